@@ -1,0 +1,233 @@
+/* cs-plot.h: Cairo renderers for the scatter, the metric curves and the confusion matrix.
+ *
+ * The same code draws the GTK widgets and the PNG / SVG / PDF exports. Nothing here knows
+ * about GTK: every function takes a cairo_t, a size in device units and a style, and the
+ * layout depends only on the size and the parameters, so the hit-testing and coordinate
+ * functions agree with what was drawn without needing a cairo_t.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <cairo.h>
+#include <glib.h>
+
+#include "cs-snapshot.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  double r, g, b, a;
+} CsRgba;
+
+/* Theme: the window fills it from the GTK style, exports use the light one. */
+typedef struct
+{
+  CsRgba background, foreground, grid, muted;
+  double font_size; /* px, default 12 */
+  gboolean dark;
+} CsPlotStyle;
+
+void cs_plot_style_init (CsPlotStyle *style, gboolean dark);
+
+void cs_plot_set_source (cairo_t *cr, const CsRgba *color);
+
+/* A centred, muted message (the empty state of every plot), on the style's background. */
+void cs_plot_draw_message (
+    cairo_t *cr, double width, double height, const CsPlotStyle *style, const char *message);
+
+/* Colour-blind-safe categorical palette: Okabe-Ito for k <= 8, Tableau 10 for k <= 10,
+ * beyond that evenly spaced hues in CIE LCh with alternating lightness. The dark variants
+ * are lightened slightly so they stand out on a dark background. */
+void cs_palette_color (guint index, guint k, gboolean dark, CsRgba *out);
+
+typedef enum
+{
+  CS_MARKER_CIRCLE,
+  CS_MARKER_SQUARE,
+  CS_MARKER_TRIANGLE,
+  CS_MARKER_DIAMOND,
+  CS_MARKER_CROSS,
+} CsMarker;
+
+/* Circles up to 10 clusters (the colours are enough); beyond, shapes cycle so two clusters
+ * with similar colours differ in shape. */
+CsMarker cs_palette_marker (guint index, guint k);
+
+/* Draws marker at (x, y) with the given radius in the current path's units, filled with fill
+ * and outlined with outline (1.5 px). */
+void cs_plot_draw_marker (cairo_t *cr,
+                          CsMarker marker,
+                          double x,
+                          double y,
+                          double radius,
+                          const CsRgba *fill,
+                          const CsRgba *outline);
+
+/* Scatter ------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  double x0, y0, x1, y1; /* data coordinates shown */
+} CsViewport;
+
+typedef enum
+{
+  CS_COLOR_BY_CLUSTER,
+  CS_COLOR_BY_LABEL,
+} CsColorBy;
+
+/* Zero-initialise, then set what you need (or use cs_plot_scatter_params_init): every field
+ * has a meaningful zero except highlight, which must be -1 for "none". */
+typedef struct
+{
+  CsSnapshot *snapshot;     /* the epoch shown (NULL: empty state message) */
+  CsSnapshot *const *trail; /* earlier snapshots, oldest first, for centroid trails (may be NULL) */
+  guint n_trail;
+  const gint32 *labels; /* true labels, for CS_COLOR_BY_LABEL (NULL if none) */
+  guint n_classes;
+  const char *const *class_names; /* may be NULL */
+  CsColorBy color_by;
+  CsViewport view; /* x0 == x1: fit to data */
+  gboolean show_legend;
+  gssize highlight;          /* point index to ring, or -1 */
+  const char *title;         /* may be NULL */
+  double point_size;         /* dot size in px (2 or 3 look right), 0: automatic */
+  const char *empty_message; /* NULL: "No data yet — press Start" */
+} CsScatterParams;
+
+/* Zeroes params, sets highlight = -1 and show_legend = TRUE. */
+void cs_plot_scatter_params_init (CsScatterParams *params);
+
+/* The bounding box of the points (and centroids) with a 5 % margin. */
+void cs_plot_scatter_fit (const CsSnapshot *snapshot, CsViewport *view);
+
+void cs_plot_scatter_draw (cairo_t *cr,
+                           double width,
+                           double height,
+                           const CsPlotStyle *style,
+                           const CsScatterParams *params);
+
+/* pixel -> nearest point index within radius px, or -1 (same layout as draw). */
+gssize cs_plot_scatter_hit (double width,
+                            double height,
+                            const CsScatterParams *params,
+                            double px,
+                            double py,
+                            double radius);
+
+/* The rectangle (pixels) where the data are drawn, for clipping or pointer checks. */
+void cs_plot_scatter_area (double width,
+                           double height,
+                           const CsScatterParams *params,
+                           double *x,
+                           double *y,
+                           double *w,
+                           double *h);
+
+/* data <-> pixel mapping of the plot area, so the widget can zoom / pan. */
+void cs_plot_scatter_data_to_pixel (double width,
+                                    double height,
+                                    const CsScatterParams *params,
+                                    double x,
+                                    double y,
+                                    double *px,
+                                    double *py);
+void cs_plot_scatter_pixel_to_data (double width,
+                                    double height,
+                                    const CsScatterParams *params,
+                                    double px,
+                                    double py,
+                                    double *x,
+                                    double *y);
+
+/* Curves -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  CsSnapshot *const *history; /* every epoch so far, in order */
+  guint n;
+  gint cursor;          /* index into history shown as a vertical cursor, or -1 */
+  gboolean show_losses; /* losses on their own (right, log) axis */
+  const char *title;
+} CsCurvesParams;
+
+void cs_plot_curves_draw (cairo_t *cr,
+                          double width,
+                          double height,
+                          const CsPlotStyle *style,
+                          const CsCurvesParams *params);
+
+/* pixel x -> history index under the pointer (nearest epoch), or -1. */
+gint cs_plot_curves_hit (double width, double height, const CsCurvesParams *params, double px);
+
+/* The series colours, so a widget's tooltip or a legend elsewhere can match the curves. */
+typedef enum
+{
+  CS_CURVE_ACC,
+  CS_CURVE_NMI,
+  CS_CURVE_ARI,
+  CS_CURVE_LABEL_CHANGE,
+  CS_CURVE_LOSS_REC,
+  CS_CURVE_LOSS_CLU,
+  CS_CURVE_N,
+} CsCurve;
+
+void cs_plot_curve_color (CsCurve curve, gboolean dark, CsRgba *out);
+
+/* Confusion matrix ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  CsSnapshot *snapshot;
+  const char *const *class_names; /* may be NULL: rows are then numbered */
+  const char *title;
+} CsConfusionParams;
+
+void cs_plot_confusion_draw (cairo_t *cr,
+                             double width,
+                             double height,
+                             const CsPlotStyle *style,
+                             const CsConfusionParams *params);
+
+/* Export -------------------------------------------------------------------------------- */
+
+typedef enum
+{
+  CS_PLOT_PNG,
+  CS_PLOT_SVG,
+  CS_PLOT_PDF,
+} CsPlotFormat;
+
+/* From the extension (.png, .svg, .pdf, any case); FALSE when unknown. */
+gboolean cs_plot_format_from_path (const char *path, CsPlotFormat *out);
+const char *cs_plot_format_to_extension (CsPlotFormat format); /* "png", "svg", "pdf" */
+
+typedef void (*CsPlotDrawFunc) (cairo_t *cr, double width, double height, gpointer user_data);
+
+/* Draws into a PNG / SVG / PDF surface of width x height (points for vector, pixels for PNG),
+ * after filling it with style->background (style may be NULL: light). Written atomically: a
+ * temporary file in the same directory, renamed over the target only on success; on failure
+ * nothing is left behind and error (CS_ERROR_IO) says why. */
+gboolean cs_plot_export (const char *path,
+                         CsPlotFormat format,
+                         double width,
+                         double height,
+                         const CsPlotStyle *style,
+                         CsPlotDrawFunc draw,
+                         gpointer user_data,
+                         GError **error);
+
+/* The whole dashboard (scatter, curves, confusion matrix side by side) into one cr. Any of
+ * the three may be NULL; the others then share the space. */
+void cs_plot_dashboard_draw (cairo_t *cr,
+                             double width,
+                             double height,
+                             const CsPlotStyle *style,
+                             const CsScatterParams *scatter,
+                             const CsCurvesParams *curves,
+                             const CsConfusionParams *confusion);
+
+G_END_DECLS
