@@ -96,6 +96,7 @@ typedef struct
   const char *title;         /* may be NULL */
   double point_size;         /* dot size in px (2 or 3 look right), 0: automatic */
   const char *empty_message; /* NULL: "No data yet — press Start" */
+  double pixel_scale; /* device pixels per unit for the point raster (HiDPI: 2), 0: from cr */
 } CsScatterParams;
 
 /* Zeroes params, sets highlight = -1 and show_legend = TRUE. */
