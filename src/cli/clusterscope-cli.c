@@ -1,0 +1,430 @@
+/* clusterscope-cli: the headless runner on the same engine as the application.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "clusterscope-cli"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cs-dataset.h"
+#include "cs-error.h"
+#include "cs-kmeans.h"
+#include "cs-metrics.h"
+#include "cs-run.h"
+#include "cs-trainer.h"
+
+#define EXIT_USAGE 2
+#define EXIT_RUN 1
+
+/* Options; sentinels mark "not given" so that --config values survive. */
+static char *opt_dataset = NULL;
+static char *opt_labels = NULL;
+static char *opt_label_column = NULL;
+static gboolean opt_standardize = FALSE;
+static char *opt_config = NULL;
+static char *opt_output = NULL;
+static char *opt_load_model = NULL;
+static char *opt_algorithm = NULL;
+static char *opt_reinit_mode = NULL;
+static char *opt_hidden = NULL;
+static char *opt_nmi = NULL;
+static gint opt_k = -1;
+static double opt_lr = NAN;
+static gint opt_reinit_every = -1;
+static double opt_alpha = NAN;
+static double opt_lambda = NAN;
+static gint opt_epochs = -1;
+static gint opt_pretrain = -1;
+static gint opt_batch = -1;
+static gint opt_embedding = -1;
+static gint64 opt_seed = -1;
+static gint opt_n_init = -1;
+static gint opt_syn_n = -1, opt_syn_d = -1, opt_syn_k = -1;
+static gboolean opt_kmeans_only = FALSE;
+static gboolean opt_quiet = FALSE;
+static gboolean opt_version = FALSE;
+
+static GOptionEntry entries[] = {
+  { "dataset", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dataset,
+    "synthetic, fashion-mnist-test (default), fashion-mnist-train, fashion-mnist (70k) or a file "
+    "(.idx/-ubyte[.gz], .csv, .npy)",
+    "SPEC" },
+  { "labels", 0, 0, G_OPTION_ARG_FILENAME, &opt_labels, "Separate label file (IDX or .npy)",
+    "PATH" },
+  { "label-column", 0, 0, G_OPTION_ARG_STRING, &opt_label_column,
+    "CSV label column (name or 0-based index, negative from the end)", "NAME|INDEX" },
+  { "standardize", 0, 0, G_OPTION_ARG_NONE, &opt_standardize,
+    "Scale CSV features to zero mean and unit variance", NULL },
+  { "synthetic-n", 0, 0, G_OPTION_ARG_INT, &opt_syn_n, "Synthetic: number of points", "N" },
+  { "synthetic-d", 0, 0, G_OPTION_ARG_INT, &opt_syn_d, "Synthetic: dimension", "D" },
+  { "synthetic-k", 0, 0, G_OPTION_ARG_INT, &opt_syn_k, "Synthetic: number of clusters", "K" },
+  { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
+    "Settings from a JSON file (a run's config.json); options given here override it", "FILE" },
+  { "algorithm", 'a', 0, G_OPTION_ARG_STRING, &opt_algorithm, "roy (default), dkm or aekm",
+    "NAME" },
+  { "k", 'k', 0, G_OPTION_ARG_INT, &opt_k, "Number of clusters (default 10)", "K" },
+  { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &opt_lr, "Adam learning rate (default 0.001)", "LR" },
+  { "reinit-every", 'R', 0, G_OPTION_ARG_INT, &opt_reinit_every,
+    "roy: re-initialise the centroids by K-means every R clustering epochs (default 1)", "R" },
+  { "reinit-mode", 0, 0, G_OPTION_ARG_STRING, &opt_reinit_mode,
+    "fresh (k-means++ with n_init, default) or warm (from the current centroids)", "MODE" },
+  { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &opt_alpha, "Softmax sharpness (default 1000)", "A" },
+  { "lambda", 0, 0, G_OPTION_ARG_DOUBLE, &opt_lambda, "Clustering loss weight (default 1)",
+    "L" },
+  { "epochs", 'e', 0, G_OPTION_ARG_INT, &opt_epochs, "Clustering epochs (default 50)", "N" },
+  { "pretrain-epochs", 'p', 0, G_OPTION_ARG_INT, &opt_pretrain,
+    "Autoencoder pretraining epochs (default 50)", "N" },
+  { "batch-size", 'b', 0, G_OPTION_ARG_INT, &opt_batch, "Batch size (default 256)", "B" },
+  { "embedding-dim", 'm', 0, G_OPTION_ARG_INT, &opt_embedding, "Latent size (default 10)", "M" },
+  { "hidden", 0, 0, G_OPTION_ARG_STRING, &opt_hidden,
+    "Encoder hidden sizes, comma separated (default 500,500,2000)", "LIST" },
+  { "seed", 's', 0, G_OPTION_ARG_INT64, &opt_seed, "Random seed (default 0)", "S" },
+  { "n-init", 0, 0, G_OPTION_ARG_INT, &opt_n_init, "K-means restarts (default 10)", "N" },
+  { "nmi", 0, 0, G_OPTION_ARG_STRING, &opt_nmi, "NMI averaging: arithmetic (default) or geometric",
+    "AVG" },
+  { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+    "Write the run folder (config.json, metrics.csv, labels.csv, model.bin)", "DIR" },
+  { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
+    "Start from saved weights (a run's model.bin): pretraining is skipped", "FILE" },
+  { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
+    "Baseline: plain K-means on the input features, no network", NULL },
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No per-epoch progress lines", NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
+  { NULL }
+};
+
+static int
+usage_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs ("clusterscope-cli: ", stderr);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fputs ("\nTry 'clusterscope-cli --help'.\n", stderr);
+  return EXIT_USAGE;
+}
+
+static gboolean
+parse_hidden (const char *text, CsSettings *s)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  guint n = g_strv_length (parts);
+
+  if (n > CS_MAX_HIDDEN)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 v;
+      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 65536, &v, NULL))
+        return FALSE;
+      s->hidden[i] = (guint) v;
+    }
+  s->n_hidden = n;
+  return TRUE;
+}
+
+/* Applies the options given on the command line over s; returns an exit code or 0. */
+static int
+apply_options (CsSettings *s)
+{
+  if (opt_algorithm && !cs_algorithm_from_string (opt_algorithm, &s->algorithm))
+    return usage_error ("unknown algorithm '%s' (expected roy, dkm or aekm)", opt_algorithm);
+  if (opt_reinit_mode && !cs_reinit_mode_from_string (opt_reinit_mode, &s->reinit_mode))
+    return usage_error ("unknown re-init mode '%s' (expected fresh or warm)", opt_reinit_mode);
+  if (opt_nmi)
+    {
+      if (g_str_equal (opt_nmi, "arithmetic"))
+        s->nmi_average = CS_NMI_ARITHMETIC;
+      else if (g_str_equal (opt_nmi, "geometric"))
+        s->nmi_average = CS_NMI_GEOMETRIC;
+      else
+        return usage_error ("unknown NMI averaging '%s' (expected arithmetic or geometric)",
+                            opt_nmi);
+    }
+  if (opt_hidden && !parse_hidden (opt_hidden, s))
+    return usage_error ("--hidden takes up to %d comma-separated sizes in [1, 65536], got '%s'",
+                        CS_MAX_HIDDEN, opt_hidden);
+#define INT_OPT(var, field, name, min)                                                            \
+  if (var != -1)                                                                                  \
+    {                                                                                             \
+      if (var < (min))                                                                            \
+        return usage_error ("%s must be at least %d (got %d)", name, min, (int) var);             \
+      s->field = (guint) var;                                                                     \
+    }
+  INT_OPT (opt_k, k, "-k", 1)
+  INT_OPT (opt_reinit_every, reinit_every, "--reinit-every", 1)
+  INT_OPT (opt_epochs, epochs, "--epochs", 0)
+  INT_OPT (opt_pretrain, pretrain_epochs, "--pretrain-epochs", 0)
+  INT_OPT (opt_batch, batch_size, "--batch-size", 1)
+  INT_OPT (opt_embedding, embedding_dim, "--embedding-dim", 1)
+  INT_OPT (opt_n_init, kmeans_n_init, "--n-init", 1)
+#undef INT_OPT
+  if (opt_seed != -1)
+    {
+      if (opt_seed < 0)
+        return usage_error ("--seed must be non-negative");
+      s->seed = (guint64) opt_seed;
+    }
+  if (!isnan (opt_lr))
+    s->lr = opt_lr;
+  if (!isnan (opt_alpha))
+    s->alpha = opt_alpha;
+  if (!isnan (opt_lambda))
+    s->lambda = opt_lambda;
+  return 0;
+}
+
+static void
+print_metric (GString *line, const char *name, double v)
+{
+  if (!isnan (v))
+    g_string_append_printf (line, "  %s %.4f", name, v);
+}
+
+typedef struct
+{
+  GPtrArray *history; /* light copies */
+  CsSnapshot *last;   /* the full last snapshot */
+  guint total_epochs;
+  GMutex lock;
+} RunState;
+
+static void
+on_snapshot (CsSnapshot *snap, gpointer user_data)
+{
+  RunState *st = user_data;
+
+  g_mutex_lock (&st->lock);
+  g_ptr_array_add (st->history, cs_snapshot_dup_light (snap));
+  g_clear_pointer (&st->last, cs_snapshot_unref);
+  st->last = cs_snapshot_ref (snap);
+  g_mutex_unlock (&st->lock);
+
+  if (!opt_quiet)
+    {
+      g_autoptr (GString) line = g_string_new (NULL);
+      const CsEpochMetrics *mt = &snap->metrics;
+
+      g_string_append_printf (line, "epoch %3u/%u %-8s", snap->epoch, st->total_epochs,
+                              cs_phase_to_string (snap->phase));
+      print_metric (line, "rec", mt->loss_rec);
+      print_metric (line, "clu", mt->loss_clu);
+      print_metric (line, "ACC", mt->acc);
+      print_metric (line, "NMI", mt->nmi);
+      print_metric (line, "ARI", mt->ari);
+      print_metric (line, "change", mt->label_change);
+      g_string_append_printf (line, "  K %u%s  %.2fs", snap->k,
+                              snap->reinitialised ? "  reinit" : "", mt->seconds);
+      fprintf (stderr, "%s\n", line->str);
+    }
+}
+
+typedef struct
+{
+  CsTrainer *trainer;
+  GCancellable *cancellable;
+  GMainLoop *loop;
+  gboolean ok;
+  GError *error;
+} Worker;
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *w = data;
+
+  w->ok = cs_trainer_run (w->trainer, w->cancellable, &w->error);
+  g_main_loop_quit (w->loop);
+  return NULL;
+}
+
+static gboolean
+on_sigint (gpointer data)
+{
+  Worker *w = data;
+
+  fprintf (stderr, "clusterscope-cli: interrupted, stopping after the current batch\n");
+  g_cancellable_cancel (w->cancellable);
+  cs_trainer_cancel (w->trainer);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+run_kmeans_only (CsDataset *ds, const CsSettings *s)
+{
+  CsKMeansOptions opt;
+  CsKMeansResult res;
+  g_autofree float *centers = g_new (float, (gsize) s->k * ds->d);
+  g_autofree gint32 *labels = g_new (gint32, ds->n);
+  g_autoptr (GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+
+  cs_kmeans_options_init (&opt, s->k);
+  opt.n_init = s->kmeans_n_init;
+  opt.max_iter = s->kmeans_max_iter;
+  opt.tol = s->kmeans_tol;
+  opt.seed = s->seed;
+  if (!cs_kmeans (ds->x, ds->n, ds->d, &opt, centers, labels, &res, NULL, &error))
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+      return EXIT_RUN;
+    }
+  printf ("kmeans k=%u n_init=%u inertia=%.6g iterations=%u seconds=%.2f", s->k, opt.n_init,
+          res.inertia, res.n_iter, (g_get_monotonic_time () - t0) / 1e6);
+  if (ds->labels)
+    {
+      g_autoptr (CsContingency) c
+          = cs_contingency_new (ds->labels, ds->n_classes, labels, s->k, ds->n);
+      printf (" acc=%.4f nmi=%.4f ari=%.4f", cs_metric_acc (c), cs_metric_nmi (c, s->nmi_average),
+              cs_metric_ari (c));
+    }
+  printf ("\n");
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CsDataset) ds = NULL;
+  g_autoptr (CsTrainer) trainer = NULL;
+  g_autofree char *config_spec = NULL;
+  CsSettings settings;
+  CsLoadOptions load;
+  const char *spec;
+  RunState st = { 0 };
+  Worker w = { 0 };
+  GThread *thread;
+  guint sig;
+  int rc;
+
+  setlocale (LC_ALL, "");
+  context = g_option_context_new ("- train a K-means-friendly autoencoder and report the clusters");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (
+      context, "Exit status: 0 on success, 1 when the run fails, 2 for bad arguments or input.\n");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error ("%s", error->message);
+  if (opt_version)
+    {
+      printf ("clusterscope-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (argc > 1)
+    return usage_error ("unexpected argument '%s'", argv[1]);
+
+  cs_settings_init_default (&settings);
+  if (opt_config && !cs_run_read_config (opt_config, &settings, &config_spec, &error))
+    return usage_error ("%s", error->message);
+  if ((rc = apply_options (&settings)) != 0)
+    return rc;
+  if (!cs_settings_validate (&settings, &error))
+    return usage_error ("%s", error->message);
+
+  spec = opt_dataset ? opt_dataset : config_spec ? config_spec : "fashion-mnist-test";
+  cs_load_options_init (&load);
+  load.labels_path = opt_labels;
+  load.label_column = opt_label_column;
+  load.standardize = opt_standardize;
+  load.synthetic.seed = settings.seed;
+  if (opt_syn_n > 0)
+    load.synthetic.n = opt_syn_n;
+  if (opt_syn_d > 0)
+    load.synthetic.d = opt_syn_d;
+  if (opt_syn_k > 0)
+    load.synthetic.k = opt_syn_k;
+  {
+    gint64 t0 = g_get_monotonic_time ();
+    ds = cs_dataset_load (spec, &load, &error);
+    if (ds == NULL)
+      {
+        fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+        return EXIT_USAGE;
+      }
+    if (!opt_quiet)
+      fprintf (stderr, "dataset %s: %zu x %u%s, loaded in %.2fs\n", ds->name, ds->n, ds->d,
+               ds->labels ? "" : " (no labels)", (g_get_monotonic_time () - t0) / 1e6);
+  }
+
+  if (opt_kmeans_only)
+    return run_kmeans_only (ds, &settings);
+
+  trainer = cs_trainer_new (ds, &settings, &error);
+  if (trainer == NULL)
+    return usage_error ("%s", error->message);
+  if (opt_load_model && !cs_trainer_load_model (trainer, opt_load_model, &error))
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+
+  st.history = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  st.total_epochs = (opt_load_model ? 0 : settings.pretrain_epochs) + settings.epochs;
+  g_mutex_init (&st.lock);
+  cs_trainer_set_snapshot_func (trainer, on_snapshot, &st);
+
+  w.trainer = trainer;
+  w.cancellable = g_cancellable_new ();
+  w.loop = g_main_loop_new (NULL, FALSE);
+  sig = g_unix_signal_add (SIGINT, on_sigint, &w);
+  thread = g_thread_new ("cs-train", worker_thread, &w);
+  g_main_loop_run (w.loop);
+  g_thread_join (thread);
+  g_source_remove (sig);
+
+  rc = 0;
+  if (!w.ok)
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", w.error->message);
+      rc = g_error_matches (w.error, CS_ERROR, CS_ERROR_CANCELLED) ? 130 : EXIT_RUN;
+    }
+  if (rc == 0 && st.last)
+    {
+      const CsEpochMetrics *mt = &st.last->metrics;
+      printf ("final epoch=%u k=%u", st.last->epoch, st.last->k);
+      if (!isnan (mt->acc))
+        printf (" acc=%.4f nmi=%.4f ari=%.4f", mt->acc, mt->nmi, mt->ari);
+      printf (" inertia=%.6g\n", mt->inertia);
+    }
+  if (rc == 0 && opt_output)
+    {
+      CsSettings final_settings;
+      cs_trainer_get_settings (trainer, &final_settings);
+      /* labels.csv comes from the full last snapshot (with codes). */
+      if (st.last && st.history->len > 0)
+        {
+          cs_snapshot_unref (g_ptr_array_index (st.history, st.history->len - 1));
+          g_ptr_array_index (st.history, st.history->len - 1) = cs_snapshot_ref (st.last);
+        }
+      if (!cs_run_write_folder (opt_output, &final_settings, spec, ds,
+                                (CsSnapshot *const *) st.history->pdata, st.history->len, trainer,
+                                &error))
+        {
+          fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+          rc = EXIT_RUN;
+        }
+      else if (!opt_quiet)
+        fprintf (stderr, "run written to %s\n", opt_output);
+    }
+
+  g_clear_error (&w.error);
+  g_clear_object (&w.cancellable);
+  g_main_loop_unref (w.loop);
+  g_clear_pointer (&st.last, cs_snapshot_unref);
+  g_ptr_array_unref (st.history);
+  g_mutex_clear (&st.lock);
+  return rc;
+}

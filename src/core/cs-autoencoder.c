@@ -1,0 +1,496 @@
+/* cs-autoencoder.c: forward, backward and Adam for the fully connected autoencoder.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-core"
+
+#include "config.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "cs-autoencoder.h"
+#include "cs-error.h"
+#include "cs-run.h"
+
+/* Model file format, little-endian:
+ *   char     magic[8]   "CSAEMOD1"
+ *   uint32   version    1
+ *   uint32   n_dims     number of layer widths (n_layers + 1)
+ *   uint32   dims[n_dims]
+ *   uint32   k          stored centroids (0 for none)
+ *   uint32   m          latent dimension of the centroids (= dims[n_dims / 2])
+ *   float32  params[]   per layer l: W_l (dims[l] x dims[l+1], row-major), then b_l
+ *   float32  centroids[k * m]
+ */
+#define MODEL_MAGIC "CSAEMOD1"
+#define MODEL_VERSION 1
+#define ENCODE_BLOCK 2048
+
+static gboolean
+layer_is_relu (const CsAutoencoder *self, guint l)
+{
+  /* Linear into the code and into the output, ReLU elsewhere. */
+  return l + 1 != self->code_layer && l + 1 != self->n_layers;
+}
+
+static guint
+max_width (const CsAutoencoder *self)
+{
+  guint w = 0;
+
+  for (guint i = 0; i <= self->n_layers; i++)
+    w = MAX (w, self->dims[i]);
+  return w;
+}
+
+CsAutoencoder *
+cs_autoencoder_new (const guint *dims, guint n_dims, guint max_batch)
+{
+  CsAutoencoder *self;
+  gsize off = 0;
+  guint wmax;
+
+  g_return_val_if_fail (n_dims >= 3 && n_dims <= CS_AE_MAX_LAYERS + 1, NULL);
+  g_return_val_if_fail ((n_dims - 1) % 2 == 0, NULL);
+  g_return_val_if_fail (max_batch > 0, NULL);
+
+  self = g_new0 (CsAutoencoder, 1);
+  self->n_layers = n_dims - 1;
+  self->code_layer = self->n_layers / 2;
+  self->max_batch = max_batch;
+  memcpy (self->dims, dims, n_dims * sizeof (guint));
+
+  for (guint l = 0; l < self->n_layers; l++)
+    self->n_params += (gsize) dims[l] * dims[l + 1] + dims[l + 1];
+
+  /* One allocation for parameters, gradients and both Adam moments. */
+  self->memory = g_malloc0_n (4 * self->n_params, sizeof (float));
+  self->params = self->memory;
+  self->grads = self->memory + self->n_params;
+  self->adam_m = self->memory + 2 * self->n_params;
+  self->adam_v = self->memory + 3 * self->n_params;
+  for (guint l = 0; l < self->n_layers; l++)
+    {
+      gsize nw = (gsize) dims[l] * dims[l + 1];
+
+      self->w[l] = self->params + off;
+      self->dw[l] = self->grads + off;
+      off += nw;
+      self->b[l] = self->params + off;
+      self->db[l] = self->grads + off;
+      off += dims[l + 1];
+    }
+
+  for (guint i = 0; i <= self->n_layers; i++)
+    self->acts[i] = g_malloc_n ((gsize) max_batch * dims[i], sizeof (float));
+  wmax = max_width (self);
+  self->delta_a = g_malloc_n ((gsize) max_batch * wmax, sizeof (float));
+  self->delta_b = g_malloc_n ((gsize) max_batch * wmax, sizeof (float));
+  return self;
+}
+
+CsAutoencoder *
+cs_autoencoder_new_symmetric (guint d, const guint *hidden, guint n_hidden, guint m, guint max_batch)
+{
+  guint dims[CS_AE_MAX_LAYERS + 1];
+  guint n = 0;
+
+  g_return_val_if_fail (2 * (n_hidden + 1) <= CS_AE_MAX_LAYERS, NULL);
+  dims[n++] = d;
+  for (guint i = 0; i < n_hidden; i++)
+    dims[n++] = hidden[i];
+  dims[n++] = m;
+  for (guint i = n_hidden; i > 0; i--)
+    dims[n++] = hidden[i - 1];
+  dims[n++] = d;
+  return cs_autoencoder_new (dims, n, max_batch);
+}
+
+void
+cs_autoencoder_free (CsAutoencoder *self)
+{
+  if (self == NULL)
+    return;
+  for (guint i = 0; i <= self->n_layers; i++)
+    g_free (self->acts[i]);
+  g_free (self->delta_a);
+  g_free (self->delta_b);
+  g_free (self->memory);
+  g_free (self);
+}
+
+void
+cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng)
+{
+  memset (self->memory, 0, 4 * self->n_params * sizeof (float));
+  for (guint l = 0; l < self->n_layers; l++)
+    {
+      guint in = self->dims[l], out = self->dims[l + 1];
+      double limit = sqrt (6.0 / (in + out));
+      gsize nw = (gsize) in * out;
+
+      for (gsize i = 0; i < nw; i++)
+        self->w[l][i] = (float) ((2.0 * cs_rng_uniform (rng) - 1.0) * limit);
+    }
+  self->adam_t = 0;
+}
+
+/* y (batch x out) = act (x (batch x in) w (in x out) + b). */
+static void
+dense_forward (float       *y,
+               const float *x,
+               const float *w,
+               const float *b,
+               guint        batch,
+               guint        in,
+               guint        out,
+               gboolean     relu)
+{
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, out, in, 1.0f, x, in, w, out,
+               0.0f, y, out);
+  /* Bias and activation fused into one pass over the output. */
+  for (guint i = 0; i < batch; i++)
+    {
+      float *row = y + (gsize) i * out;
+
+      if (relu)
+        for (guint j = 0; j < out; j++)
+          {
+            float v = row[j] + b[j];
+            row[j] = v > 0.0f ? v : 0.0f;
+          }
+      else
+        for (guint j = 0; j < out; j++)
+          row[j] += b[j];
+    }
+}
+
+const float *
+cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch)
+{
+  g_return_val_if_fail (batch <= self->max_batch, NULL);
+
+  memcpy (self->acts[0], x, (gsize) batch * self->dims[0] * sizeof (float));
+  for (guint l = 0; l < self->n_layers; l++)
+    dense_forward (self->acts[l + 1], self->acts[l], self->w[l], self->b[l], batch,
+                   self->dims[l], self->dims[l + 1], layer_is_relu (self, l));
+  return self->acts[self->n_layers];
+}
+
+const float *
+cs_autoencoder_code (CsAutoencoder *self)
+{
+  return self->acts[self->code_layer];
+}
+
+double
+cs_autoencoder_rec_loss (CsAutoencoder *self, const float *x, guint batch, float *d_out)
+{
+  const float *xhat = self->acts[self->n_layers];
+  gsize total = (gsize) batch * self->dims[0];
+  float scale = 2.0f / batch;
+  double loss = 0.0;
+
+  for (gsize i = 0; i < total; i++)
+    {
+      float diff = xhat[i] - x[i];
+      loss += (double) diff * diff;
+      if (d_out)
+        d_out[i] = scale * diff;
+    }
+  return loss / batch;
+}
+
+void
+cs_autoencoder_backward (CsAutoencoder *self, float *d_out, const float *d_code, guint batch)
+{
+  float *delta = d_out;
+
+  for (guint l = self->n_layers; l-- > 0;)
+    {
+      guint in = self->dims[l], out = self->dims[l + 1];
+      const float *a_out = self->acts[l + 1];
+      float *next;
+
+      if (l + 1 == self->code_layer && d_code != NULL)
+        {
+          gsize total = (gsize) batch * out;
+          for (gsize i = 0; i < total; i++)
+            delta[i] += d_code[i];
+        }
+      if (layer_is_relu (self, l))
+        {
+          gsize total = (gsize) batch * out;
+          for (gsize i = 0; i < total; i++)
+            delta[i] = a_out[i] > 0.0f ? delta[i] : 0.0f;
+        }
+
+      /* dW (in x out) = A_l^T delta; db = column sums of delta. */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, in, out, batch, 1.0f, self->acts[l],
+                   in, delta, out, 0.0f, self->dw[l], out);
+      memset (self->db[l], 0, out * sizeof (float));
+      for (guint i = 0; i < batch; i++)
+        {
+          const float *row = delta + (gsize) i * out;
+          float *db = self->db[l];
+          for (guint j = 0; j < out; j++)
+            db[j] += row[j];
+        }
+
+      if (l == 0)
+        break;
+      /* delta_prev (batch x in) = delta W_l^T, into whichever scratch buffer delta is not. */
+      next = (delta == self->delta_a) ? self->delta_b : self->delta_a;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, in, out, 1.0f, delta, out,
+                   self->w[l], out, 0.0f, next, in);
+      delta = next;
+    }
+}
+
+void
+cs_adam_config_init (CsAdamConfig *config)
+{
+  config->beta1 = 0.9;
+  config->beta2 = 0.999;
+  config->eps = 1e-8;
+}
+
+void
+cs_adam_update (float              *p,
+                const float        *g,
+                float              *m,
+                float              *v,
+                gsize               n,
+                const CsAdamConfig *config,
+                double              lr,
+                guint64             t)
+{
+  /* PyTorch's formulation: p -= lr / bc1 * m / (sqrt (v) / sqrt (bc2) + eps). */
+  const float b1 = (float) config->beta1, b2 = (float) config->beta2;
+  const float step = (float) (lr / (1.0 - pow (config->beta1, (double) t)));
+  const float inv_sqrt_bc2 = (float) (1.0 / sqrt (1.0 - pow (config->beta2, (double) t)));
+  const float eps = (float) config->eps;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float gi = g[i];
+      float mi = b1 * m[i] + (1.0f - b1) * gi;
+      float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= step * mi / (sqrtf (vi) * inv_sqrt_bc2 + eps);
+    }
+}
+
+void
+cs_autoencoder_adam_step (CsAutoencoder *self, const CsAdamConfig *config, double lr)
+{
+  self->adam_t++;
+  cs_adam_update (self->params, self->grads, self->adam_m, self->adam_v, self->n_params, config,
+                  lr, self->adam_t);
+}
+
+void
+cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z)
+{
+  guint wmax = max_width (self);
+  g_autofree float *buf_a = g_malloc_n ((gsize) ENCODE_BLOCK * wmax, sizeof (float));
+  g_autofree float *buf_b = g_malloc_n ((gsize) ENCODE_BLOCK * wmax, sizeof (float));
+  guint m = self->dims[self->code_layer];
+
+  for (gsize start = 0; start < n; start += ENCODE_BLOCK)
+    {
+      guint rows = (guint) MIN ((gsize) ENCODE_BLOCK, n - start);
+      const float *in = x + start * self->dims[0];
+      float *out = buf_a;
+
+      for (guint l = 0; l < self->code_layer; l++)
+        {
+          /* The last layer writes straight into z. */
+          if (l + 1 == self->code_layer)
+            out = z + start * m;
+          dense_forward (out, in, self->w[l], self->b[l], rows, self->dims[l], self->dims[l + 1],
+                         layer_is_relu (self, l));
+          in = out;
+          out = (out == buf_a) ? buf_b : buf_a;
+        }
+    }
+}
+
+double
+cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch)
+{
+  double flops = 0.0;
+
+  /* Forward: one product per layer; backward: dW for every layer, delta for all but the first. */
+  for (guint l = 0; l < self->n_layers; l++)
+    {
+      double mac = (double) batch * self->dims[l] * self->dims[l + 1];
+      flops += 2.0 * mac * (l == 0 ? 2.0 : 3.0);
+    }
+  return flops;
+}
+
+static void
+append_u32 (GByteArray *buf, guint32 v)
+{
+  guint32 le = GUINT32_TO_LE (v);
+  g_byte_array_append (buf, (const guint8 *) &le, 4);
+}
+
+static void
+append_floats (GByteArray *buf, const float *f, gsize n)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  g_byte_array_append (buf, (const guint8 *) f, n * sizeof (float));
+#else
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, &f[i], 4);
+      append_u32 (buf, bits);
+    }
+#endif
+}
+
+gboolean
+cs_autoencoder_save (const CsAutoencoder *self,
+                     const float         *centroids,
+                     guint                k,
+                     const char          *path,
+                     GError             **error)
+{
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
+  guint m = self->dims[self->code_layer];
+
+  g_byte_array_append (buf, (const guint8 *) MODEL_MAGIC, 8);
+  append_u32 (buf, MODEL_VERSION);
+  append_u32 (buf, self->n_layers + 1);
+  for (guint i = 0; i <= self->n_layers; i++)
+    append_u32 (buf, self->dims[i]);
+  append_u32 (buf, centroids ? k : 0);
+  append_u32 (buf, m);
+  append_floats (buf, self->params, self->n_params);
+  if (centroids)
+    append_floats (buf, centroids, (gsize) k * m);
+  return cs_write_file_atomic (path, (const char *) buf->data, buf->len, error);
+}
+
+typedef struct
+{
+  const guint8 *data;
+  gsize len, pos;
+} Reader;
+
+static gboolean
+read_u32 (Reader *r, guint32 *out)
+{
+  guint32 le;
+
+  if (r->len - r->pos < 4)
+    return FALSE;
+  memcpy (&le, r->data + r->pos, 4);
+  r->pos += 4;
+  *out = GUINT32_FROM_LE (le);
+  return TRUE;
+}
+
+static gboolean
+read_floats (Reader *r, float *out, gsize n)
+{
+  if ((r->len - r->pos) / sizeof (float) < n)
+    return FALSE;
+  memcpy (out, r->data + r->pos, n * sizeof (float));
+#if G_BYTE_ORDER != G_LITTLE_ENDIAN
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, &out[i], 4);
+      bits = GUINT32_FROM_LE (bits);
+      memcpy (&out[i], &bits, 4);
+    }
+#endif
+  r->pos += n * sizeof (float);
+  return TRUE;
+}
+
+CsAutoencoder *
+cs_autoencoder_load (const char *path,
+                     guint       max_batch,
+                     float     **centroids_out,
+                     guint      *k_out,
+                     GError    **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  Reader r;
+  guint32 version, n_dims, k, m;
+  guint dims[CS_AE_MAX_LAYERS + 1];
+  CsAutoencoder *self;
+  g_autofree float *centroids = NULL;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  r = (Reader){ (const guint8 *) contents, len, 0 };
+  if (len < 8 || memcmp (contents, MODEL_MAGIC, 8) != 0)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                   "%s: not a Clusterscope model file (bad magic at byte 0)", path);
+      return NULL;
+    }
+  r.pos = 8;
+  if (!read_u32 (&r, &version) || version != MODEL_VERSION)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                   "%s: unsupported model version at byte 8 (this build reads version %d)", path,
+                   MODEL_VERSION);
+      return NULL;
+    }
+  if (!read_u32 (&r, &n_dims) || n_dims < 3 || n_dims > CS_AE_MAX_LAYERS + 1 || n_dims % 2 == 0)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid layer count at byte 12", path);
+      return NULL;
+    }
+  for (guint i = 0; i < n_dims; i++)
+    if (!read_u32 (&r, &dims[i]) || dims[i] == 0 || dims[i] > (1u << 24))
+      {
+        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid layer width at byte %zu", path,
+                     r.pos);
+        return NULL;
+      }
+  if (!read_u32 (&r, &k) || !read_u32 (&r, &m) || m != dims[n_dims / 2] || k > 65535)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid centroid header at byte %zu",
+                   path, r.pos);
+      return NULL;
+    }
+
+  self = cs_autoencoder_new (dims, n_dims, max_batch);
+  if (!read_floats (&r, self->params, self->n_params))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                   "%s: truncated at byte %zu: expected %zu bytes of weights", path, r.pos,
+                   self->n_params * sizeof (float));
+      cs_autoencoder_free (self);
+      return NULL;
+    }
+  if (k > 0)
+    {
+      centroids = g_new (float, (gsize) k * m);
+      if (!read_floats (&r, centroids, (gsize) k * m))
+        {
+          g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                       "%s: truncated at byte %zu: expected %u centroids", path, r.pos, k);
+          cs_autoencoder_free (self);
+          return NULL;
+        }
+    }
+  if (centroids_out)
+    *centroids_out = g_steal_pointer (&centroids);
+  if (k_out)
+    *k_out = k;
+  return self;
+}

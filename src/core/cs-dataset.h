@@ -1,0 +1,121 @@
+/* cs-dataset.h: an immutable, refcounted data matrix with optional labels, and its loaders.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-types.h"
+
+G_BEGIN_DECLS
+
+/* A loaded dataset. Once returned by a loader it is never modified, so it can be shared
+ * between the worker thread and the main loop. */
+struct _CsDataset
+{
+  /*< private >*/
+  gatomicrefcount ref_count;
+
+  /*< public, read-only >*/
+  char *name;          /* human-readable, e.g. "Fashion-MNIST (test, 10 000)" */
+  char *source;        /* what was opened: a path, or a built-in name */
+  gsize n;             /* samples */
+  guint d;             /* features per sample */
+  float *x;            /* n x d, row-major */
+  gint32 *labels;      /* n entries in [0, n_classes), or NULL when unlabelled */
+  guint n_classes;     /* 0 when unlabelled */
+  char **class_names;  /* n_classes names (NULL-terminated), or NULL */
+  guint image_width;   /* > 0 when each sample is an image of width x height */
+  guint image_height;  /*   pixels in [0, 1], row-major */
+};
+
+typedef enum
+{
+  CS_FASHION_TEST,  /* 10 000 images (t10k), the interactive default */
+  CS_FASHION_TRAIN, /* 60 000 images */
+  CS_FASHION_ALL,   /* train followed by test: 70 000 images */
+} CsFashionSplit;
+
+typedef struct
+{
+  gsize n;           /* samples; default 3000 */
+  guint d;           /* output dimension; default 50 */
+  guint k;           /* clusters; default 5 */
+  guint latent_dim;  /* dimension of the Gaussian clusters before the map; default 5 */
+  double spread;     /* cluster standard deviation relative to centre separation; default 0.1 */
+  guint64 seed;
+} CsSyntheticOptions;
+
+typedef struct
+{
+  /* Label column: a header name, or a 0-based index given as decimal text; NULL for none.
+   * A negative index counts from the end ("-1" is the last column). */
+  const char *label_column;
+  /* TRUE, FALSE, or -1 to detect: a first row with any non-numeric field is a header. */
+  int has_header;
+  /* Scale every feature to zero mean and unit variance. */
+  gboolean standardize;
+} CsCsvOptions;
+
+CsDataset *cs_dataset_ref   (CsDataset *self);
+void       cs_dataset_unref (CsDataset *self);
+
+/* Builds a dataset that takes ownership of x (n x d) and labels (may be NULL). Labels must be
+ * in [0, n_classes). Mostly for tests and the synthetic generator. */
+CsDataset *cs_dataset_new_take (const char *name,
+                                const char *source,
+                                float      *x,
+                                gsize       n,
+                                guint       d,
+                                gint32     *labels,
+                                guint       n_classes);
+
+void cs_synthetic_options_init (CsSyntheticOptions *options);
+CsDataset *cs_dataset_new_synthetic (const CsSyntheticOptions *options);
+
+/* images_path: idx3 (uint8, n x rows x cols) or idx2 (n x d), raw or .gz.
+ * labels_path: idx1 (uint8) or NULL. */
+CsDataset *cs_dataset_load_idx (const char *images_path,
+                                const char *labels_path,
+                                GError    **error);
+
+CsDataset *cs_dataset_load_csv (const char         *path,
+                                const CsCsvOptions *options,
+                                GError            **error);
+
+/* .npy: float32, float64 or uint8 (uint8 scaled to [0, 1]); 2-D, or 3-D images flattened.
+ * labels_path: an optional 1-D integer .npy (int32, int64, uint8) or NULL. */
+CsDataset *cs_dataset_load_npy (const char *path,
+                                const char *labels_path,
+                                GError    **error);
+
+/* From the directory of Debian's dataset-fashion-mnist (NULL for the built-in default). */
+CsDataset *cs_dataset_load_fashion_mnist (const char     *dir,
+                                          CsFashionSplit  split,
+                                          GError        **error);
+
+/* How cs_dataset_load() interprets a spec. Zero-initialise, then call
+ * cs_load_options_init() for the defaults. */
+typedef struct
+{
+  const char *labels_path;   /* separate labels file (IDX, .npy), or NULL */
+  const char *label_column;  /* CSV label column, see CsCsvOptions */
+  gboolean standardize;      /* CSV: zero mean, unit variance per feature */
+  const char *fashion_dir;   /* NULL: the built-in FASHION_MNIST_DIR */
+  CsSyntheticOptions synthetic;
+} CsLoadOptions;
+
+void cs_load_options_init (CsLoadOptions *options);
+
+/* One entry point for the CLI and the GUI: spec is "synthetic", "fashion-mnist-test",
+ * "fashion-mnist-train", "fashion-mnist" (all 70k), or a file path whose suffix picks the
+ * loader (.csv, .npy, .idx / -ubyte, optionally .gz). options may be NULL for defaults. */
+CsDataset *cs_dataset_load (const char          *spec,
+                            const CsLoadOptions *options,
+                            GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsDataset, cs_dataset_unref)
+
+G_END_DECLS

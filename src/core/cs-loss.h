@@ -1,0 +1,43 @@
+/* cs-loss.h: the Deep k-Means clustering loss and its gradients.
+ *
+ * d_ij = ||z_i - r_j||^2, G_ij = softmax_j (-alpha (d_ij - min_l d_il)),
+ * L_c = (1/B) sum_i sum_j G_ij d_ij, and dL_c/dd_ij = (1/B) G_ij (1 - alpha (d_ij - f_i)) with
+ * f_i = sum_j G_ij d_ij: the gradient flows through the softmax.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* z: batch x m, r: k x m. work: at least 2 * batch * k floats.
+ * Returns L_c (not multiplied by lambda). When d_z (batch x m) is not NULL it receives
+ * lambda * dL_c/dz; when d_r (k x m) is not NULL it receives lambda * dL_c/dr. */
+double cs_cluster_loss (const float *z,
+                        guint        batch,
+                        guint        m,
+                        const float *r,
+                        guint        k,
+                        double       alpha,
+                        double       lambda,
+                        float       *d_z,
+                        float       *d_r,
+                        float       *work);
+
+/* Squared distances (batch x k) and soft assignments G (batch x k, may be NULL); returns the
+ * nearest centroid and its G for every row when nearest / confidence are not NULL. */
+void cs_cluster_soft_assign (const float *z,
+                             gsize        n,
+                             guint        m,
+                             const float *r,
+                             guint        k,
+                             double       alpha,
+                             float       *dist,
+                             float       *g,
+                             gint32      *nearest,
+                             float       *confidence);
+
+G_END_DECLS

@@ -1,0 +1,242 @@
+/* cs-run.c: writing and reading the run folder.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-core"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "cs-error.h"
+#include "cs-run.h"
+#include "cs-trainer.h"
+
+gboolean
+cs_write_file_atomic (const char *path, const char *contents, gsize length, GError **error)
+{
+  GError *local = NULL;
+
+  /* g_file_set_contents writes a temporary file in the same directory and renames it. */
+  if (!g_file_set_contents (path, contents, (gssize) length, &local))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, "could not write %s: %s", path, local->message);
+      g_error_free (local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cs_run_write_config (const char       *path,
+                     const CsSettings *settings,
+                     const char       *dataset_spec,
+                     const CsDataset  *dataset,
+                     GError          **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  gsize len;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, "clusterscope-run");
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "generator");
+  json_builder_add_string_value (b, "Clusterscope " PACKAGE_VERSION);
+  json_builder_set_member_name (b, "dataset");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "spec");
+  json_builder_add_string_value (b, dataset_spec ? dataset_spec : "");
+  if (dataset)
+    {
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, dataset->name ? dataset->name : "");
+      json_builder_set_member_name (b, "n");
+      json_builder_add_int_value (b, (gint64) dataset->n);
+      json_builder_set_member_name (b, "d");
+      json_builder_add_int_value (b, dataset->d);
+      json_builder_set_member_name (b, "n_classes");
+      json_builder_add_int_value (b, dataset->n_classes);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "settings");
+  json_builder_add_value (b, cs_settings_to_json (settings));
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, &len);
+  return cs_write_file_atomic (path, text, len, error);
+}
+
+gboolean
+cs_run_read_config (const char *path, CsSettings *settings, char **dataset_spec, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local = NULL;
+  JsonNode *root;
+  JsonObject *o, *s;
+  GError *inner = NULL;
+
+  if (!json_parser_load_from_file (parser, path, &local))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: %s", path, local->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: expected a JSON object", path);
+      return FALSE;
+    }
+  o = json_node_get_object (root);
+  /* A bare settings object is accepted too, for hand-written configs. */
+  s = json_object_has_member (o, "settings") ? json_object_get_object_member (o, "settings") : o;
+  if (s == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: \"settings\" must be an object", path);
+      return FALSE;
+    }
+  if (!cs_settings_update_from_json (settings, s, &inner))
+    {
+      g_set_error (error, CS_ERROR, inner->code, "%s: %s", path, inner->message);
+      g_error_free (inner);
+      return FALSE;
+    }
+  if (dataset_spec)
+    {
+      JsonObject *ds = json_object_has_member (o, "dataset")
+                           ? json_object_get_object_member (o, "dataset")
+                           : NULL;
+      const char *spec = ds && json_object_has_member (ds, "spec")
+                             ? json_object_get_string_member (ds, "spec")
+                             : NULL;
+      *dataset_spec = spec && *spec ? g_strdup (spec) : NULL;
+    }
+  return TRUE;
+}
+
+static void
+append_number (GString *s, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_c (s, ',');
+  if (!isnan (v))
+    g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.6g", v));
+}
+
+gboolean
+cs_run_write_metrics_csv (const char        *path,
+                          CsSnapshot *const *history,
+                          guint              n_history,
+                          GError           **error)
+{
+  g_autoptr (GString) s = g_string_new (
+      "epoch,phase,loss_rec,loss_clu,acc,nmi,ari,label_change,inertia,seconds,"
+      "k,lr,reinit_every,reinit_mode,alpha,lambda\n");
+
+  for (guint i = 0; i < n_history; i++)
+    {
+      const CsSnapshot *snap = history[i];
+      const CsEpochMetrics *mt = &snap->metrics;
+
+      g_string_append_printf (s, "%u,%s", snap->epoch, cs_phase_to_string (snap->phase));
+      append_number (s, mt->loss_rec);
+      append_number (s, mt->loss_clu);
+      append_number (s, mt->acc);
+      append_number (s, mt->nmi);
+      append_number (s, mt->ari);
+      append_number (s, mt->label_change);
+      append_number (s, mt->inertia);
+      append_number (s, mt->seconds);
+      g_string_append_printf (s, ",%u", snap->k);
+      append_number (s, snap->settings.lr);
+      g_string_append_printf (s, ",%u,%s", snap->settings.reinit_every,
+                              cs_reinit_mode_to_string (snap->settings.reinit_mode));
+      append_number (s, snap->settings.alpha);
+      append_number (s, snap->settings.lambda);
+      g_string_append_c (s, '\n');
+    }
+  return cs_write_file_atomic (path, s->str, s->len, error);
+}
+
+gboolean
+cs_run_write_labels_csv (const char       *path,
+                         const CsDataset  *dataset,
+                         const CsSnapshot *snap,
+                         GError          **error)
+{
+  g_autoptr (GString) s = g_string_sized_new (snap->n * (40 + (snap->codes ? 12 * snap->m : 0)));
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (dataset->n == snap->n, FALSE);
+
+  g_string_append (s, "id,label,cluster,confidence,x,y");
+  if (snap->codes)
+    for (guint c = 0; c < snap->m; c++)
+      g_string_append_printf (s, ",z_%u", c);
+  g_string_append_c (s, '\n');
+
+  for (gsize i = 0; i < snap->n; i++)
+    {
+      g_string_append_printf (s, "%zu,", i);
+      if (dataset->labels)
+        g_string_append_printf (s, "%d", dataset->labels[i]);
+      g_string_append_printf (s, ",%u,", snap->clusters[i]);
+      g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.6g", snap->confidence[i]));
+      g_string_append_c (s, ',');
+      g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.7g", snap->xy[2 * i]));
+      g_string_append_c (s, ',');
+      g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.7g", snap->xy[2 * i + 1]));
+      if (snap->codes)
+        for (guint c = 0; c < snap->m; c++)
+          {
+            g_string_append_c (s, ',');
+            g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.7g",
+                                                 snap->codes[i * snap->m + c]));
+          }
+      g_string_append_c (s, '\n');
+    }
+  return cs_write_file_atomic (path, s->str, s->len, error);
+}
+
+gboolean
+cs_run_write_folder (const char        *dir,
+                     const CsSettings  *settings,
+                     const char        *dataset_spec,
+                     const CsDataset   *dataset,
+                     CsSnapshot *const *history,
+                     guint              n_history,
+                     CsTrainer         *trainer,
+                     GError           **error)
+{
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *metrics = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *labels = g_build_filename (dir, "labels.csv", NULL);
+  g_autofree char *model = g_build_filename (dir, "model.bin", NULL);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, "could not create the folder %s: %s", dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (!cs_run_write_config (config, settings, dataset_spec, dataset, error)
+      || !cs_run_write_metrics_csv (metrics, history, n_history, error))
+    return FALSE;
+  if (n_history > 0 && !cs_run_write_labels_csv (labels, dataset, history[n_history - 1], error))
+    return FALSE;
+  if (trainer != NULL && !cs_trainer_save_model (trainer, model, error))
+    return FALSE;
+  return TRUE;
+}

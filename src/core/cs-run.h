@@ -1,0 +1,65 @@
+/* cs-run.h: the run folder (config.json, metrics.csv, labels.csv, model.bin) and its parts.
+ *
+ * Every file is written atomically (a temporary file renamed over the target), so a failed
+ * export never leaves a torn file.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-dataset.h"
+#include "cs-settings.h"
+#include "cs-snapshot.h"
+#include "cs-types.h"
+
+G_BEGIN_DECLS
+
+/* config.json: {"format": "clusterscope-run", "version": 1, "dataset": {spec, name, n, d,
+ * n_classes}, "settings": {...}}. */
+gboolean cs_run_write_config (const char       *path,
+                              const CsSettings *settings,
+                              const char       *dataset_spec,
+                              const CsDataset  *dataset,
+                              GError          **error);
+/* Reads settings (and the dataset spec, newly allocated, may be NULL) back from config.json. */
+gboolean cs_run_read_config (const char  *path,
+                             CsSettings  *settings,
+                             char       **dataset_spec,
+                             GError     **error);
+
+/* metrics.csv: header epoch,phase,loss_rec,loss_clu,acc,nmi,ari,label_change,inertia,seconds,
+ * then the settings in force (k,lr,reinit_every,reinit_mode,alpha,lambda); one row per snapshot.
+ * Undefined metrics are empty fields. */
+gboolean cs_run_write_metrics_csv (const char        *path,
+                                   CsSnapshot *const *history,
+                                   guint              n_history,
+                                   GError           **error);
+
+/* labels.csv: id,label,cluster,confidence,x,y,z_0..z_{m-1}. label is empty when the dataset has
+ * none; z columns are left out when the snapshot is a light copy without codes. */
+gboolean cs_run_write_labels_csv (const char       *path,
+                                  const CsDataset  *dataset,
+                                  const CsSnapshot *snapshot,
+                                  GError          **error);
+
+/* The whole folder: config.json, metrics.csv, labels.csv (last snapshot) and, when trainer is not
+ * NULL, model.bin. Creates dir if needed. */
+gboolean cs_run_write_folder (const char        *dir,
+                              const CsSettings  *settings,
+                              const char        *dataset_spec,
+                              const CsDataset   *dataset,
+                              CsSnapshot *const *history,
+                              guint              n_history,
+                              CsTrainer         *trainer,
+                              GError           **error);
+
+/* Writes contents to path through a temporary file in the same directory and a rename. */
+gboolean cs_write_file_atomic (const char *path,
+                               const char *contents,
+                               gsize       length,
+                               GError    **error);
+
+G_END_DECLS

@@ -1,0 +1,85 @@
+/* cs-snapshot.h: the immutable, refcounted state of a run after one epoch.
+ *
+ * The worker thread builds one per epoch and never touches it again; the main loop keeps
+ * them as the run's history (for the timeline, the curves and the exports).
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "cs-settings.h"
+#include "cs-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CS_PHASE_PRETRAIN,
+  CS_PHASE_CLUSTER,
+} CsPhase;
+
+/* Metrics not defined for an epoch (ACC without labels, clustering loss while pretraining)
+ * are NAN. */
+typedef struct
+{
+  double loss_rec;
+  double loss_clu;
+  double acc;
+  double nmi;
+  double ari;
+  double label_change;
+  double inertia;
+  double seconds; /* wall-clock time of the epoch, including encoding and K-means */
+} CsEpochMetrics;
+
+struct _CsSnapshot
+{
+  /*< private >*/
+  gatomicrefcount ref_count;
+
+  /*< public, read-only >*/
+  guint epoch;            /* 1-based over the whole run (pretraining, then clustering) */
+  guint phase_epoch;      /* 1-based within the phase */
+  CsPhase phase;
+  gboolean reinitialised; /* the centroids were (re)set by K-means at the end of this epoch */
+  guint changed;          /* CsSettingMask of settings that changed since the last snapshot */
+  CsSettings settings;    /* in force during this epoch */
+
+  gsize n;                /* points */
+  guint m;                /* latent dimension */
+  guint k;                /* clusters */
+  guint n_classes;        /* 0 when the dataset has no labels */
+
+  float *xy;              /* n x 2: the projection of every code */
+  guint16 *clusters;      /* n: the cluster of each point (identities stable across epochs) */
+  float *confidence;      /* n: soft assignment G of the point to its cluster, in [0, 1] */
+  float *codes;           /* n x m latent codes, or NULL in a light copy kept for history */
+  float *centroids;       /* k x m */
+  float *centroids_xy;    /* k x 2 */
+  gint64 *cluster_sizes;  /* k */
+  gint64 *contingency;    /* n_classes x k counts, or NULL */
+  gint *cluster_to_class; /* k: Hungarian match (-1 unmatched), or NULL */
+
+  CsEpochMetrics metrics;
+};
+
+/* Allocates a snapshot with all arrays sized and zeroed. Only the trainer fills it. */
+CsSnapshot *cs_snapshot_new   (gsize    n,
+                               guint    m,
+                               guint    k,
+                               guint    n_classes,
+                               gboolean with_codes);
+CsSnapshot *cs_snapshot_ref   (CsSnapshot *self);
+void        cs_snapshot_unref (CsSnapshot *self);
+
+/* A copy without the latent codes (the bulk of the memory), for long histories. */
+CsSnapshot *cs_snapshot_dup_light (const CsSnapshot *self);
+
+const char *cs_phase_to_string (CsPhase phase);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsSnapshot, cs_snapshot_unref)
+
+G_END_DECLS

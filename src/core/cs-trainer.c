@@ -1,0 +1,726 @@
+/* cs-trainer.c: the training loop of the three algorithms (roy, dkm, aekm).
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-trainer"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cs-autoencoder.h"
+#include "cs-error.h"
+#include "cs-hungarian.h"
+#include "cs-kmeans.h"
+#include "cs-loss.h"
+#include "cs-metrics.h"
+#include "cs-projection.h"
+#include "cs-rng.h"
+#include "cs-trainer.h"
+
+struct _CsTrainer
+{
+  gatomicrefcount ref_count;
+  CsDataset *dataset;
+
+  /* Shared with other threads, under lock. */
+  GMutex lock;
+  GCond cond;
+  CsSettings requested;
+  guint pending;        /* CsSettingMask of requested, not yet applied */
+  CsSettings published; /* what cs_trainer_get_settings returns */
+  gboolean paused;
+  gboolean cancelled;
+  CsSnapshot *last;
+
+  CsSnapshotFunc snapshot_func;
+  gpointer snapshot_data;
+  CsProgressFunc progress_func;
+  gpointer progress_data;
+
+  /* Owned by the thread running cs_trainer_run. */
+  CsSettings settings;
+  CsAutoencoder *ae;
+  gboolean model_loaded;
+  float *loaded_centroids;
+  guint loaded_k;
+  guint k;
+  float *centroids;   /* k x m */
+  float *cent_m;      /* DKM: Adam moments of the centroids */
+  float *cent_v;
+  guint64 cent_t;
+  float *codes;       /* n x m */
+  gint32 *labels;     /* n: cluster of each point */
+  gint32 *prev_labels;
+  gboolean have_prev_labels;
+  CsProjection *projection;
+  CsRng rng;
+  guint changed;      /* settings changed since the last snapshot */
+  gboolean running;
+};
+
+CsTrainer *
+cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
+{
+  CsTrainer *self;
+
+  g_return_val_if_fail (dataset != NULL, NULL);
+  g_return_val_if_fail (settings != NULL, NULL);
+
+  if (!cs_settings_validate (settings, error))
+    return NULL;
+  if (dataset->n < settings->k)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   "K = %u is larger than the number of samples (%zu)", settings->k, dataset->n);
+      return NULL;
+    }
+
+  self = g_new0 (CsTrainer, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->dataset = cs_dataset_ref (dataset);
+  self->settings = *settings;
+  self->requested = *settings;
+  self->published = *settings;
+  return self;
+}
+
+CsTrainer *
+cs_trainer_ref (CsTrainer *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+cs_trainer_unref (CsTrainer *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_clear_pointer (&self->last, cs_snapshot_unref);
+  cs_dataset_unref (self->dataset);
+  cs_autoencoder_free (self->ae);
+  cs_projection_free (self->projection);
+  g_free (self->loaded_centroids);
+  g_free (self->centroids);
+  g_free (self->cent_m);
+  g_free (self->cent_v);
+  g_free (self->codes);
+  g_free (self->labels);
+  g_free (self->prev_labels);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}
+
+void
+cs_trainer_set_snapshot_func (CsTrainer *self, CsSnapshotFunc func, gpointer user_data)
+{
+  self->snapshot_func = func;
+  self->snapshot_data = user_data;
+}
+
+void
+cs_trainer_set_progress_func (CsTrainer *self, CsProgressFunc func, gpointer user_data)
+{
+  self->progress_func = func;
+  self->progress_data = user_data;
+}
+
+CsDataset *
+cs_trainer_get_dataset (CsTrainer *self)
+{
+  return self->dataset;
+}
+
+void
+cs_trainer_request_settings (CsTrainer *self, const CsSettings *settings, CsSettingMask mask)
+{
+  g_mutex_lock (&self->lock);
+  if (mask & CS_SETTING_LR)
+    self->requested.lr = settings->lr;
+  if (mask & CS_SETTING_REINIT_EVERY)
+    self->requested.reinit_every = MAX (1u, settings->reinit_every);
+  if (mask & CS_SETTING_K)
+    self->requested.k = CLAMP (settings->k, 1u, (guint) MIN (self->dataset->n, 1000));
+  if (mask & CS_SETTING_ALPHA)
+    self->requested.alpha = settings->alpha;
+  if (mask & CS_SETTING_LAMBDA)
+    self->requested.lambda = settings->lambda;
+  if (mask & CS_SETTING_REINIT_MODE)
+    self->requested.reinit_mode = settings->reinit_mode;
+  if (mask & CS_SETTING_FREEZE_PROJECTION)
+    self->requested.freeze_projection = settings->freeze_projection;
+  self->pending |= mask;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+cs_trainer_get_settings (CsTrainer *self, CsSettings *out)
+{
+  g_mutex_lock (&self->lock);
+  *out = self->published;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+cs_trainer_pause (CsTrainer *self)
+{
+  g_mutex_lock (&self->lock);
+  self->paused = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+cs_trainer_resume (CsTrainer *self)
+{
+  g_mutex_lock (&self->lock);
+  self->paused = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+cs_trainer_is_paused (CsTrainer *self)
+{
+  gboolean paused;
+
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  return paused;
+}
+
+void
+cs_trainer_cancel (CsTrainer *self)
+{
+  g_mutex_lock (&self->lock);
+  self->cancelled = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+CsSnapshot *
+cs_trainer_dup_last_snapshot (CsTrainer *self)
+{
+  CsSnapshot *snap = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->last)
+    snap = cs_snapshot_ref (self->last);
+  g_mutex_unlock (&self->lock);
+  return snap;
+}
+
+float *
+cs_trainer_dup_codes (CsTrainer *self, guint *m_out)
+{
+  g_autoptr (CsSnapshot) snap = cs_trainer_dup_last_snapshot (self);
+
+  if (snap == NULL || snap->codes == NULL)
+    return NULL;
+  if (m_out)
+    *m_out = snap->m;
+  return g_memdup2 (snap->codes, snap->n * snap->m * sizeof (float));
+}
+
+gboolean
+cs_trainer_load_model (CsTrainer *self, const char *path, GError **error)
+{
+  float *centroids = NULL;
+  guint k = 0;
+  CsAutoencoder *ae;
+
+  g_return_val_if_fail (!self->running, FALSE);
+
+  ae = cs_autoencoder_load (path, self->settings.batch_size, &centroids, &k, error);
+  if (ae == NULL)
+    return FALSE;
+  if (ae->dims[0] != self->dataset->d)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   "%s: the model takes %u features but the dataset has %u", path, ae->dims[0],
+                   self->dataset->d);
+      cs_autoencoder_free (ae);
+      g_free (centroids);
+      return FALSE;
+    }
+  cs_autoencoder_free (self->ae);
+  self->ae = ae;
+  self->model_loaded = TRUE;
+  /* The architecture comes from the file. */
+  self->settings.embedding_dim = ae->dims[ae->code_layer];
+  self->settings.n_hidden = ae->code_layer - 1;
+  for (guint i = 0; i < self->settings.n_hidden; i++)
+    self->settings.hidden[i] = ae->dims[i + 1];
+  g_free (self->loaded_centroids);
+  self->loaded_centroids = centroids;
+  self->loaded_k = k;
+  return TRUE;
+}
+
+gboolean
+cs_trainer_save_model (CsTrainer *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (!self->running, FALSE);
+
+  if (self->ae == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "there is no trained model to save yet");
+      return FALSE;
+    }
+  return cs_autoencoder_save (self->ae, self->centroids, self->centroids ? self->k : 0, path,
+                              error);
+}
+
+/* Waits while paused; FALSE once cancelled. */
+static gboolean
+check_continue (CsTrainer *self, GCancellable *cancellable)
+{
+  gboolean go;
+
+  g_mutex_lock (&self->lock);
+  while (self->paused && !self->cancelled && !g_cancellable_is_cancelled (cancellable))
+    {
+      gint64 deadline = g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND;
+      /* A timed wait so that a GCancellable cancelled without cs_trainer_cancel still ends it. */
+      g_cond_wait_until (&self->cond, &self->lock, deadline);
+    }
+  go = !self->cancelled && !g_cancellable_is_cancelled (cancellable);
+  g_mutex_unlock (&self->lock);
+  return go;
+}
+
+static double
+current_lr (CsTrainer *self)
+{
+  g_mutex_lock (&self->lock);
+  if (self->pending & CS_SETTING_LR)
+    {
+      if (self->settings.lr != self->requested.lr)
+        self->changed |= CS_SETTING_LR;
+      self->settings.lr = self->requested.lr;
+      self->published.lr = self->settings.lr;
+      self->pending &= ~CS_SETTING_LR;
+    }
+  g_mutex_unlock (&self->lock);
+  return self->settings.lr;
+}
+
+/* Applies the settings that act at epoch boundaries; returns the K requested. */
+static guint
+apply_epoch_settings (CsTrainer *self)
+{
+  guint k;
+
+  g_mutex_lock (&self->lock);
+#define APPLY(flag, field)                                                                        \
+  if ((self->pending & (flag)) && self->settings.field != self->requested.field)                  \
+    {                                                                                             \
+      self->settings.field = self->requested.field;                                               \
+      self->changed |= (flag);                                                                    \
+    }
+  APPLY (CS_SETTING_REINIT_EVERY, reinit_every)
+  APPLY (CS_SETTING_ALPHA, alpha)
+  APPLY (CS_SETTING_LAMBDA, lambda)
+  APPLY (CS_SETTING_REINIT_MODE, reinit_mode)
+  APPLY (CS_SETTING_FREEZE_PROJECTION, freeze_projection)
+#undef APPLY
+  k = (self->pending & CS_SETTING_K) ? self->requested.k : self->settings.k;
+  self->pending &= ~(guint) (CS_SETTING_REINIT_EVERY | CS_SETTING_ALPHA | CS_SETTING_LAMBDA
+                             | CS_SETTING_REINIT_MODE | CS_SETTING_FREEZE_PROJECTION
+                             | CS_SETTING_K);
+  self->published = self->settings;
+  g_mutex_unlock (&self->lock);
+  return k;
+}
+
+static void
+publish_settings (CsTrainer *self)
+{
+  g_mutex_lock (&self->lock);
+  self->published = self->settings;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Reorders new centroids (k_new x m) so that each keeps the slot of the old centroid it is
+ * closest to (Hungarian on squared distances): colours survive a re-initialisation. */
+static void
+match_identities (float *new_c, guint k_new, const float *old_c, guint k_old, guint m)
+{
+  g_autofree double *cost = g_new (double, (gsize) k_new * k_old);
+  g_autofree gint *match = g_new (gint, k_new);
+  g_autofree float *out = g_new (float, (gsize) k_new * m);
+  g_autofree gboolean *used = g_new0 (gboolean, k_new);
+  g_autofree gboolean *placed = g_new0 (gboolean, k_new);
+
+  for (guint i = 0; i < k_new; i++)
+    for (guint j = 0; j < k_old; j++)
+      {
+        double s = 0;
+        for (guint c = 0; c < m; c++)
+          {
+            double t = (double) new_c[(gsize) i * m + c] - old_c[(gsize) j * m + c];
+            s += t * t;
+          }
+        cost[(gsize) i * k_old + j] = s;
+      }
+  cs_hungarian_min (cost, k_new, k_old, match);
+
+  for (guint i = 0; i < k_new; i++)
+    if (match[i] >= 0 && (guint) match[i] < k_new)
+      {
+        memcpy (out + (gsize) match[i] * m, new_c + (gsize) i * m, m * sizeof (float));
+        used[match[i]] = TRUE;
+        placed[i] = TRUE;
+      }
+  for (guint i = 0, slot = 0; i < k_new; i++)
+    if (!placed[i])
+      {
+        while (used[slot])
+          slot++;
+        memcpy (out + (gsize) slot * m, new_c + (gsize) i * m, m * sizeof (float));
+        used[slot] = TRUE;
+      }
+  memcpy (new_c, out, (gsize) k_new * m * sizeof (float));
+}
+
+/* K-means on all codes into self->centroids (k x m), matched to the previous centroids. */
+static gboolean
+reinit_centroids (CsTrainer    *self,
+                  guint         k,
+                  gboolean      warm,
+                  guint         n_init,
+                  guint64       seed,
+                  GCancellable *cancellable,
+                  GError      **error)
+{
+  CsDataset *ds = self->dataset;
+  guint m = self->settings.embedding_dim;
+  CsKMeansOptions opt;
+  CsKMeansResult res;
+  g_autofree float *centers = g_new (float, (gsize) k * m);
+
+  cs_kmeans_options_init (&opt, k);
+  opt.n_init = n_init;
+  opt.max_iter = self->settings.kmeans_max_iter;
+  opt.tol = self->settings.kmeans_tol;
+  opt.seed = seed;
+  if (warm && self->centroids != NULL && self->k == k)
+    opt.init_centers = self->centroids;
+  if (!cs_kmeans (self->codes, ds->n, m, &opt, centers, NULL, &res, cancellable, error))
+    return FALSE;
+
+  if (self->centroids != NULL)
+    match_identities (centers, k, self->centroids, self->k, m);
+  if (k != self->k || self->cent_m == NULL)
+    {
+      g_free (self->cent_m);
+      g_free (self->cent_v);
+      self->cent_m = g_new0 (float, (gsize) k * m);
+      self->cent_v = g_new0 (float, (gsize) k * m);
+      self->cent_t = 0;
+    }
+  g_free (self->centroids);
+  self->centroids = g_steal_pointer (&centers);
+  self->k = k;
+  return TRUE;
+}
+
+static guint64
+epoch_seed (const CsTrainer *self, guint epoch)
+{
+  return self->settings.seed * 1000003ULL + epoch * 7919ULL + 17;
+}
+
+/* Encodes all points, assigns them to the centroids, computes the metrics and publishes a
+ * snapshot. */
+static void
+finish_epoch (CsTrainer      *self,
+              guint           epoch,
+              guint           phase_epoch,
+              CsPhase         phase,
+              gboolean        reinitialised,
+              CsEpochMetrics *metrics)
+{
+  CsDataset *ds = self->dataset;
+  guint m = self->settings.embedding_dim, k = self->k;
+  CsSnapshot *snap = cs_snapshot_new (ds->n, m, k, ds->labels ? ds->n_classes : 0, TRUE);
+  g_autofree float *dist = g_new (float, ds->n * (gsize) k);
+
+  /* Nearest centroid (its identity) and the soft assignment to it as confidence. */
+  cs_cluster_soft_assign (self->codes, ds->n, m, self->centroids, k, self->settings.alpha, dist,
+                          NULL, self->labels, snap->confidence);
+  metrics->inertia = 0.0;
+  for (gsize i = 0; i < ds->n; i++)
+    {
+      metrics->inertia += dist[i * k + self->labels[i]];
+      snap->clusters[i] = (guint16) self->labels[i];
+      snap->cluster_sizes[self->labels[i]]++;
+    }
+  metrics->label_change = self->have_prev_labels
+                              ? cs_metric_label_change (self->prev_labels, self->labels, ds->n)
+                              : NAN;
+  memcpy (self->prev_labels, self->labels, ds->n * sizeof (gint32));
+  self->have_prev_labels = TRUE;
+
+  if (ds->labels)
+    {
+      g_autoptr (CsContingency) cont
+          = cs_contingency_new (ds->labels, ds->n_classes, self->labels, k, ds->n);
+      metrics->acc = cs_metric_acc (cont);
+      metrics->nmi = cs_metric_nmi (cont, self->settings.nmi_average);
+      metrics->ari = cs_metric_ari (cont);
+      memcpy (snap->contingency, cont->counts, (gsize) ds->n_classes * k * sizeof (gint64));
+      cs_contingency_match (cont, snap->cluster_to_class);
+    }
+
+  cs_projection_update (self->projection, self->codes, ds->n, self->settings.freeze_projection);
+  cs_projection_apply (self->projection, self->codes, ds->n, snap->xy);
+  cs_projection_apply (self->projection, self->centroids, k, snap->centroids_xy);
+  memcpy (snap->codes, self->codes, ds->n * (gsize) m * sizeof (float));
+  memcpy (snap->centroids, self->centroids, (gsize) k * m * sizeof (float));
+
+  snap->epoch = epoch;
+  snap->phase_epoch = phase_epoch;
+  snap->phase = phase;
+  snap->reinitialised = reinitialised;
+  snap->changed = self->changed;
+  self->changed = 0;
+  snap->settings = self->settings;
+  snap->settings.k = k;
+  snap->metrics = *metrics;
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->last, cs_snapshot_unref);
+  self->last = cs_snapshot_ref (snap);
+  g_mutex_unlock (&self->lock);
+
+  if (self->snapshot_func)
+    self->snapshot_func (snap, self->snapshot_data);
+  cs_snapshot_unref (snap);
+}
+
+/* One pass over the data in shuffled batches. */
+static gboolean
+train_epoch (CsTrainer      *self,
+             guint           epoch,
+             CsPhase         phase,
+             guint32        *order,
+             float          *xb,
+             float          *d_out,
+             float          *d_code,
+             float          *d_cent,
+             float          *work,
+             CsEpochMetrics *metrics,
+             GCancellable   *cancellable)
+{
+  CsDataset *ds = self->dataset;
+  CsAutoencoder *ae = self->ae;
+  guint d = ds->d, m = self->settings.embedding_dim;
+  guint bs = self->settings.batch_size;
+  guint n_batches = (guint) ((ds->n + bs - 1) / bs);
+  gboolean clustering = phase == CS_PHASE_CLUSTER && self->settings.algorithm != CS_ALGORITHM_AEKM;
+  gboolean dkm = clustering && self->settings.algorithm == CS_ALGORITHM_DKM;
+  CsAdamConfig adam;
+  double rec_sum = 0, clu_sum = 0;
+
+  cs_adam_config_init (&adam);
+  cs_rng_shuffle_u32 (&self->rng, order, ds->n);
+
+  for (guint b = 0; b < n_batches; b++)
+    {
+      gsize start = (gsize) b * bs;
+      guint batch = (guint) MIN ((gsize) bs, ds->n - start);
+      double lr;
+
+      if (!check_continue (self, cancellable))
+        return FALSE;
+      lr = current_lr (self);
+
+      for (guint i = 0; i < batch; i++)
+        memcpy (xb + (gsize) i * d, ds->x + (gsize) order[start + i] * d, d * sizeof (float));
+
+      cs_autoencoder_forward (ae, xb, batch);
+      rec_sum += cs_autoencoder_rec_loss (ae, xb, batch, d_out) * batch;
+      if (clustering)
+        {
+          clu_sum += cs_cluster_loss (cs_autoencoder_code (ae), batch, m, self->centroids, self->k,
+                                      self->settings.alpha, self->settings.lambda, d_code,
+                                      dkm ? d_cent : NULL, work)
+                     * batch;
+          cs_autoencoder_backward (ae, d_out, d_code, batch);
+        }
+      else
+        cs_autoencoder_backward (ae, d_out, NULL, batch);
+      cs_autoencoder_adam_step (ae, &adam, lr);
+      if (dkm)
+        {
+          self->cent_t++;
+          cs_adam_update (self->centroids, d_cent, self->cent_m, self->cent_v,
+                          (gsize) self->k * m, &adam, lr, self->cent_t);
+        }
+
+      if (self->progress_func && ((b & 3) == 3 || b + 1 == n_batches))
+        self->progress_func (epoch, phase, b + 1, n_batches, self->progress_data);
+    }
+
+  metrics->loss_rec = rec_sum / ds->n;
+  metrics->loss_clu = clustering ? clu_sum / ds->n : NAN;
+  return TRUE;
+}
+
+gboolean
+cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
+{
+  CsDataset *ds = self->dataset;
+  guint d = ds->d, m, bs, kmax;
+  guint pretrain, epoch = 0;
+  g_autofree guint32 *order = NULL;
+  g_autofree float *xb = NULL, *d_out = NULL, *d_code = NULL, *d_cent = NULL, *work = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (!self->running, FALSE);
+  if (self->codes != NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   "a trainer runs once; create a new one for another run");
+      return FALSE;
+    }
+  self->running = TRUE;
+
+  m = self->settings.embedding_dim;
+  bs = self->settings.batch_size;
+  cs_rng_init (&self->rng, self->settings.seed);
+  if (self->ae == NULL)
+    {
+      self->ae = cs_autoencoder_new_symmetric (d, self->settings.hidden, self->settings.n_hidden,
+                                               m, bs);
+      cs_autoencoder_init_glorot (self->ae, &self->rng);
+    }
+  else if (self->ae->max_batch < bs)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   "the loaded model was prepared for batches of %u", self->ae->max_batch);
+      goto out;
+    }
+  pretrain = self->model_loaded ? 0 : self->settings.pretrain_epochs;
+
+  self->codes = g_new (float, ds->n * (gsize) m);
+  self->labels = g_new0 (gint32, ds->n);
+  self->prev_labels = g_new0 (gint32, ds->n);
+  self->projection = cs_projection_new (m);
+  order = g_new (guint32, ds->n);
+  for (gsize i = 0; i < ds->n; i++)
+    order[i] = (guint32) i;
+  kmax = 1000;
+  xb = g_new (float, (gsize) bs * d);
+  d_out = g_new (float, (gsize) bs * d);
+  d_code = g_new (float, (gsize) bs * m);
+  d_cent = g_new (float, (gsize) kmax * m);
+  work = g_new (float, 2 * (gsize) bs * kmax);
+
+  if (self->model_loaded && self->loaded_centroids && self->loaded_k == self->settings.k)
+    {
+      self->centroids = g_steal_pointer (&self->loaded_centroids);
+      self->k = self->loaded_k;
+      self->cent_m = g_new0 (float, (gsize) self->k * m);
+      self->cent_v = g_new0 (float, (gsize) self->k * m);
+    }
+
+  /* Pretraining: reconstruction alone. Clusters for the picture come from a cheap K-means
+   * (warm from the previous epoch); the last epoch sets the centroids with the full n_init. */
+  for (guint e = 1; e <= pretrain; e++)
+    {
+      CsEpochMetrics metrics = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+      gint64 t0 = g_get_monotonic_time ();
+      gboolean last = e == pretrain;
+
+      epoch++;
+      apply_epoch_settings (self);
+      if (!train_epoch (self, epoch, CS_PHASE_PRETRAIN, order, xb, d_out, d_code, d_cent, work,
+                        &metrics, cancellable))
+        goto cancelled;
+      cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
+      if (!reinit_centroids (self, self->settings.k, !last, last ? self->settings.kmeans_n_init : 1,
+                             epoch_seed (self, epoch), cancellable, error))
+        goto out;
+      metrics.seconds = (g_get_monotonic_time () - t0) / 1e6;
+      finish_epoch (self, epoch, e, CS_PHASE_PRETRAIN, last, &metrics);
+    }
+
+  if (self->centroids == NULL)
+    {
+      /* No pretraining (or a loaded model without matching centroids): K-means on the codes. */
+      cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
+      if (!reinit_centroids (self, self->settings.k, FALSE, self->settings.kmeans_n_init,
+                             epoch_seed (self, 0), cancellable, error))
+        goto out;
+    }
+
+  for (guint e = 1; e <= self->settings.epochs; e++)
+    {
+      CsEpochMetrics metrics = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+      gint64 t0 = g_get_monotonic_time ();
+      gboolean reinit = FALSE;
+      guint k;
+
+      epoch++;
+      k = apply_epoch_settings (self);
+      if (k != self->k)
+        {
+          /* A new K: centroids from K-means on the current codes, before the epoch trains. */
+          if (!reinit_centroids (self, k, FALSE, self->settings.kmeans_n_init,
+                                 epoch_seed (self, epoch) ^ 0x5bd1e995, cancellable, error))
+            goto out;
+          self->settings.k = k;
+          self->changed |= CS_SETTING_K;
+          publish_settings (self);
+        }
+
+      if (!train_epoch (self, epoch, CS_PHASE_CLUSTER, order, xb, d_out, d_code, d_cent, work,
+                        &metrics, cancellable))
+        goto cancelled;
+      cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
+
+      switch (self->settings.algorithm)
+        {
+        case CS_ALGORITHM_ROY:
+          reinit = e % self->settings.reinit_every == 0;
+          break;
+        case CS_ALGORITHM_AEKM:
+          reinit = TRUE;
+          break;
+        case CS_ALGORITHM_DKM:
+        default:
+          reinit = FALSE;
+          break;
+        }
+      if (reinit
+          && !reinit_centroids (self, self->k, self->settings.reinit_mode == CS_REINIT_WARM,
+                                self->settings.kmeans_n_init, epoch_seed (self, epoch),
+                                cancellable, error))
+        goto out;
+      metrics.seconds = (g_get_monotonic_time () - t0) / 1e6;
+      finish_epoch (self, epoch, e, CS_PHASE_CLUSTER, reinit, &metrics);
+    }
+  ok = TRUE;
+  goto out;
+
+cancelled:
+  g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
+out:
+  if (!ok && error && *error && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (error);
+      g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
+    }
+  self->running = FALSE;
+  return ok;
+}

@@ -1,0 +1,84 @@
+/* cs-trainer.h: one training run: pretraining, K-means initialisation, clustering epochs.
+ *
+ * cs_trainer_run() blocks and is meant for a worker thread. Everything else is safe to call
+ * from any thread while it runs: requested settings are read at batch (learning rate) or
+ * epoch (K, R, alpha, lambda) boundaries; pause waits on a condition variable; cancel is
+ * checked every batch.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-dataset.h"
+#include "cs-settings.h"
+#include "cs-snapshot.h"
+#include "cs-types.h"
+
+G_BEGIN_DECLS
+
+/* Called on the worker thread once per epoch. The callee does not own the snapshot: take a
+ * reference to keep it (and hand it to the main loop). */
+typedef void (*CsSnapshotFunc) (CsSnapshot *snapshot,
+                                gpointer    user_data);
+
+/* Called on the worker thread every few batches. */
+typedef void (*CsProgressFunc) (guint    epoch,
+                                CsPhase  phase,
+                                guint    batch,
+                                guint    n_batches,
+                                gpointer user_data);
+
+CsTrainer *cs_trainer_new   (CsDataset        *dataset,
+                             const CsSettings *settings,
+                             GError          **error);
+CsTrainer *cs_trainer_ref   (CsTrainer *self);
+void       cs_trainer_unref (CsTrainer *self);
+
+void cs_trainer_set_snapshot_func (CsTrainer      *self,
+                                   CsSnapshotFunc  func,
+                                   gpointer        user_data);
+void cs_trainer_set_progress_func (CsTrainer      *self,
+                                   CsProgressFunc  func,
+                                   gpointer        user_data);
+
+/* Loads autoencoder weights (and centroids if stored) before the run: pretraining is then
+ * skipped and clustering starts from the loaded model. */
+gboolean cs_trainer_load_model (CsTrainer  *self,
+                                const char *path,
+                                GError    **error);
+/* After (or between) runs: writes the autoencoder weights and the current centroids. */
+gboolean cs_trainer_save_model (CsTrainer  *self,
+                                const char *path,
+                                GError    **error);
+
+/* Runs every epoch. Returns FALSE with CS_ERROR_CANCELLED when cancelled. */
+gboolean cs_trainer_run (CsTrainer    *self,
+                         GCancellable *cancellable,
+                         GError      **error);
+
+/* Thread-safe: asks for the settings named in mask to take the values in settings. */
+void cs_trainer_request_settings (CsTrainer        *self,
+                                  const CsSettings *settings,
+                                  CsSettingMask     mask);
+/* Thread-safe copy of the settings in force (after the last applied request). */
+void cs_trainer_get_settings (CsTrainer  *self,
+                              CsSettings *out);
+void cs_trainer_pause   (CsTrainer *self);
+void cs_trainer_resume  (CsTrainer *self);
+gboolean cs_trainer_is_paused (CsTrainer *self);
+/* Thread-safe; wakes a paused run so that it can end. */
+void cs_trainer_cancel  (CsTrainer *self);
+
+CsDataset *cs_trainer_get_dataset (CsTrainer *self);
+/* Latest snapshot (a new reference), or NULL before the first epoch. */
+CsSnapshot *cs_trainer_dup_last_snapshot (CsTrainer *self);
+/* The latent codes of every point after the last epoch (n x m), copied; NULL before. */
+float *cs_trainer_dup_codes (CsTrainer *self,
+                             guint     *m_out);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsTrainer, cs_trainer_unref)
+
+G_END_DECLS
