@@ -21,7 +21,7 @@ cs_write_file_atomic (const char *path, const char *contents, gsize length, GErr
   GError *local = NULL;
 
   /* g_file_set_contents writes a temporary file in the same directory and renames it. */
-  if (!g_file_set_contents (path, contents, (gssize) length, &local))
+  if (!g_file_set_contents (path, contents, (gssize)length, &local))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_IO, "could not write %s: %s", path, local->message);
       g_error_free (local);
@@ -31,11 +31,11 @@ cs_write_file_atomic (const char *path, const char *contents, gsize length, GErr
 }
 
 gboolean
-cs_run_write_config (const char       *path,
+cs_run_write_config (const char *path,
                      const CsSettings *settings,
-                     const char       *dataset_spec,
-                     const CsDataset  *dataset,
-                     GError          **error)
+                     const char *dataset_spec,
+                     const CsDataset *dataset,
+                     GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -59,7 +59,7 @@ cs_run_write_config (const char       *path,
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, dataset->name ? dataset->name : "");
       json_builder_set_member_name (b, "n");
-      json_builder_add_int_value (b, (gint64) dataset->n);
+      json_builder_add_int_value (b, (gint64)dataset->n);
       json_builder_set_member_name (b, "d");
       json_builder_add_int_value (b, dataset->d);
       json_builder_set_member_name (b, "n_classes");
@@ -135,14 +135,14 @@ append_number (GString *s, double v)
 }
 
 gboolean
-cs_run_write_metrics_csv (const char        *path,
+cs_run_write_metrics_csv (const char *path,
                           CsSnapshot *const *history,
-                          guint              n_history,
-                          GError           **error)
+                          guint n_history,
+                          GError **error)
 {
-  g_autoptr (GString) s = g_string_new (
-      "epoch,phase,loss_rec,loss_clu,acc,nmi,ari,label_change,inertia,seconds,"
-      "k,lr,reinit_every,reinit_mode,alpha,lambda\n");
+  g_autoptr (GString) s
+      = g_string_new ("epoch,phase,loss_rec,loss_clu,acc,nmi,ari,label_change,inertia,seconds,"
+                      "k,lr,reinit_every,reinit_mode,alpha,lambda\n");
 
   for (guint i = 0; i < n_history; i++)
     {
@@ -170,10 +170,10 @@ cs_run_write_metrics_csv (const char        *path,
 }
 
 gboolean
-cs_run_write_labels_csv (const char       *path,
-                         const CsDataset  *dataset,
+cs_run_write_labels_csv (const char *path,
+                         const CsDataset *dataset,
                          const CsSnapshot *snap,
-                         GError          **error)
+                         GError **error)
 {
   g_autoptr (GString) s = g_string_sized_new (snap->n * (40 + (snap->codes ? 12 * snap->m : 0)));
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
@@ -201,8 +201,8 @@ cs_run_write_labels_csv (const char       *path,
         for (guint c = 0; c < snap->m; c++)
           {
             g_string_append_c (s, ',');
-            g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.7g",
-                                                 snap->codes[i * snap->m + c]));
+            g_string_append (
+                s, g_ascii_formatd (buf, sizeof buf, "%.7g", snap->codes[i * snap->m + c]));
           }
       g_string_append_c (s, '\n');
     }
@@ -210,14 +210,14 @@ cs_run_write_labels_csv (const char       *path,
 }
 
 gboolean
-cs_run_write_folder (const char        *dir,
-                     const CsSettings  *settings,
-                     const char        *dataset_spec,
-                     const CsDataset   *dataset,
+cs_run_write_folder (const char *dir,
+                     const CsSettings *settings,
+                     const char *dataset_spec,
+                     const CsDataset *dataset,
                      CsSnapshot *const *history,
-                     guint              n_history,
-                     CsTrainer         *trainer,
-                     GError           **error)
+                     guint n_history,
+                     CsTrainer *trainer,
+                     GError **error)
 {
   g_autofree char *config = g_build_filename (dir, "config.json", NULL);
   g_autofree char *metrics = g_build_filename (dir, "metrics.csv", NULL);

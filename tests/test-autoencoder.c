@@ -1,0 +1,327 @@
+/* test-autoencoder.c: the network against naive loops and finite differences.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "cs-autoencoder.h"
+#include "cs-error.h"
+#include "cs-loss.h"
+#include "cs-rng.h"
+
+static const guint small_dims[] = { 7, 6, 5, 3, 5, 6, 7 };
+
+static CsAutoencoder *
+make_small (guint max_batch, guint64 seed)
+{
+  CsAutoencoder *ae = cs_autoencoder_new (small_dims, G_N_ELEMENTS (small_dims), max_batch);
+  CsRng rng;
+
+  cs_rng_init (&rng, seed);
+  cs_autoencoder_init_glorot (ae, &rng);
+  /* Non-zero biases so that the bias paths are exercised. */
+  for (guint l = 0; l < ae->n_layers; l++)
+    for (guint j = 0; j < ae->dims[l + 1]; j++)
+      ae->b[l][j] = (float)(0.2 * cs_rng_normal (&rng));
+  return ae;
+}
+
+static float *
+random_matrix (gsize rows, guint cols, guint64 seed)
+{
+  float *x = g_new (float, rows *cols);
+  CsRng rng;
+
+  cs_rng_init (&rng, seed);
+  for (gsize i = 0; i < rows * cols; i++)
+    x[i] = (float)cs_rng_uniform (&rng);
+  return x;
+}
+
+/* Naive double-precision forward pass; returns activations of every layer. */
+static double **
+naive_forward (const CsAutoencoder *ae, const float *x, guint batch)
+{
+  double **acts = g_new0 (double *, ae->n_layers + 1);
+
+  acts[0] = g_new (double, (gsize)batch * ae->dims[0]);
+  for (gsize i = 0; i < (gsize)batch * ae->dims[0]; i++)
+    acts[0][i] = x[i];
+  for (guint l = 0; l < ae->n_layers; l++)
+    {
+      guint in = ae->dims[l], out = ae->dims[l + 1];
+      gboolean relu = l + 1 != ae->code_layer && l + 1 != ae->n_layers;
+
+      acts[l + 1] = g_new (double, (gsize)batch *out);
+      for (guint i = 0; i < batch; i++)
+        for (guint j = 0; j < out; j++)
+          {
+            double s = ae->b[l][j];
+            for (guint c = 0; c < in; c++)
+              s += acts[l][(gsize)i * in + c] * ae->w[l][(gsize)c * out + j];
+            acts[l + 1][(gsize)i * out + j] = relu && s < 0 ? 0 : s;
+          }
+    }
+  return acts;
+}
+
+static void
+free_acts (const CsAutoencoder *ae, double **acts)
+{
+  for (guint l = 0; l <= ae->n_layers; l++)
+    g_free (acts[l]);
+  g_free (acts);
+}
+
+static void
+test_forward_matches_naive (void)
+{
+  const guint batch = 9;
+  CsAutoencoder *ae = make_small (batch, 1);
+  g_autofree float *x = random_matrix (batch, 7, 2);
+  const float *out = cs_autoencoder_forward (ae, x, batch);
+  double **ref = naive_forward (ae, x, batch);
+
+  for (guint l = 1; l <= ae->n_layers; l++)
+    for (gsize i = 0; i < (gsize)batch * ae->dims[l]; i++)
+      g_assert_cmpfloat_with_epsilon (ae->acts[l][i], ref[l][i], 1e-5);
+  for (gsize i = 0; i < (gsize)batch * 7; i++)
+    g_assert_cmpfloat_with_epsilon (out[i], ref[ae->n_layers][i], 1e-5);
+  free_acts (ae, ref);
+  cs_autoencoder_free (ae);
+}
+
+/* The encoding of many rows in blocks equals the code of the training forward pass. */
+static void
+test_encode_blocks (void)
+{
+  const gsize n = 4500; /* more than two encoding blocks */
+  CsAutoencoder *ae = make_small (n, 3);
+  g_autofree float *x = random_matrix (n, 7, 4);
+  g_autofree float *z = g_new (float, n * 3);
+  const float *code;
+
+  cs_autoencoder_encode (ae, x, n, z);
+  cs_autoencoder_forward (ae, x, n);
+  code = cs_autoencoder_code (ae);
+  for (gsize i = 0; i < n * 3; i++)
+    g_assert_cmpfloat_with_epsilon (z[i], code[i], 1e-6);
+  cs_autoencoder_free (ae);
+}
+
+/* Total loss of the network on x, optionally with the clustering loss on the code. */
+static double
+total_loss (CsAutoencoder *ae,
+            const float *x,
+            guint batch,
+            const float *r,
+            guint k,
+            double alpha,
+            double lambda)
+{
+  double loss;
+
+  cs_autoencoder_forward (ae, x, batch);
+  loss = cs_autoencoder_rec_loss (ae, x, batch, NULL);
+  if (r)
+    {
+      g_autofree float *work = g_new (float, 2 * batch * k);
+      loss += lambda
+              * cs_cluster_loss (cs_autoencoder_code (ae), batch, ae->dims[ae->code_layer], r, k,
+                                 alpha, lambda, NULL, NULL, work);
+    }
+  return loss;
+}
+
+/* Central differences on every parameter against the analytic gradient. */
+static void
+check_gradients (gboolean with_cluster_loss)
+{
+  const guint batch = 5, k = 3;
+  CsAutoencoder *ae = make_small (batch, 11);
+  g_autofree float *x = random_matrix (batch, 7, 12);
+  g_autofree float *d_out = g_new (float, batch * 7);
+  g_autofree float *d_code = g_new (float, batch * 3);
+  g_autofree float *work = g_new (float, 2 * batch * k);
+  g_autofree float *r = NULL;
+  g_autofree float *analytic = NULL;
+  const double alpha = 3.0, lambda = 0.7, eps = 2e-3;
+  guint bad = 0;
+
+  if (with_cluster_loss)
+    {
+      CsRng rng;
+      cs_rng_init (&rng, 13);
+      r = g_new (float, k * 3);
+      /* Centroids near the codes so that the softmax is not saturated. */
+      cs_autoencoder_forward (ae, x, batch);
+      for (guint j = 0; j < k; j++)
+        for (guint c = 0; c < 3; c++)
+          r[j * 3 + c] = cs_autoencoder_code (ae)[j * 3 + c] + (float)(0.3 * cs_rng_normal (&rng));
+    }
+
+  cs_autoencoder_forward (ae, x, batch);
+  cs_autoencoder_rec_loss (ae, x, batch, d_out);
+  if (with_cluster_loss)
+    cs_cluster_loss (cs_autoencoder_code (ae), batch, 3, r, k, alpha, lambda, d_code, NULL, work);
+  cs_autoencoder_backward (ae, d_out, with_cluster_loss ? d_code : NULL, batch);
+  analytic = g_memdup2 (ae->grads, ae->n_params * sizeof (float));
+
+  for (gsize p = 0; p < ae->n_params; p++)
+    {
+      float saved = ae->params[p];
+      double lp, lm, numeric;
+
+      ae->params[p] = saved + (float)eps;
+      lp = total_loss (ae, x, batch, r, k, alpha, lambda);
+      ae->params[p] = saved - (float)eps;
+      lm = total_loss (ae, x, batch, r, k, alpha, lambda);
+      ae->params[p] = saved;
+      numeric = (lp - lm) / (2 * eps);
+      if (fabs (numeric - analytic[p]) > 2e-3 + 2e-2 * fabs (numeric))
+        {
+          g_test_message ("param %zu: analytic %g numeric %g", p, analytic[p], numeric);
+          bad++;
+        }
+    }
+  /* A ReLU kink inside the +-eps interval can spoil a single difference; no more than that. */
+  g_assert_cmpuint (bad, <=, 1);
+  cs_autoencoder_free (ae);
+}
+
+static void
+test_gradients_reconstruction (void)
+{
+  check_gradients (FALSE);
+}
+
+static void
+test_gradients_with_cluster_loss (void)
+{
+  check_gradients (TRUE);
+}
+
+static void
+test_adam_step (void)
+{
+  float p[2] = { 1.0f, -2.0f }, g[2] = { 0.5f, -0.25f }, m[2] = { 0 }, v[2] = { 0 };
+  CsAdamConfig cfg;
+
+  cs_adam_config_init (&cfg);
+  /* First step of Adam moves each parameter by lr * sign (g) (up to eps). */
+  cs_adam_update (p, g, m, v, 2, &cfg, 0.1, 1);
+  g_assert_cmpfloat_with_epsilon (p[0], 0.9f, 1e-6);
+  g_assert_cmpfloat_with_epsilon (p[1], -1.9f, 1e-6);
+  /* Second step with the same gradient: bias-corrected moments are unchanged, same move. */
+  cs_adam_update (p, g, m, v, 2, &cfg, 0.1, 2);
+  g_assert_cmpfloat_with_epsilon (p[0], 0.8f, 1e-5);
+  g_assert_cmpfloat_with_epsilon (p[1], -1.8f, 1e-5);
+}
+
+/* Training on a tiny problem lowers the reconstruction loss. */
+static void
+test_training_reduces_loss (void)
+{
+  const guint batch = 32;
+  CsAutoencoder *ae = make_small (batch, 21);
+  g_autofree float *x = random_matrix (batch, 7, 22);
+  g_autofree float *d_out = g_new (float, batch * 7);
+  CsAdamConfig cfg;
+  double first, last = 0;
+
+  cs_adam_config_init (&cfg);
+  cs_autoencoder_forward (ae, x, batch);
+  first = cs_autoencoder_rec_loss (ae, x, batch, NULL);
+  for (guint it = 0; it < 300; it++)
+    {
+      cs_autoencoder_forward (ae, x, batch);
+      last = cs_autoencoder_rec_loss (ae, x, batch, d_out);
+      cs_autoencoder_backward (ae, d_out, NULL, batch);
+      cs_autoencoder_adam_step (ae, &cfg, 1e-2);
+    }
+  g_assert_cmpfloat (last, <, first * 0.5);
+  cs_autoencoder_free (ae);
+}
+
+static void
+test_save_load (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cs-ae-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "model.bin", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.bin", NULL);
+  CsAutoencoder *ae = make_small (4, 31);
+  CsAutoencoder *back;
+  float centroids[6] = { 1, 2, 3, 4, 5, 6 };
+  g_autofree float *c_back = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+  guint k = 0;
+  GError *error = NULL;
+
+  g_assert_true (cs_autoencoder_save (ae, centroids, 2, path, &error));
+  g_assert_no_error (error);
+  back = cs_autoencoder_load (path, 8, &c_back, &k, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back);
+  g_assert_cmpuint (back->n_layers, ==, ae->n_layers);
+  g_assert_cmpmem (back->params, back->n_params * 4, ae->params, ae->n_params * 4);
+  g_assert_cmpuint (k, ==, 2);
+  g_assert_cmpmem (c_back, sizeof centroids, centroids, sizeof centroids);
+  cs_autoencoder_free (back);
+
+  /* Truncated: the error names the offset. */
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (bad, contents, (gssize)len - 10, NULL));
+  g_assert_null (cs_autoencoder_load (bad, 8, NULL, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "truncated at byte"));
+  g_clear_error (&error);
+
+  /* Bad magic. */
+  g_assert_true (g_file_set_contents (bad, "NOTAMODEL-----------", -1, NULL));
+  g_assert_null (cs_autoencoder_load (bad, 8, NULL, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "bad magic"));
+  g_clear_error (&error);
+
+  cs_autoencoder_free (ae);
+  g_unlink (path);
+  g_unlink (bad);
+  g_rmdir (dir);
+}
+
+static void
+test_symmetric_layout (void)
+{
+  const guint hidden[] = { 500, 500, 2000 };
+  CsAutoencoder *ae = cs_autoencoder_new_symmetric (784, hidden, 3, 10, 4);
+  const guint expect[] = { 784, 500, 500, 2000, 10, 2000, 500, 500, 784 };
+
+  g_assert_cmpuint (ae->n_layers, ==, 8);
+  g_assert_cmpuint (ae->code_layer, ==, 4);
+  g_assert_cmpmem (ae->dims, sizeof expect, expect, sizeof expect);
+  /* About 20 MFLOP per sample for a training step, as DESIGN.md says. */
+  g_assert_cmpfloat (cs_autoencoder_train_flops (ae, 1), >, 15e6);
+  g_assert_cmpfloat (cs_autoencoder_train_flops (ae, 1), <, 25e6);
+  cs_autoencoder_free (ae);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/autoencoder/forward-naive", test_forward_matches_naive);
+  g_test_add_func ("/autoencoder/encode-blocks", test_encode_blocks);
+  g_test_add_func ("/autoencoder/gradients/reconstruction", test_gradients_reconstruction);
+  g_test_add_func ("/autoencoder/gradients/cluster-loss", test_gradients_with_cluster_loss);
+  g_test_add_func ("/autoencoder/adam", test_adam_step);
+  g_test_add_func ("/autoencoder/training", test_training_reduces_loss);
+  g_test_add_func ("/autoencoder/save-load", test_save_load);
+  g_test_add_func ("/autoencoder/layout", test_symmetric_layout);
+  return g_test_run ();
+}
