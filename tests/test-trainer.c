@@ -1,0 +1,485 @@
+/* test-trainer.c: whole runs of the three algorithms on the synthetic dataset.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "cs-error.h"
+#include "cs-run.h"
+#include "cs-trainer.h"
+
+static CsDataset *
+synthetic (guint64 seed)
+{
+  CsSyntheticOptions opt;
+
+  cs_synthetic_options_init (&opt);
+  opt.n = 2000;
+  opt.seed = seed;
+  return cs_dataset_new_synthetic (&opt);
+}
+
+static void
+small_settings (CsSettings *s, guint k)
+{
+  cs_settings_init_default (s);
+  s->k = k;
+  s->n_hidden = 2;
+  s->hidden[0] = 64;
+  s->hidden[1] = 128;
+  s->embedding_dim = 5;
+  s->pretrain_epochs = 15;
+  s->epochs = 8;
+  s->batch_size = 128;
+  s->kmeans_n_init = 4;
+}
+
+typedef struct
+{
+  GPtrArray *snaps;
+  CsTrainer *trainer;
+  guint change_at; /* epoch after which lr / K change requests are made */
+  guint pause_at;
+  guint progress_calls;
+} Collect;
+
+static void
+collect_snapshot (CsSnapshot *snap, gpointer data)
+{
+  Collect *c = data;
+
+  g_ptr_array_add (c->snaps, cs_snapshot_ref (snap));
+  if (c->change_at && snap->epoch == c->change_at)
+    {
+      CsSettings s = snap->settings;
+      s.lr = 5e-4;
+      s.k = 4;
+      s.reinit_every = 2;
+      cs_trainer_request_settings (c->trainer, &s,
+                                   CS_SETTING_LR | CS_SETTING_K | CS_SETTING_REINIT_EVERY);
+    }
+}
+
+static void
+collect_progress (guint epoch, CsPhase phase, guint batch, guint n_batches, gpointer data)
+{
+  Collect *c = data;
+
+  g_assert_cmpuint (batch, <=, n_batches);
+  c->progress_calls++;
+}
+
+static GPtrArray *
+run (CsDataset *ds, const CsSettings *s, guint change_at, CsTrainer **trainer_out)
+{
+  GError *error = NULL;
+  CsTrainer *trainer = cs_trainer_new (ds, s, &error);
+  Collect c = { g_ptr_array_new_with_free_func ((GDestroyNotify)cs_snapshot_unref), trainer,
+                change_at, 0, 0 };
+
+  g_assert_no_error (error);
+  cs_trainer_set_snapshot_func (trainer, collect_snapshot, &c);
+  cs_trainer_set_progress_func (trainer, collect_progress, &c);
+  g_assert_true (cs_trainer_run (trainer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (c.progress_calls, >, 0);
+  if (trainer_out)
+    *trainer_out = trainer;
+  else
+    cs_trainer_unref (trainer);
+  return c.snaps;
+}
+
+static void
+check_snapshot_consistent (const CsSnapshot *snap, const CsDataset *ds)
+{
+  gint64 total = 0;
+
+  g_assert_cmpuint (snap->n, ==, ds->n);
+  for (guint j = 0; j < snap->k; j++)
+    total += snap->cluster_sizes[j];
+  g_assert_cmpint (total, ==, (gint64)ds->n);
+  for (gsize i = 0; i < snap->n; i++)
+    {
+      g_assert_cmpuint (snap->clusters[i], <, snap->k);
+      g_assert_true (snap->confidence[i] > 0 && snap->confidence[i] <= 1.0f);
+      g_assert_true (isfinite (snap->xy[2 * i]) && isfinite (snap->xy[2 * i + 1]));
+    }
+  g_assert_true (isfinite (snap->metrics.loss_rec));
+  g_assert_true (snap->metrics.acc >= 0 && snap->metrics.acc <= 1);
+}
+
+/* The paper's method separates the synthetic clusters. */
+static void
+test_roy_synthetic (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (0);
+  CsSettings s;
+  g_autoptr (GPtrArray) snaps = NULL;
+  CsSnapshot *last;
+  guint reinits = 0;
+
+  small_settings (&s, 5);
+  snaps = run (ds, &s, 0, NULL);
+  g_assert_cmpuint (snaps->len, ==, s.pretrain_epochs + s.epochs);
+  for (guint i = 0; i < snaps->len; i++)
+    {
+      CsSnapshot *snap = g_ptr_array_index (snaps, i);
+      g_assert_cmpuint (snap->epoch, ==, i + 1);
+      g_assert_cmpint (snap->phase, ==,
+                       i < s.pretrain_epochs ? CS_PHASE_PRETRAIN : CS_PHASE_CLUSTER);
+      check_snapshot_consistent (snap, ds);
+      if (snap->phase == CS_PHASE_CLUSTER)
+        {
+          g_assert_true (isfinite (snap->metrics.loss_clu));
+          reinits += snap->reinitialised;
+        }
+      else
+        g_assert_true (isnan (snap->metrics.loss_clu));
+    }
+  /* R = 1: every clustering epoch re-initialises. */
+  g_assert_cmpuint (reinits, ==, s.epochs);
+  last = g_ptr_array_index (snaps, snaps->len - 1);
+  g_test_message ("roy: ACC %.3f NMI %.3f ARI %.3f", last->metrics.acc, last->metrics.nmi,
+                  last->metrics.ari);
+  g_assert_cmpfloat (last->metrics.acc, >=, 0.95);
+  g_assert_nonnull (last->codes);
+  g_assert_nonnull (last->contingency);
+}
+
+static void
+test_dkm_and_aekm (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (1);
+  CsSettings s;
+
+  for (CsAlgorithm a = CS_ALGORITHM_DKM; a <= CS_ALGORITHM_AEKM; a++)
+    {
+      g_autoptr (GPtrArray) snaps = NULL;
+      CsSnapshot *last, *first_cluster;
+
+      small_settings (&s, 5);
+      s.algorithm = a;
+      s.epochs = 5;
+      snaps = run (ds, &s, 0, NULL);
+      last = g_ptr_array_index (snaps, snaps->len - 1);
+      first_cluster = g_ptr_array_index (snaps, s.pretrain_epochs);
+      check_snapshot_consistent (last, ds);
+      g_test_message ("%s: ACC %.3f", cs_algorithm_to_string (a), last->metrics.acc);
+      g_assert_cmpfloat (last->metrics.acc, >=, 0.8);
+      if (a == CS_ALGORITHM_DKM)
+        {
+          /* Centroids move by SGD, never by re-initialisation. */
+          g_assert_false (last->reinitialised);
+          g_assert_true (
+              memcmp (first_cluster->centroids, last->centroids, last->k * last->m * sizeof (float))
+              != 0);
+          g_assert_true (isfinite (last->metrics.loss_clu));
+        }
+      else
+        {
+          g_assert_true (last->reinitialised);
+          g_assert_true (isnan (last->metrics.loss_clu));
+        }
+    }
+}
+
+/* Requests made mid-run show up in the following snapshots, with the change flagged. */
+static void
+test_live_settings (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (2);
+  CsSettings s;
+  g_autoptr (GPtrArray) snaps = NULL;
+  guint change_at;
+  CsSnapshot *next, *before;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = 3;
+  s.epochs = 5;
+  change_at = s.pretrain_epochs + 2;
+  snaps = run (ds, &s, change_at, NULL);
+  before = g_ptr_array_index (snaps, change_at - 1);
+  next = g_ptr_array_index (snaps, change_at);
+  g_assert_cmpfloat (before->settings.lr, ==, 1e-3);
+  g_assert_cmpuint (before->k, ==, 5);
+  g_assert_cmpfloat (next->settings.lr, ==, 5e-4);
+  g_assert_cmpuint (next->k, ==, 4);
+  g_assert_cmpuint (next->settings.k, ==, 4);
+  g_assert_cmpuint (next->settings.reinit_every, ==, 2);
+  g_assert_true (next->changed & CS_SETTING_LR);
+  g_assert_true (next->changed & CS_SETTING_K);
+  g_assert_cmpuint (((CsSnapshot *)g_ptr_array_index (snaps, change_at + 1))->changed, ==, 0);
+  check_snapshot_consistent (next, ds);
+  /* R = 2 from the change on: re-initialised every second clustering epoch. */
+  g_assert_false (next->reinitialised);
+  g_assert_true (((CsSnapshot *)g_ptr_array_index (snaps, change_at + 1))->reinitialised);
+}
+
+static void
+test_deterministic (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (3);
+  CsSettings s;
+  g_autoptr (GPtrArray) a = NULL;
+  g_autoptr (GPtrArray) b = NULL;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = 3;
+  s.epochs = 3;
+  a = run (ds, &s, 0, NULL);
+  b = run (ds, &s, 0, NULL);
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      CsSnapshot *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+      g_assert_cmpfloat (x->metrics.loss_rec, ==, y->metrics.loss_rec);
+      g_assert_cmpfloat (x->metrics.acc, ==, y->metrics.acc);
+      g_assert_cmpmem (x->clusters, x->n * 2, y->clusters, y->n * 2);
+      g_assert_cmpmem (x->codes, x->n * x->m * 4, y->codes, y->n * y->m * 4);
+    }
+}
+
+/* Cluster identities survive re-initialisation: once converged, labels barely change. */
+static void
+test_identity_kept (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (4);
+  CsSettings s;
+  g_autoptr (GPtrArray) snaps = NULL;
+  CsSnapshot *last;
+
+  small_settings (&s, 5);
+  snaps = run (ds, &s, 0, NULL);
+  last = g_ptr_array_index (snaps, snaps->len - 1);
+  g_assert_true (last->reinitialised);
+  g_assert_cmpfloat (last->metrics.label_change, <, 0.05);
+}
+
+typedef struct
+{
+  CsTrainer *trainer;
+  GMutex lock;
+  GCond cond;
+  guint epochs_seen;
+} PauseState;
+
+static void
+count_snapshot (CsSnapshot *snap, gpointer data)
+{
+  PauseState *p = data;
+
+  g_mutex_lock (&p->lock);
+  p->epochs_seen++;
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+}
+
+static gpointer
+run_thread (gpointer data)
+{
+  PauseState *p = data;
+  GError *error = NULL;
+  gboolean ok = cs_trainer_run (p->trainer, NULL, &error);
+
+  g_assert_false (ok);
+  g_assert_error (error, CS_ERROR, CS_ERROR_CANCELLED);
+  g_error_free (error);
+  return NULL;
+}
+
+/* Pause holds the worker; cancel ends it even while paused. */
+static void
+test_pause_cancel (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (5);
+  CsSettings s;
+  PauseState p = { 0 };
+  GThread *thread;
+  guint seen;
+  GError *error = NULL;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = 1000;
+  p.trainer = cs_trainer_new (ds, &s, &error);
+  g_assert_no_error (error);
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  cs_trainer_set_snapshot_func (p.trainer, count_snapshot, &p);
+  thread = g_thread_new ("train", run_thread, &p);
+
+  g_mutex_lock (&p.lock);
+  while (p.epochs_seen < 1)
+    g_cond_wait (&p.cond, &p.lock);
+  g_mutex_unlock (&p.lock);
+
+  cs_trainer_pause (p.trainer);
+  g_assert_true (cs_trainer_is_paused (p.trainer));
+  /* At most the epoch in flight finishes; then nothing moves. */
+  g_usleep (300 * 1000);
+  g_mutex_lock (&p.lock);
+  seen = p.epochs_seen;
+  g_mutex_unlock (&p.lock);
+  g_usleep (300 * 1000);
+  g_mutex_lock (&p.lock);
+  g_assert_cmpuint (p.epochs_seen, ==, seen);
+  g_mutex_unlock (&p.lock);
+
+  cs_trainer_cancel (p.trainer);
+  g_thread_join (thread);
+  cs_trainer_unref (p.trainer);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+}
+
+/* A saved model loads back and clustering continues from it without pretraining. */
+static void
+test_save_load_model (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (6);
+  g_autofree char *dir = g_dir_make_tmp ("cs-trainer-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "model.bin", NULL);
+  CsSettings s;
+  CsTrainer *trainer = NULL;
+  g_autoptr (CsTrainer) again = NULL;
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  GError *error = NULL;
+  CsSnapshot *a, *b;
+  Collect c;
+
+  small_settings (&s, 5);
+  s.epochs = 3;
+  first = run (ds, &s, 0, &trainer);
+  g_assert_true (cs_trainer_save_model (trainer, path, &error));
+  g_assert_no_error (error);
+  cs_trainer_unref (trainer);
+
+  s.epochs = 2;
+  again = cs_trainer_new (ds, &s, &error);
+  g_assert_true (cs_trainer_load_model (again, path, &error));
+  g_assert_no_error (error);
+  c = (Collect){ g_ptr_array_new_with_free_func ((GDestroyNotify)cs_snapshot_unref), again, 0, 0,
+                 0 };
+  cs_trainer_set_snapshot_func (again, collect_snapshot, &c);
+  g_assert_true (cs_trainer_run (again, NULL, &error));
+  second = c.snaps;
+  /* No pretraining, and it starts where the first run ended. */
+  g_assert_cmpuint (second->len, ==, 2);
+  b = g_ptr_array_index (second, 0);
+  a = g_ptr_array_index (first, first->len - 1);
+  g_assert_cmpint (b->phase, ==, CS_PHASE_CLUSTER);
+  g_assert_cmpfloat (fabs (b->metrics.acc - a->metrics.acc), <, 0.05);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_run_folder (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (7);
+  g_autofree char *dir = g_dir_make_tmp ("cs-run-XXXXXX", NULL);
+  g_autofree char *sub = g_build_filename (dir, "run", NULL);
+  g_autofree char *metrics = g_build_filename (sub, "metrics.csv", NULL);
+  g_autofree char *labels = g_build_filename (sub, "labels.csv", NULL);
+  g_autofree char *config = g_build_filename (sub, "config.json", NULL);
+  g_autofree char *model = g_build_filename (sub, "model.bin", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *spec = NULL;
+  g_auto (GStrv) lines = NULL;
+  CsTrainer *trainer = NULL;
+  g_autoptr (GPtrArray) snaps = NULL;
+  CsSettings s, back;
+  GError *error = NULL;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = 2;
+  s.epochs = 2;
+  snaps = run (ds, &s, 0, &trainer);
+  g_assert_true (cs_run_write_folder (sub, &s, "synthetic", ds, (CsSnapshot *const *)snaps->pdata,
+                                      snaps->len, trainer, &error));
+  g_assert_no_error (error);
+  cs_trainer_unref (trainer);
+
+  g_assert_true (g_file_get_contents (metrics, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpstr (lines[0], ==,
+                   "epoch,phase,loss_rec,loss_clu,acc,nmi,ari,label_change,inertia,seconds,"
+                   "k,lr,reinit_every,reinit_mode,alpha,lambda");
+  g_assert_cmpuint (g_strv_length (lines), ==, 4 + 2); /* header, 4 rows, empty tail */
+  g_assert_true (g_str_has_prefix (lines[1], "1,pretrain,"));
+  g_assert_true (g_str_has_prefix (lines[4], "4,cluster,"));
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+
+  g_assert_true (g_file_get_contents (labels, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "id,label,cluster,confidence,x,y,z_0,z_1,z_2,z_3,z_4");
+  g_assert_cmpuint (g_strv_length (lines), ==, ds->n + 2);
+
+  cs_settings_init_default (&back);
+  g_assert_true (cs_run_read_config (config, &back, &spec, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (spec, ==, "synthetic");
+  g_assert_cmpmem (&back, sizeof back, &s, sizeof s);
+  g_assert_true (g_file_test (model, G_FILE_TEST_EXISTS));
+
+  /* A folder that cannot be created is an error that names it; nothing is written. */
+  g_clear_pointer (&sub, g_free);
+  sub = g_build_filename (metrics, "nested", NULL);
+  g_assert_false (cs_run_write_folder (sub, &s, "synthetic", ds, NULL, 0, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "nested"));
+  g_clear_error (&error);
+
+  g_unlink (metrics);
+  g_unlink (labels);
+  g_unlink (config);
+  g_unlink (model);
+  {
+    g_autofree char *rd = g_build_filename (dir, "run", NULL);
+    g_rmdir (rd);
+  }
+  g_rmdir (dir);
+}
+
+static void
+test_invalid (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (8);
+  CsSettings s;
+  GError *error = NULL;
+
+  small_settings (&s, 5);
+  s.k = (guint)ds->n + 1;
+  g_assert_null (cs_trainer_new (ds, &s, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_clear_error (&error);
+  small_settings (&s, 5);
+  s.lr = 0;
+  g_assert_null (cs_trainer_new (ds, &s, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_clear_error (&error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/trainer/roy-synthetic", test_roy_synthetic);
+  g_test_add_func ("/trainer/dkm-aekm", test_dkm_and_aekm);
+  g_test_add_func ("/trainer/live-settings", test_live_settings);
+  g_test_add_func ("/trainer/deterministic", test_deterministic);
+  g_test_add_func ("/trainer/identity", test_identity_kept);
+  g_test_add_func ("/trainer/pause-cancel", test_pause_cancel);
+  g_test_add_func ("/trainer/save-load", test_save_load_model);
+  g_test_add_func ("/trainer/run-folder", test_run_folder);
+  g_test_add_func ("/trainer/invalid", test_invalid);
+  return g_test_run ();
+}
