@@ -872,6 +872,27 @@ test_npy_valid (void)
   g_assert_cmpint (b->labels[1], ==, 4);
   g_assert_cmpuint (b->n_classes, ==, 5);
 
+  /* Big-endian float32, as written by numpy's astype('>f4'). */
+  {
+    guint32 be[6];
+    g_autofree char *be_path = NULL;
+    g_autoptr (CsDataset) big = NULL;
+
+    for (guint i = 0; i < 6; i++)
+      {
+        guint32 bits;
+        memcpy (&bits, &f4[i], 4);
+        be[i] = GUINT32_TO_BE (bits);
+      }
+    be_path = write_npy ("be.npy", 1, ">f4", FALSE, "(3, 2)", be, sizeof be);
+    big = cs_dataset_load_npy (be_path, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (big->n, ==, 3);
+    g_assert_cmpuint (big->d, ==, 2);
+    g_assert_cmpmem (big->x, 6 * sizeof (float), f4, sizeof f4);
+    g_assert_null (big->labels);
+  }
+
   c = cs_dataset_load_npy (u1_path, lu1_path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (c->n, ==, 2);

@@ -543,10 +543,16 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
     }
   else
     {
+      gboolean native_f4
+          = header.item_size == 4 && header.big_endian == (G_BYTE_ORDER == G_BIG_ENDIAN);
+
+      /* The common case, float32 in the machine's order, is a plain copy. */
+      if (native_f4)
+        memcpy (x, data + offset, count * sizeof (float));
       for (gsize i = 0; i < count; i++)
         {
           gsize at = offset + i * header.item_size;
-          float f = (float)read_float (data + at, &header);
+          float f = native_f4 ? x[i] : (float)read_float (data + at, &header);
 
           if (!isfinite (f))
             {

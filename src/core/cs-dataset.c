@@ -326,16 +326,10 @@ cs_load_options_init (CsLoadOptions *options)
 }
 
 static gboolean
-has_suffix_ci (const char *lower_name, const char *suffix)
-{
-  return g_str_has_suffix (lower_name, suffix);
-}
-
-static gboolean
 looks_like_idx (const char *lower_name)
 {
-  return strstr (lower_name, "idx") != NULL || has_suffix_ci (lower_name, "-ubyte")
-         || has_suffix_ci (lower_name, "-ubyte.gz");
+  return strstr (lower_name, "idx") != NULL || g_str_has_suffix (lower_name, "-ubyte")
+         || g_str_has_suffix (lower_name, "-ubyte.gz");
 }
 
 /* "t10k-images-idx3-ubyte.gz" -> "t10k-labels-idx1-ubyte.gz" beside it, when it exists. */
@@ -403,7 +397,7 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
   base = g_path_get_basename (spec);
   lower = g_ascii_strdown (base, -1);
 
-  if (has_suffix_ci (lower, ".csv"))
+  if (g_str_has_suffix (lower, ".csv"))
     {
       CsCsvOptions csv = {
         .label_column = options->label_column,
@@ -412,7 +406,7 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
       };
       return cs_dataset_load_csv (spec, &csv, error);
     }
-  if (has_suffix_ci (lower, ".npy"))
+  if (g_str_has_suffix (lower, ".npy"))
     return cs_dataset_load_npy (spec, options->labels_path, error);
   if (looks_like_idx (lower))
     {
