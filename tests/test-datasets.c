@@ -27,7 +27,7 @@ write_file (const char *name, const void *data, gsize length)
   g_autoptr (GError) error = NULL;
   char *path = g_build_filename (tmpdir, name, NULL);
 
-  g_file_set_contents (path, data, (gssize)length, &error);
+  g_file_set_contents (path, data, (gssize) length, &error);
   g_assert_no_error (error);
   return path;
 }
@@ -58,15 +58,15 @@ static GByteArray *
 make_idx (guint8 type, guint ndim, const guint32 *dims, const guint8 *payload, gsize length)
 {
   GByteArray *bytes = g_byte_array_new ();
-  guint8 magic[4] = { 0, 0, type, (guint8)ndim };
+  guint8 magic[4] = { 0, 0, type, (guint8) ndim };
 
   g_byte_array_append (bytes, magic, 4);
   for (guint i = 0; i < ndim; i++)
     {
       guint32 be = GUINT32_TO_BE (dims[i]);
-      g_byte_array_append (bytes, (const guint8 *)&be, 4);
+      g_byte_array_append (bytes, (const guint8 *) &be, 4);
     }
-  g_byte_array_append (bytes, payload, (guint)length);
+  g_byte_array_append (bytes, payload, (guint) length);
   return bytes;
 }
 
@@ -103,7 +103,7 @@ make_npy (guint major,
                                            descr, fortran ? "True" : "False", shape);
   GString *header = g_string_new (dict);
   guint prefix = major == 1 ? 10 : 12;
-  guint8 start[12] = { 0x93, 'N', 'U', 'M', 'P', 'Y', (guint8)major, 0 };
+  guint8 start[12] = { 0x93, 'N', 'U', 'M', 'P', 'Y', (guint8) major, 0 };
 
   while ((prefix + header->len + 1) % 64 != 0)
     g_string_append_c (header, ' ');
@@ -112,8 +112,8 @@ make_npy (guint major,
   start[8] = header->len & 0xff;
   start[9] = (header->len >> 8) & 0xff;
   g_byte_array_append (bytes, start, prefix);
-  g_byte_array_append (bytes, (const guint8 *)header->str, header->len);
-  g_byte_array_append (bytes, data, (guint)length);
+  g_byte_array_append (bytes, (const guint8 *) header->str, header->len);
+  g_byte_array_append (bytes, data, (guint) length);
   g_string_free (header, TRUE);
   return bytes;
 }
@@ -160,7 +160,7 @@ test_new_take (void)
   CsDataset *dataset;
 
   for (guint i = 0; i < 6; i++)
-    x[i] = (float)i;
+    x[i] = (float) i;
   labels[0] = 1;
   labels[1] = 0;
   dataset = cs_dataset_new_take ("two", "memory", x, 2, 3, labels, 2);
@@ -192,7 +192,7 @@ best_permutation_accuracy (const gint32 *labels, const guint *clusters, gsize n,
   guint i;
 
   for (gsize s = 0; s < n; s++)
-    counts[clusters[s] * k + (guint)labels[s]]++;
+    counts[clusters[s] * k + (guint) labels[s]]++;
   for (i = 0; i < k; i++)
     perm[i] = i;
 
@@ -223,7 +223,7 @@ best_permutation_accuracy (const gint32 *labels, const guint *clusters, gsize n,
           i++;
         }
     }
-  return (double)best / (double)n;
+  return (double) best / (double) n;
 }
 
 static double
@@ -243,8 +243,8 @@ kmeans_accuracy (const CsDataset *dataset, guint k, guint64 seed)
 {
   gsize n = dataset->n;
   guint d = dataset->d;
-  g_autofree double *centres = g_new (double, (gsize)k *d);
-  g_autofree double *sums = g_new (double, (gsize)k *d);
+  g_autofree double *centres = g_new (double, (gsize) k *d);
+  g_autofree double *sums = g_new (double, (gsize) k *d);
   g_autofree guint *counts = g_new (guint, k);
   g_autofree guint *assign = g_new (guint, n);
   g_autofree guint *best_assign = g_new (guint, n);
@@ -280,9 +280,9 @@ kmeans_accuracy (const CsDataset *dataset, guint k, guint64 seed)
                 }
             }
           for (guint j = 0; j < d; j++)
-            centres[(gsize)c * d + j] = dataset->x[pick * d + j];
+            centres[(gsize) c * d + j] = dataset->x[pick * d + j];
           for (gsize s = 0; s < n; s++)
-            nearest[s] = MIN (nearest[s], sqdist (dataset->x + s * d, centres + (gsize)c * d, d));
+            nearest[s] = MIN (nearest[s], sqdist (dataset->x + s * d, centres + (gsize) c * d, d));
         }
 
       for (guint iter = 0; iter < 50; iter++)
@@ -295,7 +295,7 @@ kmeans_accuracy (const CsDataset *dataset, guint k, guint64 seed)
               double best = G_MAXDOUBLE;
               for (guint c = 0; c < k; c++)
                 {
-                  double dist = sqdist (dataset->x + s * d, centres + (gsize)c * d, d);
+                  double dist = sqdist (dataset->x + s * d, centres + (gsize) c * d, d);
                   if (dist < best)
                     {
                       best = dist;
@@ -305,12 +305,12 @@ kmeans_accuracy (const CsDataset *dataset, guint k, guint64 seed)
               inertia += best;
               counts[assign[s]]++;
               for (guint j = 0; j < d; j++)
-                sums[(gsize)assign[s] * d + j] += dataset->x[s * d + j];
+                sums[(gsize) assign[s] * d + j] += dataset->x[s * d + j];
             }
           for (guint c = 0; c < k; c++)
             if (counts[c] > 0)
               for (guint j = 0; j < d; j++)
-                centres[(gsize)c * d + j] = sums[(gsize)c * d + j] / counts[c];
+                centres[(gsize) c * d + j] = sums[(gsize) c * d + j] / counts[c];
         }
       if (inertia < best_inertia)
         {
@@ -328,7 +328,7 @@ nearest_class_mean_accuracy (const CsDataset *dataset)
 {
   gsize n = dataset->n;
   guint d = dataset->d, k = dataset->n_classes;
-  g_autofree double *means = g_new0 (double, (gsize)k *d);
+  g_autofree double *means = g_new0 (double, (gsize) k *d);
   g_autofree guint *counts = g_new0 (guint, k);
   gsize correct = 0;
 
@@ -336,27 +336,27 @@ nearest_class_mean_accuracy (const CsDataset *dataset)
     {
       counts[dataset->labels[s]]++;
       for (guint j = 0; j < d; j++)
-        means[(gsize)dataset->labels[s] * d + j] += dataset->x[s * d + j];
+        means[(gsize) dataset->labels[s] * d + j] += dataset->x[s * d + j];
     }
   for (guint c = 0; c < k; c++)
     for (guint j = 0; j < d; j++)
-      means[(gsize)c * d + j] /= counts[c];
+      means[(gsize) c * d + j] /= counts[c];
   for (gsize s = 0; s < n; s++)
     {
       double best = G_MAXDOUBLE;
       guint arg = 0;
       for (guint c = 0; c < k; c++)
         {
-          double dist = sqdist (dataset->x + s * d, means + (gsize)c * d, d);
+          double dist = sqdist (dataset->x + s * d, means + (gsize) c * d, d);
           if (dist < best)
             {
               best = dist;
               arg = c;
             }
         }
-      correct += arg == (guint)dataset->labels[s];
+      correct += arg == (guint) dataset->labels[s];
     }
-  return (double)correct / (double)n;
+  return (double) correct / (double) n;
 }
 
 static void

@@ -174,7 +174,7 @@ join_fields (GPtrArray *fields)
   GString *s = g_string_new (NULL);
 
   for (guint i = 0; i < fields->len; i++)
-    g_string_append_printf (s, "%s“%s”", i > 0 ? ", " : "", (const char *)fields->pdata[i]);
+    g_string_append_printf (s, "%s“%s”", i > 0 ? ", " : "", (const char *) fields->pdata[i]);
   return g_string_free (s, FALSE);
 }
 
@@ -207,7 +207,7 @@ resolve_header_and_label (CsvParser *parser,
                            parser->path, label, first_line, ncols);
               return FALSE;
             }
-          *label_index = (int)index;
+          *label_index = (int) index;
         }
       else
         {
@@ -225,7 +225,7 @@ resolve_header_and_label (CsvParser *parser,
 
       *has_header = FALSE;
       for (guint i = 0; i < ncols; i++)
-        if ((int)i != *label_index && !parse_number (first->pdata[i], &v))
+        if ((int) i != *label_index && !parse_number (first->pdata[i], &v))
           *has_header = TRUE;
     }
 
@@ -240,10 +240,10 @@ resolve_header_and_label (CsvParser *parser,
         }
       for (guint i = 0; i < ncols && *label_index < 0; i++)
         if (g_str_equal (first->pdata[i], label))
-          *label_index = (int)i;
+          *label_index = (int) i;
       for (guint i = 0; i < ncols && *label_index < 0; i++)
         if (g_ascii_strcasecmp (first->pdata[i], label) == 0)
-          *label_index = (int)i;
+          *label_index = (int) i;
       if (*label_index < 0)
         {
           g_autofree char *names = join_fields (first);
@@ -296,7 +296,7 @@ convert_labels (CsvParser *parser,
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
                            "%s: line %u, column %u: label %s is negative; integer labels must "
                            "be class indices 0, 1, 2, …",
-                           parser->path, line, column + 1, (const char *)texts->pdata[i]);
+                           parser->path, line, column + 1, (const char *) texts->pdata[i]);
               return FALSE;
             }
           if (v > CSV_MAX_INTEGER_LABEL)
@@ -304,14 +304,14 @@ convert_labels (CsvParser *parser,
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
                            "%s: line %u, column %u: label %s is too large for a class index "
                            "(at most %d); is this the label column?",
-                           parser->path, line, column + 1, (const char *)texts->pdata[i],
+                           parser->path, line, column + 1, (const char *) texts->pdata[i],
                            CSV_MAX_INTEGER_LABEL);
               return FALSE;
             }
-          labels[i] = (gint32)v;
+          labels[i] = (gint32) v;
           max_label = MAX (max_label, labels[i]);
         }
-      *n_classes_out = (guint)max_label + 1;
+      *n_classes_out = (guint) max_label + 1;
       *names_out = NULL;
     }
   else
@@ -333,14 +333,14 @@ convert_labels (CsvParser *parser,
           if (!g_hash_table_lookup_extended (classes, text, NULL, &value))
             {
               value = GUINT_TO_POINTER (names->len);
-              g_hash_table_insert (classes, (gpointer)text, value);
+              g_hash_table_insert (classes, (gpointer) text, value);
               g_ptr_array_add (names, g_strdup (text));
             }
-          labels[i] = (gint32)GPOINTER_TO_UINT (value);
+          labels[i] = (gint32) GPOINTER_TO_UINT (value);
         }
       *n_classes_out = names->len;
       g_ptr_array_add (names, NULL);
-      *names_out = (char **)g_ptr_array_free (g_steal_pointer (&names), FALSE);
+      *names_out = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
     }
 
   *labels_out = g_steal_pointer (&labels);
@@ -367,7 +367,7 @@ standardize (float *x, gsize n, guint d)
           constant[j] = FALSE;
       }
   for (guint j = 0; j < d; j++)
-    mean[j] /= (double)n;
+    mean[j] /= (double) n;
   for (gsize i = 0; i < n; i++)
     for (guint j = 0; j < d; j++)
       {
@@ -376,10 +376,10 @@ standardize (float *x, gsize n, guint d)
       }
   for (guint j = 0; j < d; j++)
     {
-      double scale = constant[j] ? 0.0 : 1.0 / sqrt (var[j] / (double)n);
+      double scale = constant[j] ? 0.0 : 1.0 / sqrt (var[j] / (double) n);
 
       for (gsize i = 0; i < n; i++)
-        x[i * d + j] = (float)((x[i * d + j] - mean[j]) * scale);
+        x[i * d + j] = (float) ((x[i * d + j] - mean[j]) * scale);
     }
 }
 
@@ -428,7 +428,7 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
                    "%s: binary data (a NUL byte at byte %" G_GSIZE_FORMAT "); not a text file",
-                   path, (gsize)(nul - contents));
+                   path, (gsize) (nul - contents));
       return NULL;
     }
 
@@ -488,9 +488,9 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
           double v;
           float f;
 
-          if ((int)j == label_index)
+          if ((int) j == label_index)
             {
-              g_ptr_array_add (label_texts, (gpointer)text);
+              g_ptr_array_add (label_texts, (gpointer) text);
               g_array_append_val (label_lines, line_number);
               continue;
             }
@@ -504,7 +504,7 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
                                : "");
               return NULL;
             }
-          f = (float)v;
+          f = (float) v;
           if (!isfinite (f))
             {
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
@@ -526,16 +526,16 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
     }
 
   if (label_index >= 0
-      && !convert_labels (&parser, label_texts, label_lines, (guint)label_index, &labels,
+      && !convert_labels (&parser, label_texts, label_lines, (guint) label_index, &labels,
                           &n_classes, &class_names, error))
     return NULL;
 
   if (options->standardize)
-    standardize ((float *)(void *)values->data, n, d);
+    standardize ((float *) (void *) values->data, n, d);
 
   name = g_path_get_basename (path);
   dataset = cs_dataset_new_take (name, path,
-                                 (float *)(void *)g_array_free (g_steal_pointer (&values), FALSE),
+                                 (float *) (void *) g_array_free (g_steal_pointer (&values), FALSE),
                                  n, d, g_steal_pointer (&labels), n_classes);
   dataset->class_names = g_steal_pointer (&class_names);
   return dataset;

@@ -205,7 +205,8 @@ idx_reader_open (
     {
       const guint8 *b = dims + 4 * i;
 
-      reader->dims[i] = ((guint32)b[0] << 24) | ((guint32)b[1] << 16) | ((guint32)b[2] << 8) | b[3];
+      reader->dims[i]
+          = ((guint32) b[0] << 24) | ((guint32) b[1] << 16) | ((guint32) b[2] << 8) | b[3];
       if (reader->dims[i] == 0)
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
@@ -241,7 +242,7 @@ idx_read_data (IdxReader *reader, float **values, guint8 **bytes, GError **error
   if (values != NULL)
     {
       for (guint v = 0; v < 256; v++)
-        lut[v] = (float)v / 255.0f;
+        lut[v] = (float) v / 255.0f;
       capacity = MIN (reader->count, IDX_INITIAL_VALUES);
       out = g_new (float, capacity);
       chunk = g_malloc (MIN (reader->count, IDX_CHUNK_SIZE));
@@ -310,13 +311,13 @@ cs_dataset_load_idx (const char *images_path, const char *labels_path, GError **
     return NULL;
 
   n = images.dims[0];
-  if ((gsize)images.count / n > G_MAXUINT)
+  if ((gsize) images.count / n > G_MAXUINT)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: too many features per sample",
                    images_path);
       return NULL;
     }
-  d = (guint)(images.count / n);
+  d = (guint) (images.count / n);
 
   if (labels_path != NULL)
     {
@@ -341,7 +342,7 @@ cs_dataset_load_idx (const char *images_path, const char *labels_path, GError **
           labels[i] = label_bytes[i];
           max_label = MAX (max_label, label_bytes[i]);
         }
-      n_classes = (guint)max_label + 1;
+      n_classes = (guint) max_label + 1;
     }
 
   name = g_path_get_basename (images_path);
@@ -506,6 +507,6 @@ cs_dataset_load_fashion_mnist (const char *dir, CsFashionSplit split, GError **e
                                  FASHION_CLASSES);
   dataset->image_width = FASHION_SIDE;
   dataset->image_height = FASHION_SIDE;
-  dataset->class_names = g_strdupv ((char **)fashion_class_names);
+  dataset->class_names = g_strdupv ((char **) fashion_class_names);
   return dataset;
 }

@@ -131,7 +131,7 @@ parse_descr (const char *path, NpyHeader *header, GError **error)
     goto unsupported;
 
   header->kind = d[1];
-  header->item_size = (guint)size;
+  header->item_size = (guint) size;
   header->big_endian = d[0] == '>' || (d[0] == '=' && G_BYTE_ORDER == G_BIG_ENDIAN);
   return TRUE;
 
@@ -183,12 +183,12 @@ npy_parse_header (const char *path,
   minor = data[7];
   if (major == 1)
     {
-      header_len = data[8] | (gsize)data[9] << 8;
+      header_len = data[8] | (gsize) data[9] << 8;
       start = 10;
     }
   else if ((major == 2 || major == 3) && length >= 12)
     {
-      header_len = data[8] | (gsize)data[9] << 8 | (gsize)data[10] << 16 | (gsize)data[11] << 24;
+      header_len = data[8] | (gsize) data[9] << 8 | (gsize) data[10] << 16 | (gsize) data[11] << 24;
       start = 12;
     }
   else if (major == 2 || major == 3)
@@ -216,7 +216,7 @@ npy_parse_header (const char *path,
     }
   *data_offset = start + header_len;
 
-  text = g_strndup ((const char *)data + start, header_len);
+  text = g_strndup ((const char *) data + start, header_len);
   parser.p = text;
   skip_spaces (&parser);
   if (*parser.p != '{')
@@ -361,7 +361,7 @@ read_float (const guint8 *p, const NpyHeader *header)
 
   if (header->item_size == 4)
     {
-      guint32 b32 = (guint32)bits;
+      guint32 b32 = (guint32) bits;
       float f;
       memcpy (&f, &b32, sizeof f);
       return f;
@@ -381,9 +381,9 @@ read_int (const guint8 *p, const NpyHeader *header)
   guint shift = 64 - 8 * header->item_size;
 
   if (header->kind == 'u')
-    return bits > G_MAXINT64 ? G_MAXINT64 : (gint64)bits;
+    return bits > G_MAXINT64 ? G_MAXINT64 : (gint64) bits;
   /* Sign-extend from item_size bytes. */
-  return (gint64)(bits << shift) >> shift;
+  return (gint64) (bits << shift) >> shift;
 }
 
 static gboolean
@@ -416,7 +416,7 @@ load_labels (const char *path, gsize n, guint *n_classes, GError **error)
 
   if (!map_file (path, &file, error))
     return NULL;
-  data = (const guint8 *)g_mapped_file_get_contents (file);
+  data = (const guint8 *) g_mapped_file_get_contents (file);
   length = g_mapped_file_get_length (file);
 
   if (!npy_parse_header (path, data, length, &header, &offset, error))
@@ -465,11 +465,11 @@ load_labels (const char *path, gsize n, guint *n_classes, GError **error)
                        path, v, i, NPY_MAX_LABEL);
           return NULL;
         }
-      labels[i] = (gint32)v;
+      labels[i] = (gint32) v;
       max_label = MAX (max_label, v);
     }
 
-  *n_classes = (guint)max_label + 1;
+  *n_classes = (guint) max_label + 1;
   return g_steal_pointer (&labels);
 }
 
@@ -492,7 +492,7 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
 
   if (!map_file (path, &file, error))
     return NULL;
-  data = (const guint8 *)g_mapped_file_get_contents (file);
+  data = (const guint8 *) g_mapped_file_get_contents (file);
   length = g_mapped_file_get_length (file);
 
   if (!npy_parse_header (path, data, length, &header, &offset, error))
@@ -529,7 +529,7 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: too many features per sample", path);
       return NULL;
     }
-  d = (guint)(count / n);
+  d = (guint) (count / n);
 
   x = g_new (float, count);
   if (header.kind == 'u')
@@ -537,7 +537,7 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
       float lut[256];
 
       for (guint v = 0; v < 256; v++)
-        lut[v] = (float)v / 255.0f;
+        lut[v] = (float) v / 255.0f;
       for (gsize i = 0; i < count; i++)
         x[i] = lut[data[offset + i]];
     }
@@ -552,7 +552,7 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
       for (gsize i = 0; i < count; i++)
         {
           gsize at = offset + i * header.item_size;
-          float f = native_f4 ? x[i] : (float)read_float (data + at, &header);
+          float f = native_f4 ? x[i] : (float) read_float (data + at, &header);
 
           if (!isfinite (f))
             {
@@ -560,7 +560,7 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
                            "%s: element %" G_GSIZE_FORMAT " (sample %" G_GSIZE_FORMAT
                            ", feature %u) at byte %" G_GSIZE_FORMAT " is %s; NaN and infinite "
                            "values are not supported",
-                           path, i, i / d, (guint)(i % d), at, isnan (f) ? "NaN" : "infinite");
+                           path, i, i / d, (guint) (i % d), at, isnan (f) ? "NaN" : "infinite");
               return NULL;
             }
           x[i] = f;
@@ -579,8 +579,8 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
                                  n_classes);
   if (header.ndim == 3)
     {
-      dataset->image_height = (guint)header.shape[1];
-      dataset->image_width = (guint)header.shape[2];
+      dataset->image_height = (guint) header.shape[1];
+      dataset->image_width = (guint) header.shape[2];
     }
   return dataset;
 }

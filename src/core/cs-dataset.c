@@ -62,7 +62,7 @@ cs_dataset_new_take (const char *name,
   if (labels != NULL)
     {
       for (gsize i = 0; i < n; i++)
-        if (labels[i] < 0 || (guint)labels[i] >= n_classes)
+        if (labels[i] < 0 || (guint) labels[i] >= n_classes)
           {
             g_critical ("%s: label %d of sample %" G_GSIZE_FORMAT " is outside [0, %u)", G_STRFUNC,
                         labels[i], i, n_classes);
@@ -163,11 +163,11 @@ place_centres (CsRng *rng, double *centres, guint k, guint dim)
 
           random_unit_vector (rng, candidate, dim);
           for (guint other = 0; other < c; other++)
-            score = MIN (score, squared_distance (candidate, centres + (gsize)other * dim, dim));
+            score = MIN (score, squared_distance (candidate, centres + (gsize) other * dim, dim));
           if (score > best_score)
             {
               best_score = score;
-              memcpy (centres + (gsize)c * dim, candidate, dim * sizeof (double));
+              memcpy (centres + (gsize) c * dim, candidate, dim * sizeof (double));
             }
           if (c == 0)
             break;
@@ -235,20 +235,20 @@ cs_dataset_new_synthetic (const CsSyntheticOptions *options)
   cs_rng_init (&rng, options->seed);
   cs_rng_init (&point_rng, options->seed ^ G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
 
-  centres = g_new (double, (gsize)k *dim);
+  centres = g_new (double, (gsize) k *dim);
   sigma = options->spread * place_centres (&rng, centres, k, dim);
 
   /* Gains chosen so that the tanh layer is neither linear nor saturated for points on the
    * unit sphere. */
-  w1 = g_new (double, (gsize)hidden *dim);
+  w1 = g_new (double, (gsize) hidden *dim);
   b1 = g_new (double, hidden);
-  w2 = g_new (double, (gsize)d *hidden);
+  w2 = g_new (double, (gsize) d *hidden);
   b2 = g_new (double, d);
-  for (gsize i = 0; i < (gsize)hidden * dim; i++)
+  for (gsize i = 0; i < (gsize) hidden * dim; i++)
     w1[i] = 1.5 * cs_rng_normal (&rng);
   for (guint i = 0; i < hidden; i++)
     b1[i] = 0.5 * cs_rng_normal (&rng);
-  for (gsize i = 0; i < (gsize)d * hidden; i++)
+  for (gsize i = 0; i < (gsize) d * hidden; i++)
     w2[i] = 2.0 / sqrt (hidden) * cs_rng_normal (&rng);
   for (guint i = 0; i < d; i++)
     b2[i] = 0.5 * cs_rng_normal (&rng);
@@ -256,7 +256,7 @@ cs_dataset_new_synthetic (const CsSyntheticOptions *options)
   /* Balanced classes in a shuffled order. */
   order = g_new (guint32, n);
   for (gsize i = 0; i < n; i++)
-    order[i] = (guint32)i;
+    order[i] = (guint32) i;
   cs_rng_shuffle_u32 (&point_rng, order, n);
 
   x = g_new (float, n_values);
@@ -270,9 +270,9 @@ cs_dataset_new_synthetic (const CsSyntheticOptions *options)
   for (gsize i = 0; i < n; i++)
     {
       guint c = order[i] % k;
-      const double *centre = centres + (gsize)c * dim;
+      const double *centre = centres + (gsize) c * dim;
 
-      labels[i] = (gint32)c;
+      labels[i] = (gint32) c;
       for (guint j = 0; j < dim; j++)
         z[j] = centre[j] + sigma * cs_rng_normal (&point_rng);
 
@@ -280,14 +280,14 @@ cs_dataset_new_synthetic (const CsSyntheticOptions *options)
         {
           double s = b1[u];
           for (guint j = 0; j < dim; j++)
-            s += w1[(gsize)u * dim + j] * z[j];
+            s += w1[(gsize) u * dim + j] * z[j];
           h[u] = tanh (s);
         }
       for (guint o = 0; o < d; o++)
         {
           double s = b2[o];
           for (guint u = 0; u < hidden; u++)
-            s += w2[(gsize)o * hidden + u] * h[u];
+            s += w2[(gsize) o * hidden + u] * h[u];
           y[o] = softplus (s);
         }
 
@@ -295,19 +295,19 @@ cs_dataset_new_synthetic (const CsSyntheticOptions *options)
       for (guint o = 0; o < d; o++)
         {
           double delta = y[o] - mean[o];
-          mean[o] += delta / (double)(i + 1);
+          mean[o] += delta / (double) (i + 1);
           m2[o] += delta * (y[o] - mean[o]);
-          x[i * d + o] = (float)y[o];
+          x[i * d + o] = (float) y[o];
         }
     }
 
   for (guint o = 0; o < d; o++)
     {
-      double sd = sqrt (m2[o] / (double)n);
+      double sd = sqrt (m2[o] / (double) n);
       double scale = sd > 1e-12 ? 1.0 / sd : 0.0;
 
       for (gsize i = 0; i < n; i++)
-        x[i * d + o] = (float)((x[i * d + o] - mean[o]) * scale);
+        x[i * d + o] = (float) ((x[i * d + o] - mean[o]) * scale);
     }
 
   count = format_count (n);
