@@ -27,7 +27,7 @@ make_small (guint max_batch, guint64 seed)
   /* Non-zero biases so that the bias paths are exercised. */
   for (guint l = 0; l < ae->n_layers; l++)
     for (guint j = 0; j < ae->dims[l + 1]; j++)
-      ae->b[l][j] = (float)(0.2 * cs_rng_normal (&rng));
+      ae->b[l][j] = (float) (0.2 * cs_rng_normal (&rng));
   return ae;
 }
 
@@ -39,7 +39,7 @@ random_matrix (gsize rows, guint cols, guint64 seed)
 
   cs_rng_init (&rng, seed);
   for (gsize i = 0; i < rows * cols; i++)
-    x[i] = (float)cs_rng_uniform (&rng);
+    x[i] = (float) cs_rng_uniform (&rng);
   return x;
 }
 
@@ -49,22 +49,22 @@ naive_forward (const CsAutoencoder *ae, const float *x, guint batch)
 {
   double **acts = g_new0 (double *, ae->n_layers + 1);
 
-  acts[0] = g_new (double, (gsize)batch * ae->dims[0]);
-  for (gsize i = 0; i < (gsize)batch * ae->dims[0]; i++)
+  acts[0] = g_new (double, (gsize) batch * ae->dims[0]);
+  for (gsize i = 0; i < (gsize) batch * ae->dims[0]; i++)
     acts[0][i] = x[i];
   for (guint l = 0; l < ae->n_layers; l++)
     {
       guint in = ae->dims[l], out = ae->dims[l + 1];
       gboolean relu = l + 1 != ae->code_layer && l + 1 != ae->n_layers;
 
-      acts[l + 1] = g_new (double, (gsize)batch *out);
+      acts[l + 1] = g_new (double, (gsize) batch *out);
       for (guint i = 0; i < batch; i++)
         for (guint j = 0; j < out; j++)
           {
             double s = ae->b[l][j];
             for (guint c = 0; c < in; c++)
-              s += acts[l][(gsize)i * in + c] * ae->w[l][(gsize)c * out + j];
-            acts[l + 1][(gsize)i * out + j] = relu && s < 0 ? 0 : s;
+              s += acts[l][(gsize) i * in + c] * ae->w[l][(gsize) c * out + j];
+            acts[l + 1][(gsize) i * out + j] = relu && s < 0 ? 0 : s;
           }
     }
   return acts;
@@ -88,9 +88,9 @@ test_forward_matches_naive (void)
   double **ref = naive_forward (ae, x, batch);
 
   for (guint l = 1; l <= ae->n_layers; l++)
-    for (gsize i = 0; i < (gsize)batch * ae->dims[l]; i++)
+    for (gsize i = 0; i < (gsize) batch * ae->dims[l]; i++)
       g_assert_cmpfloat_with_epsilon (ae->acts[l][i], ref[l][i], 1e-5);
-  for (gsize i = 0; i < (gsize)batch * 7; i++)
+  for (gsize i = 0; i < (gsize) batch * 7; i++)
     g_assert_cmpfloat_with_epsilon (out[i], ref[ae->n_layers][i], 1e-5);
   free_acts (ae, ref);
   cs_autoencoder_free (ae);
@@ -162,7 +162,7 @@ check_gradients (gboolean with_cluster_loss)
       cs_autoencoder_forward (ae, x, batch);
       for (guint j = 0; j < k; j++)
         for (guint c = 0; c < 3; c++)
-          r[j * 3 + c] = cs_autoencoder_code (ae)[j * 3 + c] + (float)(0.3 * cs_rng_normal (&rng));
+          r[j * 3 + c] = cs_autoencoder_code (ae)[j * 3 + c] + (float) (0.3 * cs_rng_normal (&rng));
     }
 
   cs_autoencoder_forward (ae, x, batch);
@@ -177,9 +177,9 @@ check_gradients (gboolean with_cluster_loss)
       float saved = ae->params[p];
       double lp, lm, numeric;
 
-      ae->params[p] = saved + (float)eps;
+      ae->params[p] = saved + (float) eps;
       lp = total_loss (ae, x, batch, r, k, alpha, lambda);
-      ae->params[p] = saved - (float)eps;
+      ae->params[p] = saved - (float) eps;
       lm = total_loss (ae, x, batch, r, k, alpha, lambda);
       ae->params[p] = saved;
       numeric = (lp - lm) / (2 * eps);
@@ -276,7 +276,7 @@ test_save_load (void)
 
   /* Truncated: the error names the offset. */
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
-  g_assert_true (g_file_set_contents (bad, contents, (gssize)len - 10, NULL));
+  g_assert_true (g_file_set_contents (bad, contents, (gssize) len - 10, NULL));
   g_assert_null (cs_autoencoder_load (bad, 8, NULL, NULL, &error));
   g_assert_error (error, CS_ERROR, CS_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "truncated at byte"));

@@ -14,7 +14,7 @@ static void
 fill_normal (float *a, gsize n, double scale, CsRng *rng)
 {
   for (gsize i = 0; i < n; i++)
-    a[i] = (float)(scale * cs_rng_normal (rng));
+    a[i] = (float) (scale * cs_rng_normal (rng));
 }
 
 /* Naive double loss for the same inputs. */
@@ -30,7 +30,7 @@ naive_loss (const float *z, guint batch, guint m, const float *r, guint k, doubl
         {
           d[j] = 0;
           for (guint c = 0; c < m; c++)
-            d[j] += ((double)z[i * m + c] - r[j * m + c]) * ((double)z[i * m + c] - r[j * m + c]);
+            d[j] += ((double) z[i * m + c] - r[j * m + c]) * ((double) z[i * m + c] - r[j * m + c]);
           dmin = MIN (dmin, d[j]);
         }
       for (guint j = 0; j < k; j++)
@@ -52,7 +52,7 @@ check (double alpha)
   double loss;
   guint bad = 0;
 
-  cs_rng_init (&rng, (guint64)alpha);
+  cs_rng_init (&rng, (guint64) alpha);
   fill_normal (z, batch * m, 1.0, &rng);
   fill_normal (r, k * m, 1.0, &rng);
 
@@ -63,9 +63,9 @@ check (double alpha)
     {
       float saved = z[p];
       double num;
-      z[p] = saved + (float)eps;
+      z[p] = saved + (float) eps;
       num = naive_loss (z, batch, m, r, k, alpha);
-      z[p] = saved - (float)eps;
+      z[p] = saved - (float) eps;
       num = (num - naive_loss (z, batch, m, r, k, alpha)) / (2 * eps) * lambda;
       z[p] = saved;
       if (fabs (num - dz[p]) > 1e-3 + 1e-2 * fabs (num))
@@ -75,9 +75,9 @@ check (double alpha)
     {
       float saved = r[p];
       double num;
-      r[p] = saved + (float)eps;
+      r[p] = saved + (float) eps;
       num = naive_loss (z, batch, m, r, k, alpha);
-      r[p] = saved - (float)eps;
+      r[p] = saved - (float) eps;
       num = (num - naive_loss (z, batch, m, r, k, alpha)) / (2 * eps) * lambda;
       r[p] = saved;
       if (fabs (num - dr[p]) > 1e-3 + 1e-2 * fabs (num))

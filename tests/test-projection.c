@@ -22,7 +22,7 @@ make_points (gsize n, guint m, guint64 seed)
     for (guint c = 0; c < m; c++)
       {
         double sd = c == 0 ? 5.0 : c == 2 ? 2.0 : 0.1;
-        z[i * m + c] = (float)(sd * cs_rng_normal (&rng) + c);
+        z[i * m + c] = (float) (sd * cs_rng_normal (&rng) + c);
       }
   return z;
 }

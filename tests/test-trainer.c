@@ -79,7 +79,7 @@ run (CsDataset *ds, const CsSettings *s, guint change_at, CsTrainer **trainer_ou
 {
   GError *error = NULL;
   CsTrainer *trainer = cs_trainer_new (ds, s, &error);
-  Collect c = { g_ptr_array_new_with_free_func ((GDestroyNotify)cs_snapshot_unref), trainer,
+  Collect c = { g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref), trainer,
                 change_at, 0, 0 };
 
   g_assert_no_error (error);
@@ -103,7 +103,7 @@ check_snapshot_consistent (const CsSnapshot *snap, const CsDataset *ds)
   g_assert_cmpuint (snap->n, ==, ds->n);
   for (guint j = 0; j < snap->k; j++)
     total += snap->cluster_sizes[j];
-  g_assert_cmpint (total, ==, (gint64)ds->n);
+  g_assert_cmpint (total, ==, (gint64) ds->n);
   for (gsize i = 0; i < snap->n; i++)
     {
       g_assert_cmpuint (snap->clusters[i], <, snap->k);
@@ -214,11 +214,11 @@ test_live_settings (void)
   g_assert_cmpuint (next->settings.reinit_every, ==, 2);
   g_assert_true (next->changed & CS_SETTING_LR);
   g_assert_true (next->changed & CS_SETTING_K);
-  g_assert_cmpuint (((CsSnapshot *)g_ptr_array_index (snaps, change_at + 1))->changed, ==, 0);
+  g_assert_cmpuint (((CsSnapshot *) g_ptr_array_index (snaps, change_at + 1))->changed, ==, 0);
   check_snapshot_consistent (next, ds);
   /* R = 2 from the change on: re-initialised every second clustering epoch. */
   g_assert_false (next->reinitialised);
-  g_assert_true (((CsSnapshot *)g_ptr_array_index (snaps, change_at + 1))->reinitialised);
+  g_assert_true (((CsSnapshot *) g_ptr_array_index (snaps, change_at + 1))->reinitialised);
 }
 
 static void
@@ -364,7 +364,7 @@ test_save_load_model (void)
   again = cs_trainer_new (ds, &s, &error);
   g_assert_true (cs_trainer_load_model (again, path, &error));
   g_assert_no_error (error);
-  c = (Collect){ g_ptr_array_new_with_free_func ((GDestroyNotify)cs_snapshot_unref), again, 0, 0,
+  c = (Collect){ g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref), again, 0, 0,
                  0 };
   cs_trainer_set_snapshot_func (again, collect_snapshot, &c);
   g_assert_true (cs_trainer_run (again, NULL, &error));
@@ -402,7 +402,7 @@ test_run_folder (void)
   s.pretrain_epochs = 2;
   s.epochs = 2;
   snaps = run (ds, &s, 0, &trainer);
-  g_assert_true (cs_run_write_folder (sub, &s, "synthetic", ds, (CsSnapshot *const *)snaps->pdata,
+  g_assert_true (cs_run_write_folder (sub, &s, "synthetic", ds, (CsSnapshot *const *) snaps->pdata,
                                       snaps->len, trainer, &error));
   g_assert_no_error (error);
   cs_trainer_unref (trainer);
@@ -457,7 +457,7 @@ test_invalid (void)
   GError *error = NULL;
 
   small_settings (&s, 5);
-  s.k = (guint)ds->n + 1;
+  s.k = (guint) ds->n + 1;
   g_assert_null (cs_trainer_new (ds, &s, &error));
   g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
   g_clear_error (&error);

@@ -127,7 +127,7 @@ parse_hidden (const char *text, CsSettings *s)
       guint64 v;
       if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 65536, &v, NULL))
         return FALSE;
-      s->hidden[i] = (guint)v;
+      s->hidden[i] = (guint) v;
     }
   s->n_hidden = n;
   return TRUE;
@@ -158,8 +158,8 @@ apply_options (CsSettings *s)
   if (var != -1)                                                                                   \
     {                                                                                              \
       if (var < (min))                                                                             \
-        return usage_error ("%s must be at least %d (got %d)", name, min, (int)var);               \
-      s->field = (guint)var;                                                                       \
+        return usage_error ("%s must be at least %d (got %d)", name, min, (int) var);              \
+      s->field = (guint) var;                                                                      \
     }
   INT_OPT (opt_k, k, "-k", 1)
   INT_OPT (opt_reinit_every, reinit_every, "--reinit-every", 1)
@@ -173,7 +173,7 @@ apply_options (CsSettings *s)
     {
       if (opt_seed < 0)
         return usage_error ("--seed must be non-negative");
-      s->seed = (guint64)opt_seed;
+      s->seed = (guint64) opt_seed;
     }
   if (!isnan (opt_lr))
     s->lr = opt_lr;
@@ -264,7 +264,7 @@ run_kmeans_only (CsDataset *ds, const CsSettings *s)
 {
   CsKMeansOptions opt;
   CsKMeansResult res;
-  g_autofree float *centers = g_new (float, (gsize)s->k * ds->d);
+  g_autofree float *centers = g_new (float, (gsize) s->k * ds->d);
   g_autofree gint32 *labels = g_new (gint32, ds->n);
   g_autoptr (GError) error = NULL;
   gint64 t0 = g_get_monotonic_time ();
@@ -369,7 +369,7 @@ main (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  st.history = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_snapshot_unref);
+  st.history = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
   st.total_epochs = (opt_load_model ? 0 : settings.pretrain_epochs) + settings.epochs;
   g_mutex_init (&st.lock);
   cs_trainer_set_snapshot_func (trainer, on_snapshot, &st);
@@ -408,7 +408,7 @@ main (int argc, char **argv)
           g_ptr_array_index (st.history, st.history->len - 1) = cs_snapshot_ref (st.last);
         }
       if (!cs_run_write_folder (opt_output, &final_settings, spec, ds,
-                                (CsSnapshot *const *)st.history->pdata, st.history->len, trainer,
+                                (CsSnapshot *const *) st.history->pdata, st.history->len, trainer,
                                 &error))
         {
           fprintf (stderr, "clusterscope-cli: %s\n", error->message);

@@ -64,7 +64,7 @@ cs_autoencoder_new (const guint *dims, guint n_dims, guint max_batch)
   memcpy (self->dims, dims, n_dims * sizeof (guint));
 
   for (guint l = 0; l < self->n_layers; l++)
-    self->n_params += (gsize)dims[l] * dims[l + 1] + dims[l + 1];
+    self->n_params += (gsize) dims[l] * dims[l + 1] + dims[l + 1];
 
   /* One allocation for parameters, gradients and both Adam moments. */
   self->memory = g_malloc0_n (4 * self->n_params, sizeof (float));
@@ -74,7 +74,7 @@ cs_autoencoder_new (const guint *dims, guint n_dims, guint max_batch)
   self->adam_v = self->memory + 3 * self->n_params;
   for (guint l = 0; l < self->n_layers; l++)
     {
-      gsize nw = (gsize)dims[l] * dims[l + 1];
+      gsize nw = (gsize) dims[l] * dims[l + 1];
 
       self->w[l] = self->params + off;
       self->dw[l] = self->grads + off;
@@ -85,10 +85,10 @@ cs_autoencoder_new (const guint *dims, guint n_dims, guint max_batch)
     }
 
   for (guint i = 0; i <= self->n_layers; i++)
-    self->acts[i] = g_malloc_n ((gsize)max_batch * dims[i], sizeof (float));
+    self->acts[i] = g_malloc_n ((gsize) max_batch * dims[i], sizeof (float));
   wmax = max_width (self);
-  self->delta_a = g_malloc_n ((gsize)max_batch * wmax, sizeof (float));
-  self->delta_b = g_malloc_n ((gsize)max_batch * wmax, sizeof (float));
+  self->delta_a = g_malloc_n ((gsize) max_batch * wmax, sizeof (float));
+  self->delta_b = g_malloc_n ((gsize) max_batch * wmax, sizeof (float));
   return self;
 }
 
@@ -131,10 +131,10 @@ cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng)
     {
       guint in = self->dims[l], out = self->dims[l + 1];
       double limit = sqrt (6.0 / (in + out));
-      gsize nw = (gsize)in * out;
+      gsize nw = (gsize) in * out;
 
       for (gsize i = 0; i < nw; i++)
-        self->w[l][i] = (float)((2.0 * cs_rng_uniform (rng) - 1.0) * limit);
+        self->w[l][i] = (float) ((2.0 * cs_rng_uniform (rng) - 1.0) * limit);
     }
   self->adam_t = 0;
 }
@@ -155,7 +155,7 @@ dense_forward (float *y,
   /* Bias and activation fused into one pass over the output. */
   for (guint i = 0; i < batch; i++)
     {
-      float *row = y + (gsize)i * out;
+      float *row = y + (gsize) i * out;
 
       if (relu)
         for (guint j = 0; j < out; j++)
@@ -174,7 +174,7 @@ cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch)
 {
   g_return_val_if_fail (batch <= self->max_batch, NULL);
 
-  memcpy (self->acts[0], x, (gsize)batch * self->dims[0] * sizeof (float));
+  memcpy (self->acts[0], x, (gsize) batch * self->dims[0] * sizeof (float));
   for (guint l = 0; l < self->n_layers; l++)
     dense_forward (self->acts[l + 1], self->acts[l], self->w[l], self->b[l], batch, self->dims[l],
                    self->dims[l + 1], layer_is_relu (self, l));
@@ -191,14 +191,14 @@ double
 cs_autoencoder_rec_loss (CsAutoencoder *self, const float *x, guint batch, float *d_out)
 {
   const float *xhat = self->acts[self->n_layers];
-  gsize total = (gsize)batch * self->dims[0];
+  gsize total = (gsize) batch * self->dims[0];
   float scale = 2.0f / batch;
   double loss = 0.0;
 
   for (gsize i = 0; i < total; i++)
     {
       float diff = xhat[i] - x[i];
-      loss += (double)diff * diff;
+      loss += (double) diff * diff;
       if (d_out)
         d_out[i] = scale * diff;
     }
@@ -218,13 +218,13 @@ cs_autoencoder_backward (CsAutoencoder *self, float *d_out, const float *d_code,
 
       if (l + 1 == self->code_layer && d_code != NULL)
         {
-          gsize total = (gsize)batch * out;
+          gsize total = (gsize) batch * out;
           for (gsize i = 0; i < total; i++)
             delta[i] += d_code[i];
         }
       if (layer_is_relu (self, l))
         {
-          gsize total = (gsize)batch * out;
+          gsize total = (gsize) batch * out;
           for (gsize i = 0; i < total; i++)
             delta[i] = a_out[i] > 0.0f ? delta[i] : 0.0f;
         }
@@ -235,7 +235,7 @@ cs_autoencoder_backward (CsAutoencoder *self, float *d_out, const float *d_code,
       memset (self->db[l], 0, out * sizeof (float));
       for (guint i = 0; i < batch; i++)
         {
-          const float *row = delta + (gsize)i * out;
+          const float *row = delta + (gsize) i * out;
           float *db = self->db[l];
           for (guint j = 0; j < out; j++)
             db[j] += row[j];
@@ -270,10 +270,10 @@ cs_adam_update (float *p,
                 guint64 t)
 {
   /* PyTorch's formulation: p -= lr / bc1 * m / (sqrt (v) / sqrt (bc2) + eps). */
-  const float b1 = (float)config->beta1, b2 = (float)config->beta2;
-  const float step = (float)(lr / (1.0 - pow (config->beta1, (double)t)));
-  const float inv_sqrt_bc2 = (float)(1.0 / sqrt (1.0 - pow (config->beta2, (double)t)));
-  const float eps = (float)config->eps;
+  const float b1 = (float) config->beta1, b2 = (float) config->beta2;
+  const float step = (float) (lr / (1.0 - pow (config->beta1, (double) t)));
+  const float inv_sqrt_bc2 = (float) (1.0 / sqrt (1.0 - pow (config->beta2, (double) t)));
+  const float eps = (float) config->eps;
 
   for (gsize i = 0; i < n; i++)
     {
@@ -298,13 +298,13 @@ void
 cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z)
 {
   guint wmax = max_width (self);
-  g_autofree float *buf_a = g_malloc_n ((gsize)ENCODE_BLOCK * wmax, sizeof (float));
-  g_autofree float *buf_b = g_malloc_n ((gsize)ENCODE_BLOCK * wmax, sizeof (float));
+  g_autofree float *buf_a = g_malloc_n ((gsize) ENCODE_BLOCK * wmax, sizeof (float));
+  g_autofree float *buf_b = g_malloc_n ((gsize) ENCODE_BLOCK * wmax, sizeof (float));
   guint m = self->dims[self->code_layer];
 
   for (gsize start = 0; start < n; start += ENCODE_BLOCK)
     {
-      guint rows = (guint)MIN ((gsize)ENCODE_BLOCK, n - start);
+      guint rows = (guint) MIN ((gsize) ENCODE_BLOCK, n - start);
       const float *in = x + start * self->dims[0];
       float *out = buf_a;
 
@@ -329,7 +329,7 @@ cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch)
   /* Forward: one product per layer; backward: dW for every layer, delta for all but the first. */
   for (guint l = 0; l < self->n_layers; l++)
     {
-      double mac = (double)batch * self->dims[l] * self->dims[l + 1];
+      double mac = (double) batch * self->dims[l] * self->dims[l + 1];
       flops += 2.0 * mac * (l == 0 ? 2.0 : 3.0);
     }
   return flops;
@@ -339,14 +339,14 @@ static void
 append_u32 (GByteArray *buf, guint32 v)
 {
   guint32 le = GUINT32_TO_LE (v);
-  g_byte_array_append (buf, (const guint8 *)&le, 4);
+  g_byte_array_append (buf, (const guint8 *) &le, 4);
 }
 
 static void
 append_floats (GByteArray *buf, const float *f, gsize n)
 {
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
-  g_byte_array_append (buf, (const guint8 *)f, n * sizeof (float));
+  g_byte_array_append (buf, (const guint8 *) f, n * sizeof (float));
 #else
   for (gsize i = 0; i < n; i++)
     {
@@ -364,7 +364,7 @@ cs_autoencoder_save (
   g_autoptr (GByteArray) buf = g_byte_array_new ();
   guint m = self->dims[self->code_layer];
 
-  g_byte_array_append (buf, (const guint8 *)MODEL_MAGIC, 8);
+  g_byte_array_append (buf, (const guint8 *) MODEL_MAGIC, 8);
   append_u32 (buf, MODEL_VERSION);
   append_u32 (buf, self->n_layers + 1);
   for (guint i = 0; i <= self->n_layers; i++)
@@ -373,8 +373,8 @@ cs_autoencoder_save (
   append_u32 (buf, m);
   append_floats (buf, self->params, self->n_params);
   if (centroids)
-    append_floats (buf, centroids, (gsize)k * m);
-  return cs_write_file_atomic (path, (const char *)buf->data, buf->len, error);
+    append_floats (buf, centroids, (gsize) k * m);
+  return cs_write_file_atomic (path, (const char *) buf->data, buf->len, error);
 }
 
 typedef struct
@@ -429,7 +429,7 @@ cs_autoencoder_load (
 
   if (!g_file_get_contents (path, &contents, &len, error))
     return NULL;
-  r = (Reader){ (const guint8 *)contents, len, 0 };
+  r = (Reader){ (const guint8 *) contents, len, 0 };
   if (len < 8 || memcmp (contents, MODEL_MAGIC, 8) != 0)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
@@ -474,8 +474,8 @@ cs_autoencoder_load (
     }
   if (k > 0)
     {
-      centroids = g_new (float, (gsize)k *m);
-      if (!read_floats (&r, centroids, (gsize)k * m))
+      centroids = g_new (float, (gsize) k *m);
+      if (!read_floats (&r, centroids, (gsize) k * m))
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
                        "%s: truncated at byte %zu: expected %u centroids", path, r.pos, k);

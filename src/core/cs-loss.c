@@ -34,7 +34,7 @@ cs_cluster_soft_assign (const float *z,
 
       for (guint j = 0; j < k; j++)
         {
-          const float *rj = r + (gsize)j * m;
+          const float *rj = r + (gsize) j * m;
           float s = 0.0f;
           for (guint c = 0; c < m; c++)
             {
@@ -49,7 +49,7 @@ cs_cluster_soft_assign (const float *z,
             }
         }
       if (nearest)
-        nearest[i] = (gint32)jmin;
+        nearest[i] = (gint32) jmin;
       if (g || confidence)
         {
           /* Shifted by the minimum so that the largest exponent is exp (0). */
@@ -57,16 +57,16 @@ cs_cluster_soft_assign (const float *z,
           float *gi = g ? g + i * k : NULL;
           for (guint j = 0; j < k; j++)
             {
-              double e = exp (-alpha * ((double)di[j] - dmin));
+              double e = exp (-alpha * ((double) di[j] - dmin));
               sum += e;
               if (gi)
-                gi[j] = (float)e;
+                gi[j] = (float) e;
             }
           if (gi)
             for (guint j = 0; j < k; j++)
-              gi[j] = (float)(gi[j] / sum);
+              gi[j] = (float) (gi[j] / sum);
           if (confidence)
-            confidence[i] = (float)(1.0 / sum);
+            confidence[i] = (float) (1.0 / sum);
         }
     }
 }
@@ -84,7 +84,7 @@ cs_cluster_loss (const float *z,
                  float *work)
 {
   float *dist = work;
-  float *g = work + (gsize)batch * k;
+  float *g = work + (gsize) batch * k;
   double loss = 0.0;
 
   cs_cluster_soft_assign (z, batch, m, r, k, alpha, dist, g, NULL, NULL);
@@ -92,15 +92,15 @@ cs_cluster_loss (const float *z,
   /* Overwrite g with the coefficients C_ij = lambda / B * dL/dd_ij, as we go. */
   for (guint i = 0; i < batch; i++)
     {
-      float *di = dist + (gsize)i * k;
-      float *gi = g + (gsize)i * k;
+      float *di = dist + (gsize) i * k;
+      float *gi = g + (gsize) i * k;
       double f = 0.0;
 
       for (guint j = 0; j < k; j++)
-        f += (double)gi[j] * di[j];
+        f += (double) gi[j] * di[j];
       loss += f;
       for (guint j = 0; j < k; j++)
-        gi[j] = (float)(lambda / batch * gi[j] * (1.0 - alpha * ((double)di[j] - f)));
+        gi[j] = (float) (lambda / batch * gi[j] * (1.0 - alpha * ((double) di[j] - f)));
     }
 
   if (d_z)
@@ -110,12 +110,12 @@ cs_cluster_loss (const float *z,
                    d_z, m);
       for (guint i = 0; i < batch; i++)
         {
-          const float *ci = g + (gsize)i * k;
+          const float *ci = g + (gsize) i * k;
           float s = 0.0f;
           for (guint j = 0; j < k; j++)
             s += ci[j];
           for (guint c = 0; c < m; c++)
-            d_z[(gsize)i * m + c] += 2.0f * s * z[(gsize)i * m + c];
+            d_z[(gsize) i * m + c] += 2.0f * s * z[(gsize) i * m + c];
         }
     }
   if (d_r)
@@ -127,9 +127,9 @@ cs_cluster_loss (const float *z,
         {
           float s = 0.0f;
           for (guint i = 0; i < batch; i++)
-            s += g[(gsize)i * k + j];
+            s += g[(gsize) i * k + j];
           for (guint c = 0; c < m; c++)
-            d_r[(gsize)j * m + c] += 2.0f * s * r[(gsize)j * m + c];
+            d_r[(gsize) j * m + c] += 2.0f * s * r[(gsize) j * m + c];
         }
     }
   return loss / batch;

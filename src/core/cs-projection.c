@@ -92,7 +92,7 @@ cs_projection_update (CsProjection *self, const float *z, gsize n, gboolean free
   g_autofree double *prev = NULL;
   g_autofree double *work = NULL;
   double wq;
-  int mi = (int)m, lwork = -1, info = 0;
+  int mi = (int) m, lwork = -1, info = 0;
 
   if (freeze && self->valid)
     return;
@@ -104,7 +104,7 @@ cs_projection_update (CsProjection *self, const float *z, gsize n, gboolean free
     for (guint c = 0; c < m; c++)
       self->mean[c] += z[i * m + c];
   for (guint c = 0; c < m; c++)
-    self->mean[c] /= (double)n;
+    self->mean[c] /= (double) n;
 
   if (m == 1)
     {
@@ -115,7 +115,7 @@ cs_projection_update (CsProjection *self, const float *z, gsize n, gboolean free
       return;
     }
 
-  cov = g_new0 (double, (gsize)m *m);
+  cov = g_new0 (double, (gsize) m *m);
   {
     double row[4096];
     double *r = m <= 4096 ? row : g_new (double, m);
@@ -126,7 +126,7 @@ cs_projection_update (CsProjection *self, const float *z, gsize n, gboolean free
         /* Upper triangle in column-major terms is the lower one here: symmetric anyway. */
         for (guint a = 0; a < m; a++)
           for (guint b = a; b < m; b++)
-            cov[(gsize)a * m + b] += r[a] * r[b];
+            cov[(gsize) a * m + b] += r[a] * r[b];
       }
     if (r != row)
       g_free (r);
@@ -134,7 +134,7 @@ cs_projection_update (CsProjection *self, const float *z, gsize n, gboolean free
 
   w = g_new (double, m);
   dsyev_ ("V", "L", &mi, cov, &mi, w, &wq, &lwork, &info);
-  lwork = MAX (1, (int)wq);
+  lwork = MAX (1, (int) wq);
   work = g_new (double, lwork);
   dsyev_ ("V", "L", &mi, cov, &mi, w, work, &lwork, &info);
   if (info != 0)
@@ -146,8 +146,8 @@ cs_projection_update (CsProjection *self, const float *z, gsize n, gboolean free
   if (self->valid)
     prev = g_memdup2 (self->basis, 2 * m * sizeof (double));
   /* Eigenvalues ascend; column j of the column-major result is eigenvector j. */
-  memcpy (self->basis, cov + (gsize)(m - 1) * m, m * sizeof (double));
-  memcpy (self->basis + m, cov + (gsize)(m - 2) * m, m * sizeof (double));
+  memcpy (self->basis, cov + (gsize) (m - 1) * m, m * sizeof (double));
+  memcpy (self->basis + m, cov + (gsize) (m - 2) * m, m * sizeof (double));
 
   if (prev)
     align_to (self->basis, prev, m);
@@ -182,7 +182,7 @@ cs_projection_apply (const CsProjection *self, const float *z, gsize n, float *x
           x += v * self->basis[c];
           y += v * self->basis[m + c];
         }
-      xy[2 * i] = (float)x;
-      xy[2 * i + 1] = (float)y;
+      xy[2 * i] = (float) x;
+      xy[2 * i + 1] = (float) y;
     }
 }

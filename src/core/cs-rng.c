@@ -65,10 +65,10 @@ cs_rng_below (CsRng *rng, guint64 n)
   for (;;)
     {
       guint64 x = cs_rng_next (rng);
-      unsigned __int128 m = (unsigned __int128)x * n;
-      guint64 l = (guint64)m;
+      unsigned __int128 m = (unsigned __int128) x * n;
+      guint64 l = (guint64) m;
       if (l >= n || l >= (-n) % n)
-        return (guint64)(m >> 64);
+        return (guint64) (m >> 64);
     }
 }
 

@@ -21,7 +21,7 @@ cs_write_file_atomic (const char *path, const char *contents, gsize length, GErr
   GError *local = NULL;
 
   /* g_file_set_contents writes a temporary file in the same directory and renames it. */
-  if (!g_file_set_contents (path, contents, (gssize)length, &local))
+  if (!g_file_set_contents (path, contents, (gssize) length, &local))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_IO, "could not write %s: %s", path, local->message);
       g_error_free (local);
@@ -59,7 +59,7 @@ cs_run_write_config (const char *path,
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, dataset->name ? dataset->name : "");
       json_builder_set_member_name (b, "n");
-      json_builder_add_int_value (b, (gint64)dataset->n);
+      json_builder_add_int_value (b, (gint64) dataset->n);
       json_builder_set_member_name (b, "d");
       json_builder_add_int_value (b, dataset->d);
       json_builder_set_member_name (b, "n_classes");

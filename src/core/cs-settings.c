@@ -46,7 +46,7 @@ static const char *const reinit_names[] = { "fresh", "warm" };
 const char *
 cs_algorithm_to_string (CsAlgorithm algorithm)
 {
-  g_return_val_if_fail ((guint)algorithm < G_N_ELEMENTS (algorithm_names), NULL);
+  g_return_val_if_fail ((guint) algorithm < G_N_ELEMENTS (algorithm_names), NULL);
   return algorithm_names[algorithm];
 }
 
@@ -56,7 +56,7 @@ cs_algorithm_from_string (const char *str, CsAlgorithm *out)
   for (guint i = 0; i < G_N_ELEMENTS (algorithm_names); i++)
     if (g_ascii_strcasecmp (str, algorithm_names[i]) == 0)
       {
-        *out = (CsAlgorithm)i;
+        *out = (CsAlgorithm) i;
         return TRUE;
       }
   return FALSE;
@@ -65,7 +65,7 @@ cs_algorithm_from_string (const char *str, CsAlgorithm *out)
 const char *
 cs_reinit_mode_to_string (CsReinitMode mode)
 {
-  g_return_val_if_fail ((guint)mode < G_N_ELEMENTS (reinit_names), NULL);
+  g_return_val_if_fail ((guint) mode < G_N_ELEMENTS (reinit_names), NULL);
   return reinit_names[mode];
 }
 
@@ -75,7 +75,7 @@ cs_reinit_mode_from_string (const char *str, CsReinitMode *out)
   for (guint i = 0; i < G_N_ELEMENTS (reinit_names); i++)
     if (g_ascii_strcasecmp (str, reinit_names[i]) == 0)
       {
-        *out = (CsReinitMode)i;
+        *out = (CsReinitMode) i;
         return TRUE;
       }
   return FALSE;
@@ -92,7 +92,7 @@ cs_reinit_mode_from_string (const char *str, CsReinitMode *out)
 gboolean
 cs_settings_validate (const CsSettings *self, GError **error)
 {
-  if ((guint)self->algorithm > CS_ALGORITHM_AEKM)
+  if ((guint) self->algorithm > CS_ALGORITHM_AEKM)
     INVALID ("unknown algorithm");
   if (self->k < 1 || self->k > 1000)
     INVALID ("K must be between 1 and 1000 (got %u)", self->k);
@@ -157,7 +157,7 @@ cs_settings_to_json (const CsSettings *self)
     json_builder_add_int_value (b, self->hidden[i]);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "seed");
-  json_builder_add_int_value (b, (gint64)self->seed);
+  json_builder_add_int_value (b, (gint64) self->seed);
   json_builder_set_member_name (b, "kmeans_n_init");
   json_builder_add_int_value (b, self->kmeans_n_init);
   json_builder_set_member_name (b, "kmeans_max_iter");
@@ -204,7 +204,7 @@ get_uint (JsonObject *o, const char *name, guint *out, GError **error)
                    "setting \"%s\" must be a non-negative integer", name);
       return FALSE;
     }
-  *out = (guint)v;
+  *out = (guint) v;
   return TRUE;
 }
 
@@ -230,7 +230,7 @@ cs_settings_update_from_json (CsSettings *self, JsonObject *o, GError **error)
 {
   CsSettings s = *self;
   const char *str;
-  double seed = (double)s.seed;
+  double seed = (double) s.seed;
   JsonNode *node;
 
   if (!get_string (o, "algorithm", &str, error))
@@ -282,7 +282,7 @@ cs_settings_update_from_json (CsSettings *self, JsonObject *o, GError **error)
                    "setting \"seed\" must be a non-negative integer");
       return FALSE;
     }
-  s.seed = (guint64)seed;
+  s.seed = (guint64) seed;
 
   node = json_object_get_member (o, "freeze_projection");
   if (node != NULL)
@@ -320,7 +320,7 @@ cs_settings_update_from_json (CsSettings *self, JsonObject *o, GError **error)
                            "setting \"hidden\": entry %u must be an integer in [1, 65536]", i);
               return FALSE;
             }
-          s.hidden[i] = (guint)json_node_get_int (e);
+          s.hidden[i] = (guint) json_node_get_int (e);
         }
     }
 

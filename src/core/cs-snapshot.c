@@ -26,12 +26,12 @@ cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolean with_codes
   self->clusters = g_new0 (guint16, MAX (n, 1));
   self->confidence = g_new0 (float, MAX (n, 1));
   self->codes = with_codes ? g_new0 (float, n *m) : NULL;
-  self->centroids = g_new0 (float, (gsize)k *m);
-  self->centroids_xy = g_new0 (float, (gsize)k * 2);
+  self->centroids = g_new0 (float, (gsize) k *m);
+  self->centroids_xy = g_new0 (float, (gsize) k * 2);
   self->cluster_sizes = g_new0 (gint64, k);
   if (n_classes > 0)
     {
-      self->contingency = g_new0 (gint64, (gsize)n_classes * k);
+      self->contingency = g_new0 (gint64, (gsize) n_classes * k);
       self->cluster_to_class = g_new (gint, k);
       for (guint j = 0; j < k; j++)
         self->cluster_to_class[j] = -1;
@@ -44,6 +44,9 @@ cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolean with_codes
   self->metrics.label_change = NAN;
   self->metrics.inertia = NAN;
   self->metrics.seconds = NAN;
+  self->metrics.seconds_train = NAN;
+  self->metrics.seconds_encode = NAN;
+  self->metrics.seconds_kmeans = NAN;
   return self;
 }
 
@@ -62,13 +65,13 @@ cs_snapshot_dup_light (const CsSnapshot *self)
   memcpy (copy->xy, self->xy, self->n * 2 * sizeof (float));
   memcpy (copy->clusters, self->clusters, self->n * sizeof (guint16));
   memcpy (copy->confidence, self->confidence, self->n * sizeof (float));
-  memcpy (copy->centroids, self->centroids, (gsize)self->k * self->m * sizeof (float));
-  memcpy (copy->centroids_xy, self->centroids_xy, (gsize)self->k * 2 * sizeof (float));
+  memcpy (copy->centroids, self->centroids, (gsize) self->k * self->m * sizeof (float));
+  memcpy (copy->centroids_xy, self->centroids_xy, (gsize) self->k * 2 * sizeof (float));
   memcpy (copy->cluster_sizes, self->cluster_sizes, self->k * sizeof (gint64));
   if (self->n_classes > 0)
     {
       memcpy (copy->contingency, self->contingency,
-              (gsize)self->n_classes * self->k * sizeof (gint64));
+              (gsize) self->n_classes * self->k * sizeof (gint64));
       memcpy (copy->cluster_to_class, self->cluster_to_class, self->k * sizeof (gint));
     }
   return copy;
@@ -105,11 +108,11 @@ cs_phase_to_string (CsPhase phase)
 {
   switch (phase)
     {
-      case CS_PHASE_PRETRAIN:
-        return "pretrain";
-      case CS_PHASE_CLUSTER:
-        return "cluster";
-      default:
-        return "unknown";
+    case CS_PHASE_PRETRAIN:
+      return "pretrain";
+    case CS_PHASE_CLUSTER:
+      return "cluster";
+    default:
+      return "unknown";
     }
 }

@@ -33,6 +33,10 @@ typedef struct
   double label_change;
   double inertia;
   double seconds; /* wall-clock time of the epoch, including encoding and K-means */
+  /* Where that time went (for benchmarks and profiling). */
+  double seconds_train;  /* the pass over the batches */
+  double seconds_encode; /* encoding every point */
+  double seconds_kmeans; /* K-means (re-)initialisation */
 } CsEpochMetrics;
 
 struct _CsSnapshot
@@ -41,17 +45,17 @@ struct _CsSnapshot
   gatomicrefcount ref_count;
 
   /*< public, read-only >*/
-  guint epoch;            /* 1-based over the whole run (pretraining, then clustering) */
-  guint phase_epoch;      /* 1-based within the phase */
+  guint epoch;       /* 1-based over the whole run (pretraining, then clustering) */
+  guint phase_epoch; /* 1-based within the phase */
   CsPhase phase;
   gboolean reinitialised; /* the centroids were (re)set by K-means at the end of this epoch */
   guint changed;          /* CsSettingMask of settings that changed since the last snapshot */
   CsSettings settings;    /* in force during this epoch */
 
-  gsize n;                /* points */
-  guint m;                /* latent dimension */
-  guint k;                /* clusters */
-  guint n_classes;        /* 0 when the dataset has no labels */
+  gsize n;         /* points */
+  guint m;         /* latent dimension */
+  guint k;         /* clusters */
+  guint n_classes; /* 0 when the dataset has no labels */
 
   float *xy;              /* n x 2: the projection of every code */
   guint16 *clusters;      /* n: the cluster of each point (identities stable across epochs) */
@@ -67,13 +71,9 @@ struct _CsSnapshot
 };
 
 /* Allocates a snapshot with all arrays sized and zeroed. Only the trainer fills it. */
-CsSnapshot *cs_snapshot_new   (gsize    n,
-                               guint    m,
-                               guint    k,
-                               guint    n_classes,
-                               gboolean with_codes);
-CsSnapshot *cs_snapshot_ref   (CsSnapshot *self);
-void        cs_snapshot_unref (CsSnapshot *self);
+CsSnapshot *cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolean with_codes);
+CsSnapshot *cs_snapshot_ref (CsSnapshot *self);
+void cs_snapshot_unref (CsSnapshot *self);
 
 /* A copy without the latent codes (the bulk of the memory), for long histories. */
 CsSnapshot *cs_snapshot_dup_light (const CsSnapshot *self);

@@ -148,7 +148,7 @@ cs_trainer_request_settings (CsTrainer *self, const CsSettings *settings, CsSett
   if (mask & CS_SETTING_REINIT_EVERY)
     self->requested.reinit_every = MAX (1u, settings->reinit_every);
   if (mask & CS_SETTING_K)
-    self->requested.k = CLAMP (settings->k, 1u, (guint)MIN (self->dataset->n, 1000));
+    self->requested.k = CLAMP (settings->k, 1u, (guint) MIN (self->dataset->n, 1000));
   if (mask & CS_SETTING_ALPHA)
     self->requested.alpha = settings->alpha;
   if (mask & CS_SETTING_LAMBDA)
@@ -333,8 +333,9 @@ apply_epoch_settings (CsTrainer *self)
   APPLY (CS_SETTING_FREEZE_PROJECTION, freeze_projection)
 #undef APPLY
   k = (self->pending & CS_SETTING_K) ? self->requested.k : self->settings.k;
-  self->pending &= ~(guint)(CS_SETTING_REINIT_EVERY | CS_SETTING_ALPHA | CS_SETTING_LAMBDA
-                            | CS_SETTING_REINIT_MODE | CS_SETTING_FREEZE_PROJECTION | CS_SETTING_K);
+  self->pending
+      &= ~(guint) (CS_SETTING_REINIT_EVERY | CS_SETTING_ALPHA | CS_SETTING_LAMBDA
+                   | CS_SETTING_REINIT_MODE | CS_SETTING_FREEZE_PROJECTION | CS_SETTING_K);
   self->published = self->settings;
   g_mutex_unlock (&self->lock);
   return k;
@@ -353,9 +354,9 @@ publish_settings (CsTrainer *self)
 static void
 match_identities (float *new_c, guint k_new, const float *old_c, guint k_old, guint m)
 {
-  g_autofree double *cost = g_new (double, (gsize)k_new *k_old);
+  g_autofree double *cost = g_new (double, (gsize) k_new *k_old);
   g_autofree gint *match = g_new (gint, k_new);
-  g_autofree float *out = g_new (float, (gsize)k_new *m);
+  g_autofree float *out = g_new (float, (gsize) k_new *m);
   g_autofree gboolean *used = g_new0 (gboolean, k_new);
   g_autofree gboolean *placed = g_new0 (gboolean, k_new);
 
@@ -365,17 +366,17 @@ match_identities (float *new_c, guint k_new, const float *old_c, guint k_old, gu
         double s = 0;
         for (guint c = 0; c < m; c++)
           {
-            double t = (double)new_c[(gsize)i * m + c] - old_c[(gsize)j * m + c];
+            double t = (double) new_c[(gsize) i * m + c] - old_c[(gsize) j * m + c];
             s += t * t;
           }
-        cost[(gsize)i * k_old + j] = s;
+        cost[(gsize) i * k_old + j] = s;
       }
   cs_hungarian_min (cost, k_new, k_old, match);
 
   for (guint i = 0; i < k_new; i++)
-    if (match[i] >= 0 && (guint)match[i] < k_new)
+    if (match[i] >= 0 && (guint) match[i] < k_new)
       {
-        memcpy (out + (gsize)match[i] * m, new_c + (gsize)i * m, m * sizeof (float));
+        memcpy (out + (gsize) match[i] * m, new_c + (gsize) i * m, m * sizeof (float));
         used[match[i]] = TRUE;
         placed[i] = TRUE;
       }
@@ -384,10 +385,10 @@ match_identities (float *new_c, guint k_new, const float *old_c, guint k_old, gu
       {
         while (used[slot])
           slot++;
-        memcpy (out + (gsize)slot * m, new_c + (gsize)i * m, m * sizeof (float));
+        memcpy (out + (gsize) slot * m, new_c + (gsize) i * m, m * sizeof (float));
         used[slot] = TRUE;
       }
-  memcpy (new_c, out, (gsize)k_new * m * sizeof (float));
+  memcpy (new_c, out, (gsize) k_new * m * sizeof (float));
 }
 
 /* K-means on all codes into self->centroids (k x m), matched to the previous centroids. */
@@ -404,7 +405,7 @@ reinit_centroids (CsTrainer *self,
   guint m = self->settings.embedding_dim;
   CsKMeansOptions opt;
   CsKMeansResult res;
-  g_autofree float *centers = g_new (float, (gsize)k *m);
+  g_autofree float *centers = g_new (float, (gsize) k *m);
 
   cs_kmeans_options_init (&opt, k);
   opt.n_init = n_init;
@@ -422,8 +423,8 @@ reinit_centroids (CsTrainer *self,
     {
       g_free (self->cent_m);
       g_free (self->cent_v);
-      self->cent_m = g_new0 (float, (gsize)k *m);
-      self->cent_v = g_new0 (float, (gsize)k *m);
+      self->cent_m = g_new0 (float, (gsize) k *m);
+      self->cent_v = g_new0 (float, (gsize) k *m);
       self->cent_t = 0;
     }
   g_free (self->centroids);
@@ -451,7 +452,7 @@ finish_epoch (CsTrainer *self,
   CsDataset *ds = self->dataset;
   guint m = self->settings.embedding_dim, k = self->k;
   CsSnapshot *snap = cs_snapshot_new (ds->n, m, k, ds->labels ? ds->n_classes : 0, TRUE);
-  g_autofree float *dist = g_new (float, ds->n *(gsize)k);
+  g_autofree float *dist = g_new (float, ds->n *(gsize) k);
 
   /* Nearest centroid (its identity) and the soft assignment to it as confidence. */
   cs_cluster_soft_assign (self->codes, ds->n, m, self->centroids, k, self->settings.alpha, dist,
@@ -460,7 +461,7 @@ finish_epoch (CsTrainer *self,
   for (gsize i = 0; i < ds->n; i++)
     {
       metrics->inertia += dist[i * k + self->labels[i]];
-      snap->clusters[i] = (guint16)self->labels[i];
+      snap->clusters[i] = (guint16) self->labels[i];
       snap->cluster_sizes[self->labels[i]]++;
     }
   metrics->label_change = self->have_prev_labels
@@ -476,15 +477,15 @@ finish_epoch (CsTrainer *self,
       metrics->acc = cs_metric_acc (cont);
       metrics->nmi = cs_metric_nmi (cont, self->settings.nmi_average);
       metrics->ari = cs_metric_ari (cont);
-      memcpy (snap->contingency, cont->counts, (gsize)ds->n_classes * k * sizeof (gint64));
+      memcpy (snap->contingency, cont->counts, (gsize) ds->n_classes * k * sizeof (gint64));
       cs_contingency_match (cont, snap->cluster_to_class);
     }
 
   cs_projection_update (self->projection, self->codes, ds->n, self->settings.freeze_projection);
   cs_projection_apply (self->projection, self->codes, ds->n, snap->xy);
   cs_projection_apply (self->projection, self->centroids, k, snap->centroids_xy);
-  memcpy (snap->codes, self->codes, ds->n * (gsize)m * sizeof (float));
-  memcpy (snap->centroids, self->centroids, (gsize)k * m * sizeof (float));
+  memcpy (snap->codes, self->codes, ds->n * (gsize) m * sizeof (float));
+  memcpy (snap->centroids, self->centroids, (gsize) k * m * sizeof (float));
 
   snap->epoch = epoch;
   snap->phase_epoch = phase_epoch;
@@ -524,7 +525,7 @@ train_epoch (CsTrainer *self,
   CsAutoencoder *ae = self->ae;
   guint d = ds->d, m = self->settings.embedding_dim;
   guint bs = self->settings.batch_size;
-  guint n_batches = (guint)((ds->n + bs - 1) / bs);
+  guint n_batches = (guint) ((ds->n + bs - 1) / bs);
   gboolean clustering = phase == CS_PHASE_CLUSTER && self->settings.algorithm != CS_ALGORITHM_AEKM;
   gboolean dkm = clustering && self->settings.algorithm == CS_ALGORITHM_DKM;
   CsAdamConfig adam;
@@ -535,8 +536,8 @@ train_epoch (CsTrainer *self,
 
   for (guint b = 0; b < n_batches; b++)
     {
-      gsize start = (gsize)b * bs;
-      guint batch = (guint)MIN ((gsize)bs, ds->n - start);
+      gsize start = (gsize) b * bs;
+      guint batch = (guint) MIN ((gsize) bs, ds->n - start);
       double lr;
 
       if (!check_continue (self, cancellable))
@@ -544,7 +545,7 @@ train_epoch (CsTrainer *self,
       lr = current_lr (self);
 
       for (guint i = 0; i < batch; i++)
-        memcpy (xb + (gsize)i * d, ds->x + (gsize)order[start + i] * d, d * sizeof (float));
+        memcpy (xb + (gsize) i * d, ds->x + (gsize) order[start + i] * d, d * sizeof (float));
 
       cs_autoencoder_forward (ae, xb, batch);
       rec_sum += cs_autoencoder_rec_loss (ae, xb, batch, d_out) * batch;
@@ -562,7 +563,7 @@ train_epoch (CsTrainer *self,
       if (dkm)
         {
           self->cent_t++;
-          cs_adam_update (self->centroids, d_cent, self->cent_m, self->cent_v, (gsize)self->k * m,
+          cs_adam_update (self->centroids, d_cent, self->cent_m, self->cent_v, (gsize) self->k * m,
                           &adam, lr, self->cent_t);
         }
 
@@ -611,34 +612,34 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
     }
   pretrain = self->model_loaded ? 0 : self->settings.pretrain_epochs;
 
-  self->codes = g_new (float, ds->n *(gsize)m);
+  self->codes = g_new (float, ds->n *(gsize) m);
   self->labels = g_new0 (gint32, ds->n);
   self->prev_labels = g_new0 (gint32, ds->n);
   self->projection = cs_projection_new (m);
   order = g_new (guint32, ds->n);
   for (gsize i = 0; i < ds->n; i++)
-    order[i] = (guint32)i;
+    order[i] = (guint32) i;
   kmax = 1000;
-  xb = g_new (float, (gsize)bs *d);
-  d_out = g_new (float, (gsize)bs *d);
-  d_code = g_new (float, (gsize)bs *m);
-  d_cent = g_new (float, (gsize)kmax *m);
-  work = g_new (float, 2 * (gsize)bs * kmax);
+  xb = g_new (float, (gsize) bs *d);
+  d_out = g_new (float, (gsize) bs *d);
+  d_code = g_new (float, (gsize) bs *m);
+  d_cent = g_new (float, (gsize) kmax *m);
+  work = g_new (float, 2 * (gsize) bs * kmax);
 
   if (self->model_loaded && self->loaded_centroids && self->loaded_k == self->settings.k)
     {
       self->centroids = g_steal_pointer (&self->loaded_centroids);
       self->k = self->loaded_k;
-      self->cent_m = g_new0 (float, (gsize)self->k *m);
-      self->cent_v = g_new0 (float, (gsize)self->k *m);
+      self->cent_m = g_new0 (float, (gsize) self->k *m);
+      self->cent_v = g_new0 (float, (gsize) self->k *m);
     }
 
   /* Pretraining: reconstruction alone. Clusters for the picture come from a cheap K-means
    * (warm from the previous epoch); the last epoch sets the centroids with the full n_init. */
   for (guint e = 1; e <= pretrain; e++)
     {
-      CsEpochMetrics metrics = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
-      gint64 t0 = g_get_monotonic_time ();
+      CsEpochMetrics metrics = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+      gint64 t0 = g_get_monotonic_time (), t1, t2, t3;
       gboolean last = e == pretrain;
 
       epoch++;
@@ -646,10 +647,16 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
       if (!train_epoch (self, epoch, CS_PHASE_PRETRAIN, order, xb, d_out, d_code, d_cent, work,
                         &metrics, cancellable))
         goto cancelled;
+      t1 = g_get_monotonic_time ();
       cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
+      t2 = g_get_monotonic_time ();
       if (!reinit_centroids (self, self->settings.k, !last, last ? self->settings.kmeans_n_init : 1,
                              epoch_seed (self, epoch), cancellable, error))
         goto out;
+      t3 = g_get_monotonic_time ();
+      metrics.seconds_train = (t1 - t0) / 1e6;
+      metrics.seconds_encode = (t2 - t1) / 1e6;
+      metrics.seconds_kmeans = (t3 - t2) / 1e6;
       metrics.seconds = (g_get_monotonic_time () - t0) / 1e6;
       finish_epoch (self, epoch, e, CS_PHASE_PRETRAIN, last, &metrics);
     }
@@ -665,8 +672,8 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
 
   for (guint e = 1; e <= self->settings.epochs; e++)
     {
-      CsEpochMetrics metrics = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
-      gint64 t0 = g_get_monotonic_time ();
+      CsEpochMetrics metrics = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+      gint64 t0 = g_get_monotonic_time (), t1, t2, t3;
       gboolean reinit = FALSE;
       guint k;
 
@@ -683,29 +690,35 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
           publish_settings (self);
         }
 
+      t1 = g_get_monotonic_time ();
       if (!train_epoch (self, epoch, CS_PHASE_CLUSTER, order, xb, d_out, d_code, d_cent, work,
                         &metrics, cancellable))
         goto cancelled;
+      t2 = g_get_monotonic_time ();
       cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
+      t3 = g_get_monotonic_time ();
+      metrics.seconds_train = (t2 - t1) / 1e6;
+      metrics.seconds_encode = (t3 - t2) / 1e6;
 
       switch (self->settings.algorithm)
         {
-          case CS_ALGORITHM_ROY:
-            reinit = e % self->settings.reinit_every == 0;
-            break;
-          case CS_ALGORITHM_AEKM:
-            reinit = TRUE;
-            break;
-          case CS_ALGORITHM_DKM:
-          default:
-            reinit = FALSE;
-            break;
+        case CS_ALGORITHM_ROY:
+          reinit = e % self->settings.reinit_every == 0;
+          break;
+        case CS_ALGORITHM_AEKM:
+          reinit = TRUE;
+          break;
+        case CS_ALGORITHM_DKM:
+        default:
+          reinit = FALSE;
+          break;
         }
       if (reinit
           && !reinit_centroids (self, self->k, self->settings.reinit_mode == CS_REINIT_WARM,
                                 self->settings.kmeans_n_init, epoch_seed (self, epoch), cancellable,
                                 error))
         goto out;
+      metrics.seconds_kmeans = reinit ? (g_get_monotonic_time () - t3) / 1e6 : 0.0;
       metrics.seconds = (g_get_monotonic_time () - t0) / 1e6;
       finish_epoch (self, epoch, e, CS_PHASE_CLUSTER, reinit, &metrics);
     }
