@@ -1,0 +1,283 @@
+/* test-cli.c: clusterscope-cli end to end: run folder, determinism, errors and exit codes.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+static const char *cli;
+static char *tmpdir;
+
+/* Runs the CLI with args (NULL-terminated); returns its exit status. */
+static int
+run_cli (char **out, char **err, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  const char *arg;
+  int status = -1;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) cli);
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (
+      g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+                    (out ? 0 : G_SPAWN_STDOUT_TO_DEV_NULL) | (err ? 0 : G_SPAWN_STDERR_TO_DEV_NULL),
+                    NULL, NULL, out, err, &status, &error));
+  g_assert_no_error (error);
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return -1;
+}
+
+static char *
+path_in (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+static char *
+read_text (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* metrics.csv without the seconds column (the only one allowed to differ between runs). */
+static char *
+strip_seconds (const char *csv)
+{
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], ",", -1);
+      for (guint j = 0; f[j]; j++)
+        if (j != 9)
+          g_string_append_printf (out, "%s%s", j ? "," : "", f[j]);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+#define SYNTH_ARGS                                                                                 \
+  "--dataset", "synthetic", "--synthetic-n", "800", "-k", "5", "--hidden", "32,64",                \
+      "--embedding-dim", "4", "--pretrain-epochs", "4", "--epochs", "3", "--batch-size", "64",     \
+      "--n-init", "3", "--seed", "7"
+
+static void
+test_run_folder (void)
+{
+  g_autofree char *dir = path_in ("run-a");
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *metrics = NULL, *labels = NULL, *config_path = NULL;
+  g_auto (GStrv) rows = NULL;
+  g_auto (GStrv) header = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *root, *settings;
+  int rc;
+
+  rc = run_cli (&out, &err, SYNTH_ARGS, "--output", dir, NULL);
+  g_assert_cmpint (rc, ==, 0);
+  /* A progress line per epoch on stderr, a summary on stdout. */
+  g_assert_nonnull (strstr (err, "epoch   1/7 pretrain"));
+  g_assert_nonnull (strstr (err, "epoch   7/7 cluster"));
+  g_assert_nonnull (strstr (err, "ACC"));
+  g_assert_true (g_str_has_prefix (out, "final epoch=7 k=5 acc="));
+
+  metrics = read_text (dir, "metrics.csv");
+  rows = g_strsplit (metrics, "\n", -1);
+  g_assert_cmpuint (g_strv_length (rows), ==, 1 + 7 + 1);
+  g_assert_true (g_str_has_prefix (rows[0], "epoch,phase,loss_rec,loss_clu,acc,nmi,ari,"
+                                            "label_change,inertia,seconds,"));
+  g_assert_true (g_str_has_prefix (rows[7], "7,cluster,"));
+
+  labels = read_text (dir, "labels.csv");
+  g_clear_pointer (&rows, g_strfreev);
+  rows = g_strsplit (labels, "\n", -1);
+  g_assert_cmpuint (g_strv_length (rows), ==, 1 + 800 + 1);
+  g_assert_cmpstr (rows[0], ==, "id,label,cluster,confidence,x,y,z_0,z_1,z_2,z_3");
+  header = g_strsplit (rows[1], ",", -1);
+  g_assert_cmpuint (g_strv_length (header), ==, 10);
+  g_assert_cmpstr (header[0], ==, "0");
+
+  config_path = g_build_filename (dir, "config.json", NULL);
+  g_assert_true (json_parser_load_from_file (parser, config_path, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "clusterscope-run");
+  settings = json_object_get_object_member (root, "settings");
+  g_assert_cmpint (json_object_get_int_member (settings, "k"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (settings, "seed"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (settings, "algorithm"), ==, "roy");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_object_get_object_member (root, "dataset"), "spec"), ==,
+      "synthetic");
+
+  {
+    g_autofree char *model = g_build_filename (dir, "model.bin", NULL);
+    g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+  }
+}
+
+/* The same seed gives the same metrics (but the seconds) and the same labels, byte for byte. */
+static void
+test_deterministic (void)
+{
+  g_autofree char *a = path_in ("det-a"), *b = path_in ("det-b");
+  g_autofree char *ma = NULL, *mb = NULL, *la = NULL, *lb = NULL, *sa = NULL, *sb = NULL;
+
+  g_assert_cmpint (run_cli (NULL, NULL, SYNTH_ARGS, "-q", "--output", a, NULL), ==, 0);
+  g_assert_cmpint (run_cli (NULL, NULL, SYNTH_ARGS, "-q", "--output", b, NULL), ==, 0);
+  ma = read_text (a, "metrics.csv");
+  mb = read_text (b, "metrics.csv");
+  sa = strip_seconds (ma);
+  sb = strip_seconds (mb);
+  g_assert_cmpstr (sa, ==, sb);
+  la = read_text (a, "labels.csv");
+  lb = read_text (b, "labels.csv");
+  g_assert_cmpstr (la, ==, lb);
+}
+
+/* --config reads a run's settings back; --load-model resumes without pretraining. */
+static void
+test_config_and_model (void)
+{
+  g_autofree char *src = path_in ("run-a");
+  g_autofree char *dir = path_in ("resumed");
+  g_autofree char *config = g_build_filename (src, "config.json", NULL);
+  g_autofree char *model = g_build_filename (src, "model.bin", NULL);
+  g_autofree char *out = NULL, *err = NULL, *metrics = NULL;
+  g_auto (GStrv) rows = NULL;
+
+  if (!g_file_test (config, G_FILE_TEST_EXISTS))
+    g_assert_cmpint (run_cli (NULL, NULL, SYNTH_ARGS, "-q", "--output", src, NULL), ==, 0);
+
+  g_assert_cmpint (run_cli (&out, &err, "--config", config, "--load-model", model, "--epochs", "2",
+                            "--output", dir, NULL),
+                   ==, 0);
+  metrics = read_text (dir, "metrics.csv");
+  rows = g_strsplit (metrics, "\n", -1);
+  /* Two clustering epochs and no pretraining. */
+  g_assert_cmpuint (g_strv_length (rows), ==, 1 + 2 + 1);
+  g_assert_true (g_str_has_prefix (rows[1], "1,cluster,"));
+  g_assert_nonnull (strstr (out, "k=5"));
+}
+
+static void
+test_kmeans_only (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_cli (&out, &err, "--dataset", "synthetic", "--synthetic-n", "600", "-k", "5",
+                            "--kmeans-only", NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, "kmeans k=5"));
+  g_assert_nonnull (strstr (out, "acc="));
+}
+
+static void
+expect_usage_error (const char *needle, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *arg;
+  int status;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) cli);
+  va_start (ap, needle);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  if (strstr (err, needle) == NULL)
+    g_error ("expected '%s' in: %s", needle, err);
+}
+
+static void
+test_errors (void)
+{
+  g_autofree char *bad_csv = path_in ("bad.csv");
+  g_autofree char *bad_json = path_in ("bad.json");
+
+  expect_usage_error ("unknown algorithm 'dec'", "--algorithm", "dec", NULL);
+  expect_usage_error ("-k must be at least 1", "-k", "0", NULL);
+  expect_usage_error ("learning rate", "--lr", "-0.5", NULL);
+  expect_usage_error ("--hidden", "--hidden", "10,abc", NULL);
+  expect_usage_error ("Unknown option", "--no-such-option", NULL);
+  expect_usage_error ("unexpected argument", "stray", NULL);
+  expect_usage_error ("no-such-file.csv", "--dataset", "/nonexistent/no-such-file.csv", NULL);
+
+  g_assert_true (g_file_set_contents (bad_csv, "1,2,3\n4,5\n", -1, NULL));
+  expect_usage_error ("line 2", "--dataset", bad_csv, NULL);
+
+  g_assert_true (g_file_set_contents (bad_json, "{\"k\": \"ten\"}", -1, NULL));
+  expect_usage_error ("must be a number", "--config", bad_json, NULL);
+
+  expect_usage_error ("larger than the number of samples", "--dataset", "synthetic",
+                      "--synthetic-n", "20", "-k", "30", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir)
+    {
+      while ((name = g_dir_read_name (dir)))
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  cli = g_getenv ("CS_CLI");
+  if (cli == NULL)
+    {
+      g_printerr ("CS_CLI must name the clusterscope-cli binary\n");
+      return 1;
+    }
+  tmpdir = g_dir_make_tmp ("cs-cli-XXXXXX", NULL);
+  g_test_add_func ("/cli/run-folder", test_run_folder);
+  g_test_add_func ("/cli/deterministic", test_deterministic);
+  g_test_add_func ("/cli/config-and-model", test_config_and_model);
+  g_test_add_func ("/cli/kmeans-only", test_kmeans_only);
+  g_test_add_func ("/cli/errors", test_errors);
+  rc = g_test_run ();
+  remove_tree (tmpdir);
+  g_free (tmpdir);
+  return rc;
+}
