@@ -193,6 +193,17 @@ void cs_plot_confusion_draw (cairo_t *cr,
                              const CsPlotStyle *style,
                              const CsConfusionParams *params);
 
+/* pixel -> the cell under it: its class (row) and cluster (column, by cluster id), for a
+ * tooltip. FALSE outside the matrix. Same layout as draw (it measures text with the style). */
+gboolean cs_plot_confusion_hit (double width,
+                                double height,
+                                const CsPlotStyle *style,
+                                const CsConfusionParams *params,
+                                double px,
+                                double py,
+                                guint *klass,
+                                guint *cluster);
+
 /* Export -------------------------------------------------------------------------------- */
 
 typedef enum

@@ -1,0 +1,400 @@
+/* cs-plot-common.c: what every plot shares: style, text, ticks, frames, empty state.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-plot"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs-plot-private.h"
+
+static void
+rgba_set (CsRgba *c, double r, double g, double b, double a)
+{
+  c->r = r;
+  c->g = g;
+  c->b = b;
+  c->a = a;
+}
+
+void
+cs_plot_style_init (CsPlotStyle *style, gboolean dark)
+{
+  g_return_if_fail (style != NULL);
+
+  memset (style, 0, sizeof *style);
+  style->dark = dark;
+  style->font_size = 12.0;
+  if (dark)
+    {
+      /* libadwaita's dark view background and text. */
+      rgba_set (&style->background, 0x1e / 255.0, 0x1e / 255.0, 0x1e / 255.0, 1.0);
+      rgba_set (&style->foreground, 0.93, 0.93, 0.93, 1.0);
+      rgba_set (&style->grid, 1.0, 1.0, 1.0, 0.10);
+      rgba_set (&style->muted, 0.64, 0.64, 0.64, 1.0);
+    }
+  else
+    {
+      rgba_set (&style->background, 1.0, 1.0, 1.0, 1.0);
+      rgba_set (&style->foreground, 0.12, 0.12, 0.12, 1.0);
+      rgba_set (&style->grid, 0.0, 0.0, 0.0, 0.09);
+      rgba_set (&style->muted, 0.40, 0.40, 0.40, 1.0);
+    }
+}
+
+void
+cs_plot_set_source (cairo_t *cr, const CsRgba *color)
+{
+  cairo_set_source_rgba (cr, color->r, color->g, color->b, color->a);
+}
+
+void
+cs_plot_set_source_alpha (cairo_t *cr, const CsRgba *color, double alpha)
+{
+  cairo_set_source_rgba (cr, color->r, color->g, color->b, color->a * alpha);
+}
+
+void
+cs_plot_rgba_mix (const CsRgba *a, const CsRgba *b, double t, CsRgba *out)
+{
+  out->r = a->r + (b->r - a->r) * t;
+  out->g = a->g + (b->g - a->g) * t;
+  out->b = a->b + (b->b - a->b) * t;
+  out->a = a->a + (b->a - a->a) * t;
+}
+
+double
+cs_plot_align (double v)
+{
+  return floor (v) + 0.5;
+}
+
+void
+cs_plot_set_font (cairo_t *cr, const CsPlotStyle *style, double scale, gboolean bold)
+{
+  double size = style->font_size > 0 ? style->font_size : 12.0;
+
+  cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL,
+                          bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size (cr, size * scale);
+}
+
+double
+cs_plot_text_width (cairo_t *cr, const char *text)
+{
+  cairo_text_extents_t ext;
+
+  cairo_text_extents (cr, text, &ext);
+  return ext.x_advance;
+}
+
+void
+cs_plot_text (cairo_t *cr, double x, double y, const char *text, double halign, double valign)
+{
+  cairo_font_extents_t fext;
+  double w = cs_plot_text_width (cr, text);
+  double box;
+
+  cairo_font_extents (cr, &fext);
+  box = fext.ascent + fext.descent;
+  cairo_move_to (cr, round (x - w * halign), round (y - box * valign + fext.ascent));
+  cairo_show_text (cr, text);
+  cairo_new_path (cr);
+}
+
+void
+cs_plot_text_vertical (cairo_t *cr, double x, double y, const char *text)
+{
+  cairo_save (cr);
+  cairo_translate (cr, x, y);
+  cairo_rotate (cr, -G_PI / 2);
+  cs_plot_text (cr, 0, 0, text, 0.5, 0.5);
+  cairo_restore (cr);
+}
+
+char *
+cs_plot_text_fit (cairo_t *cr, const char *text, double max_width)
+{
+  static const char ellipsis[] = "…";
+  glong len;
+
+  if (cs_plot_text_width (cr, text) <= max_width)
+    return g_strdup (text);
+
+  len = g_utf8_strlen (text, -1);
+  for (glong keep = len - 1; keep > 0; keep--)
+    {
+      const char *end = g_utf8_offset_to_pointer (text, keep);
+      g_autofree char *s = g_strdup_printf ("%.*s%s", (int) (end - text), text, ellipsis);
+
+      if (cs_plot_text_width (cr, s) <= max_width)
+        return g_steal_pointer (&s);
+    }
+  return g_strdup (ellipsis);
+}
+
+guint
+cs_plot_ticks_linear (double lo, double hi, guint max_ticks, double *ticks, double *step_out)
+{
+  static const double nice[] = { 1.0, 2.0, 2.5, 5.0, 10.0 };
+  double span, raw, mag, step = 1.0;
+  guint n = 0;
+
+  max_ticks = CLAMP (max_ticks, 2, CS_PLOT_MAX_TICKS);
+  if (!isfinite (lo) || !isfinite (hi))
+    return 0;
+  if (hi < lo)
+    {
+      double t = lo;
+      lo = hi;
+      hi = t;
+    }
+  span = hi - lo;
+  if (span <= 0)
+    span = fabs (lo) > 0 ? fabs (lo) : 1.0;
+
+  raw = span / (max_ticks - 1);
+  mag = pow (10.0, floor (log10 (raw)));
+  for (guint i = 0; i < G_N_ELEMENTS (nice); i++)
+    {
+      step = nice[i] * mag;
+      if (step >= raw * 0.999)
+        break;
+    }
+
+  for (double t = ceil (lo / step - 1e-9) * step; t <= hi + step * 1e-9 && n < CS_PLOT_MAX_TICKS;
+       t += step)
+    ticks[n++] = fabs (t) < step * 1e-9 ? 0.0 : t;
+  if (step_out)
+    *step_out = step;
+  return n;
+}
+
+guint
+cs_plot_ticks_log (double lo, double hi, guint max_ticks, double *ticks)
+{
+  static const double minor[] = { 1.0, 2.0, 5.0 };
+  guint n = 0;
+  double decades;
+
+  if (!isfinite (lo) || !isfinite (hi) || hi <= lo)
+    return 0;
+  max_ticks = CLAMP (max_ticks, 2, CS_PLOT_MAX_TICKS);
+  decades = hi - lo;
+
+  if (decades >= 1.0)
+    {
+      /* Whole decades, every d-th one when there are too many. */
+      guint every = (guint) ceil ((decades + 1) / max_ticks);
+
+      every = MAX (every, 1);
+      for (double d = ceil (lo - 1e-9); d <= hi + 1e-9 && n < CS_PLOT_MAX_TICKS; d += every)
+        ticks[n++] = d;
+      if (n >= 2)
+        return n;
+      n = 0;
+    }
+
+  /* Less than about a decade: 1, 2, 5 x 10^d. */
+  for (double d = floor (lo); d <= ceil (hi); d++)
+    for (guint i = 0; i < G_N_ELEMENTS (minor); i++)
+      {
+        double t = d + log10 (minor[i]);
+
+        if (t >= lo - 1e-9 && t <= hi + 1e-9 && n < CS_PLOT_MAX_TICKS)
+          ticks[n++] = t;
+      }
+  if (n >= 2 && n <= max_ticks)
+    return n;
+
+  /* Still too few (or too many): nice linear values, placed on the log axis. */
+  {
+    double lin[CS_PLOT_MAX_TICKS];
+    guint m = cs_plot_ticks_linear (pow (10.0, lo), pow (10.0, hi), MIN (max_ticks, 5), lin, NULL);
+
+    n = 0;
+    for (guint i = 0; i < m; i++)
+      if (lin[i] > 0)
+        ticks[n++] = log10 (lin[i]);
+  }
+  return n;
+}
+
+void
+cs_plot_format_tick (char *buf, gsize size, double value, double step)
+{
+  int decimals = 0;
+
+  if (step > 0 && fabs (value) < 1e6)
+    {
+      /* Enough decimals that consecutive ticks differ (2.5 needs one more than 2). */
+      double d = -floor (log10 (step) + 1e-9);
+      double m = step / pow (10.0, floor (log10 (step) + 1e-9));
+
+      decimals = (int) MAX (d, 0.0);
+      if (fabs (m - round (m)) > 1e-6)
+        decimals++;
+      decimals = MIN (decimals, 8);
+      if (fabs (value) < step * 1e-6)
+        value = 0.0;
+      g_snprintf (buf, size, "%.*f", decimals, value);
+    }
+  else
+    g_snprintf (buf, size, "%.3g", value);
+
+  /* Typographic minus sign, as in printed plots. */
+  if (buf[0] == '-')
+    {
+      g_autofree char *rest = g_strdup (buf + 1);
+      g_snprintf (buf, size, "−%s", rest);
+    }
+}
+
+void
+cs_plot_format_count (char *buf, gsize size, gint64 value)
+{
+  char digits[32];
+  GString *s = g_string_new (NULL);
+  int len = g_snprintf (digits, sizeof digits, "%" G_GINT64_FORMAT, value < 0 ? -value : value);
+
+  if (value < 0)
+    g_string_append (s, "−");
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (s, "\u2009");
+      g_string_append_c (s, digits[i]);
+    }
+  g_strlcpy (buf, s->str, size);
+  g_string_free (s, TRUE);
+}
+
+void
+cs_plot_fill_background (cairo_t *cr, const CsPlotStyle *style, double width, double height)
+{
+  cairo_save (cr);
+  cs_plot_set_source (cr, &style->background);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+  cairo_restore (cr);
+}
+
+void
+cs_plot_draw_frame (cairo_t *cr, const CsPlotStyle *style, double x, double y, double w, double h)
+{
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1.0);
+  cs_plot_set_source_alpha (cr, &style->foreground, 0.55);
+  cairo_rectangle (cr, cs_plot_align (x), cs_plot_align (y), round (w) - 1, round (h) - 1);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+void
+cs_plot_draw_title (cairo_t *cr, const CsPlotStyle *style, double x, double y, const char *title)
+{
+  if (title == NULL || *title == '\0')
+    return;
+  cairo_save (cr);
+  cs_plot_set_font (cr, style, 1.1, TRUE);
+  cs_plot_set_source (cr, &style->foreground);
+  cs_plot_text (cr, x, y, title, 0.0, 0.0);
+  cairo_restore (cr);
+}
+
+void
+cs_plot_draw_message (
+    cairo_t *cr, double width, double height, const CsPlotStyle *style, const char *message)
+{
+  g_return_if_fail (cr != NULL && style != NULL);
+
+  cs_plot_fill_background (cr, style, width, height);
+  if (message == NULL)
+    return;
+  cairo_save (cr);
+  cs_plot_set_font (cr, style, 1.15, FALSE);
+  cs_plot_set_source (cr, &style->muted);
+  {
+    g_autofree char *fit = cs_plot_text_fit (cr, message, width - 16);
+    cs_plot_text (cr, width / 2, height / 2, fit, 0.5, 0.5);
+  }
+  cairo_restore (cr);
+}
+
+void
+cs_plot_draw_marker (cairo_t *cr,
+                     CsMarker marker,
+                     double x,
+                     double y,
+                     double r,
+                     const CsRgba *fill,
+                     const CsRgba *outline)
+{
+  cairo_save (cr);
+  cairo_new_path (cr);
+  switch (marker)
+    {
+    case CS_MARKER_SQUARE:
+      r *= 0.88; /* same visual weight as the circle */
+      cairo_rectangle (cr, x - r, y - r, 2 * r, 2 * r);
+      break;
+    case CS_MARKER_TRIANGLE:
+      r *= 1.2;
+      cairo_move_to (cr, x, y - r);
+      cairo_line_to (cr, x + r * 0.866, y + r * 0.5);
+      cairo_line_to (cr, x - r * 0.866, y + r * 0.5);
+      cairo_close_path (cr);
+      break;
+    case CS_MARKER_DIAMOND:
+      r *= 1.2;
+      cairo_move_to (cr, x, y - r);
+      cairo_line_to (cr, x + r, y);
+      cairo_line_to (cr, x, y + r);
+      cairo_line_to (cr, x - r, y);
+      cairo_close_path (cr);
+      break;
+    case CS_MARKER_CROSS:
+      {
+        /* A plus sign with thick arms, filled like the others. */
+        double a = r * 1.1, t = r * 0.38;
+
+        cairo_move_to (cr, x - t, y - a);
+        cairo_line_to (cr, x + t, y - a);
+        cairo_line_to (cr, x + t, y - t);
+        cairo_line_to (cr, x + a, y - t);
+        cairo_line_to (cr, x + a, y + t);
+        cairo_line_to (cr, x + t, y + t);
+        cairo_line_to (cr, x + t, y + a);
+        cairo_line_to (cr, x - t, y + a);
+        cairo_line_to (cr, x - t, y + t);
+        cairo_line_to (cr, x - a, y + t);
+        cairo_line_to (cr, x - a, y - t);
+        cairo_line_to (cr, x - t, y - t);
+        cairo_close_path (cr);
+      }
+      break;
+    case CS_MARKER_CIRCLE:
+    default:
+      cairo_arc (cr, x, y, r, 0, 2 * G_PI);
+      break;
+    }
+  if (fill)
+    {
+      cs_plot_set_source (cr, fill);
+      cairo_fill_preserve (cr);
+    }
+  if (outline)
+    {
+      cs_plot_set_source (cr, outline);
+      cairo_set_line_width (cr, 1.5);
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_stroke (cr);
+    }
+  cairo_new_path (cr);
+  cairo_restore (cr);
+}
