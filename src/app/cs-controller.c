@@ -1,0 +1,773 @@
+/* cs-controller.c: bridges the training thread and the main loop for one window.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cs-controller"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-controller.h"
+#include "cs-error.h"
+#include "cs-run.h"
+
+/* Snapshots older than the newest few lose their latent codes: the scatter, the curves and
+ * the matrix need only the 2-D view, and a 100-epoch run on 70 000 points then stays small. */
+#define KEEP_FULL_SNAPSHOTS 2
+
+/* One worker thread's view of the controller. Shared by the worker (callbacks) and the main
+ * loop (deliveries), so it is refcounted; `controller` is only touched on the main thread. */
+typedef struct
+{
+  gatomicrefcount ref_count;
+  CsController *controller; /* NULL once the controller let go of this run */
+  CsTrainer *trainer;
+  GMainContext *context;
+
+  GMutex lock; /* guards the progress fields below */
+  guint epoch;
+  CsPhase phase;
+  guint batch;
+  guint n_batches;
+  gboolean progress_pending;
+} CsRun;
+
+struct _CsController
+{
+  GObject parent_instance;
+
+  CsDataset *dataset;
+  char *dataset_spec;
+  guint load_serial;
+  guint n_loading;
+
+  CsSettings settings;
+  char *model_path;
+
+  CsRunState state;
+  CsRun *run; /* the run whose history is shown, or NULL */
+  GCancellable *cancellable;
+  gboolean worker_alive;
+  gboolean holding_app;
+
+  GPtrArray *history; /* CsSnapshot, oldest first */
+
+  guint epoch;
+  CsPhase phase;
+  guint batch;
+  guint n_batches;
+};
+
+G_DEFINE_FINAL_TYPE (CsController, cs_controller, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_LOADING,
+  PROP_DATASET,
+  PROP_N_HISTORY,
+  N_PROPS
+};
+
+enum
+{
+  SNAPSHOT_ADDED,
+  HISTORY_CLEARED,
+  PROGRESS,
+  ERROR,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static CsRun *
+cs_run_new (CsController *controller, CsTrainer *trainer)
+{
+  CsRun *run = g_new0 (CsRun, 1);
+
+  g_atomic_ref_count_init (&run->ref_count);
+  run->controller = controller;
+  run->trainer = cs_trainer_ref (trainer);
+  run->context = g_main_context_ref_thread_default ();
+  g_mutex_init (&run->lock);
+  return run;
+}
+
+static CsRun *
+cs_run_ref (CsRun *run)
+{
+  g_atomic_ref_count_inc (&run->ref_count);
+  return run;
+}
+
+static void
+cs_run_unref (CsRun *run)
+{
+  if (!g_atomic_ref_count_dec (&run->ref_count))
+    return;
+  cs_trainer_unref (run->trainer);
+  g_main_context_unref (run->context);
+  g_mutex_clear (&run->lock);
+  g_free (run);
+}
+
+static void
+emit_error (CsController *self, const char *title, const GError *error)
+{
+  g_signal_emit (self, signals[ERROR], 0, title, error ? error->message : "");
+}
+
+static void
+set_state (CsController *self, CsRunState state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+clear_history (CsController *self)
+{
+  if (self->history->len == 0)
+    return;
+  g_ptr_array_set_size (self->history, 0);
+  g_signal_emit (self, signals[HISTORY_CLEARED], 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_HISTORY]);
+}
+
+static void
+detach_run (CsController *self)
+{
+  if (self->run == NULL)
+    return;
+  self->run->controller = NULL;
+  g_clear_pointer (&self->run, cs_run_unref);
+}
+
+/* Snapshots ----------------------------------------------------------------------------- */
+
+typedef struct
+{
+  CsRun *run;
+  CsSnapshot *snapshot;
+} Delivery;
+
+static void
+delivery_free (gpointer data)
+{
+  Delivery *delivery = data;
+
+  cs_run_unref (delivery->run);
+  cs_snapshot_unref (delivery->snapshot);
+  g_free (delivery);
+}
+
+static gboolean
+deliver_snapshot (gpointer data)
+{
+  Delivery *delivery = data;
+  CsController *self = delivery->run->controller;
+  guint len;
+
+  if (self == NULL || self->run != delivery->run)
+    return G_SOURCE_REMOVE;
+
+  g_ptr_array_add (self->history, cs_snapshot_ref (delivery->snapshot));
+  len = self->history->len;
+  if (len > KEEP_FULL_SNAPSHOTS)
+    {
+      CsSnapshot *old = g_ptr_array_index (self->history, len - 1 - KEEP_FULL_SNAPSHOTS);
+
+      if (old->codes != NULL)
+        {
+          /* The array's free func drops the full copy. */
+          self->history->pdata[len - 1 - KEEP_FULL_SNAPSHOTS] = cs_snapshot_dup_light (old);
+          cs_snapshot_unref (old);
+        }
+    }
+
+  g_signal_emit (self, signals[SNAPSHOT_ADDED], 0, len - 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_HISTORY]);
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread. */
+static void
+on_trainer_snapshot (CsSnapshot *snapshot, gpointer user_data)
+{
+  CsRun *run = user_data;
+  Delivery *delivery = g_new0 (Delivery, 1);
+
+  delivery->run = cs_run_ref (run);
+  delivery->snapshot = cs_snapshot_ref (snapshot);
+  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver_snapshot, delivery,
+                              delivery_free);
+}
+
+/* Progress ------------------------------------------------------------------------------ */
+
+static gboolean
+deliver_progress (gpointer data)
+{
+  CsRun *run = data;
+  CsController *self = run->controller;
+  guint epoch, batch, n_batches;
+  CsPhase phase;
+
+  g_mutex_lock (&run->lock);
+  epoch = run->epoch;
+  phase = run->phase;
+  batch = run->batch;
+  n_batches = run->n_batches;
+  run->progress_pending = FALSE;
+  g_mutex_unlock (&run->lock);
+
+  if (self == NULL || self->run != run)
+    return G_SOURCE_REMOVE;
+
+  self->epoch = epoch;
+  self->phase = phase;
+  self->batch = batch;
+  self->n_batches = n_batches;
+  g_signal_emit (self, signals[PROGRESS], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: coalesced, so at most one progress idle is pending at a time. */
+static void
+on_trainer_progress (guint epoch, CsPhase phase, guint batch, guint n_batches, gpointer user_data)
+{
+  CsRun *run = user_data;
+  gboolean schedule;
+
+  g_mutex_lock (&run->lock);
+  run->epoch = epoch;
+  run->phase = phase;
+  run->batch = batch;
+  run->n_batches = n_batches;
+  schedule = !run->progress_pending;
+  run->progress_pending = TRUE;
+  g_mutex_unlock (&run->lock);
+
+  if (schedule)
+    g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver_progress,
+                                cs_run_ref (run), (GDestroyNotify) cs_run_unref);
+}
+
+/* The worker ------------------------------------------------------------------------------ */
+
+static void
+train_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  CsRun *run = task_data;
+  GError *error = NULL;
+
+  if (cs_trainer_run (run->trainer, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+train_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  CsController *self = CS_CONTROLLER (object);
+  CsRun *run = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  self->worker_alive = FALSE;
+  g_clear_object (&self->cancellable);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error)
+      && !g_error_matches (error, CS_ERROR, CS_ERROR_CANCELLED)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && run == self->run)
+    emit_error (self, _ ("Training failed"), error);
+
+  set_state (self, run == self->run ? CS_RUN_FINISHED : CS_RUN_IDLE);
+
+  if (self->holding_app)
+    {
+      GApplication *app = g_application_get_default ();
+
+      self->holding_app = FALSE;
+      if (app != NULL)
+        g_application_release (app);
+    }
+}
+
+gboolean
+cs_controller_start (CsController *self, GError **error)
+{
+  g_autoptr (CsTrainer) trainer = NULL;
+  g_autoptr (GTask) task = NULL;
+  GApplication *app;
+
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), FALSE);
+
+  if (self->state == CS_RUN_PAUSED)
+    {
+      cs_controller_resume (self);
+      return TRUE;
+    }
+  if (self->worker_alive)
+    {
+      g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID,
+                           _ ("A run is still in progress. Stop it first."));
+      return FALSE;
+    }
+  if (self->dataset == NULL)
+    {
+      g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID,
+                           self->n_loading > 0
+                               ? _ ("The dataset is still loading. Try again in a moment.")
+                               : _ ("No dataset is loaded. Open a dataset first."));
+      return FALSE;
+    }
+
+  trainer = cs_trainer_new (self->dataset, &self->settings, error);
+  if (trainer == NULL)
+    return FALSE;
+  if (self->model_path != NULL && !cs_trainer_load_model (trainer, self->model_path, error))
+    return FALSE;
+
+  detach_run (self);
+  clear_history (self);
+  self->run = cs_run_new (self, trainer);
+  self->epoch = 0;
+  self->batch = 0;
+  self->n_batches = 0;
+  self->phase = self->settings.pretrain_epochs > 0 && self->model_path == NULL ? CS_PHASE_PRETRAIN
+                                                                               : CS_PHASE_CLUSTER;
+  cs_trainer_set_snapshot_func (trainer, on_trainer_snapshot, self->run);
+  cs_trainer_set_progress_func (trainer, on_trainer_progress, self->run);
+
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, train_done, NULL);
+  g_task_set_source_tag (task, cs_controller_start);
+  g_task_set_name (task, "[clusterscope] training");
+  g_task_set_task_data (task, cs_run_ref (self->run), (GDestroyNotify) cs_run_unref);
+  /* cs_trainer_run() checks the cancellable itself, every batch. */
+  g_task_set_return_on_cancel (task, FALSE);
+
+  /* Quitting then waits for the worker to return instead of exiting under it. */
+  app = g_application_get_default ();
+  if (app != NULL)
+    {
+      g_application_hold (app);
+      self->holding_app = TRUE;
+    }
+
+  self->worker_alive = TRUE;
+  g_task_run_in_thread (task, train_thread);
+  set_state (self, CS_RUN_RUNNING);
+  g_signal_emit (self, signals[PROGRESS], 0);
+  return TRUE;
+}
+
+void
+cs_controller_pause (CsController *self)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+
+  if (self->state != CS_RUN_RUNNING)
+    return;
+  cs_trainer_pause (self->run->trainer);
+  set_state (self, CS_RUN_PAUSED);
+}
+
+void
+cs_controller_resume (CsController *self)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+
+  if (self->state != CS_RUN_PAUSED)
+    return;
+  cs_trainer_resume (self->run->trainer);
+  set_state (self, CS_RUN_RUNNING);
+}
+
+void
+cs_controller_stop (CsController *self)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+
+  if (!self->worker_alive)
+    return;
+  g_cancellable_cancel (self->cancellable);
+  if (self->run != NULL)
+    cs_trainer_cancel (self->run->trainer);
+  set_state (self, CS_RUN_STOPPING);
+}
+
+void
+cs_controller_reset (CsController *self)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+
+  if (self->worker_alive)
+    {
+      g_cancellable_cancel (self->cancellable);
+      if (self->run != NULL)
+        cs_trainer_cancel (self->run->trainer);
+    }
+  detach_run (self);
+  clear_history (self);
+  self->epoch = 0;
+  self->batch = 0;
+  self->n_batches = 0;
+  set_state (self, self->worker_alive ? CS_RUN_STOPPING : CS_RUN_IDLE);
+  g_signal_emit (self, signals[PROGRESS], 0);
+}
+
+CsRunState
+cs_controller_get_state (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), CS_RUN_IDLE);
+  return self->state;
+}
+
+gboolean
+cs_controller_is_active (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), FALSE);
+  return self->worker_alive;
+}
+
+void
+cs_controller_get_progress (
+    CsController *self, guint *epoch, CsPhase *phase, guint *batch, guint *n_batches)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+
+  if (epoch)
+    *epoch = self->epoch;
+  if (phase)
+    *phase = self->phase;
+  if (batch)
+    *batch = self->batch;
+  if (n_batches)
+    *n_batches = self->n_batches;
+}
+
+guint
+cs_controller_get_total_epochs (CsController *self)
+{
+  CsSettings settings;
+
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), 0);
+
+  if (self->run != NULL)
+    cs_trainer_get_settings (self->run->trainer, &settings);
+  else
+    settings = self->settings;
+  return (self->model_path != NULL ? 0 : settings.pretrain_epochs) + settings.epochs;
+}
+
+/* Dataset --------------------------------------------------------------------------------- */
+
+static void
+load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  const char *spec = task_data;
+  CsLoadOptions options = { 0 };
+  GError *error = NULL;
+  CsDataset *dataset;
+
+  cs_load_options_init (&options);
+  dataset = cs_dataset_load (spec, &options, &error);
+  if (dataset != NULL)
+    g_task_return_pointer (task, dataset, (GDestroyNotify) cs_dataset_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+load_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  CsController *self = CS_CONTROLLER (object);
+  guint serial = GPOINTER_TO_UINT (user_data);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CsDataset) dataset = g_task_propagate_pointer (G_TASK (result), &error);
+  const char *spec = g_task_get_task_data (G_TASK (result));
+
+  self->n_loading--;
+  if (self->n_loading == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+
+  /* A newer request superseded this one. */
+  if (serial != self->load_serial)
+    return;
+
+  if (dataset == NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_ ("Could not open “%s”"), spec);
+
+      emit_error (self, title, error);
+      return;
+    }
+  if (self->worker_alive)
+    {
+      g_autoptr (GError) busy = g_error_new_literal (
+          CS_ERROR, CS_ERROR_INVALID, _ ("Stop the current run before opening another dataset."));
+      emit_error (self, _ ("Dataset not changed"), busy);
+      return;
+    }
+
+  g_clear_pointer (&self->dataset, cs_dataset_unref);
+  self->dataset = g_steal_pointer (&dataset);
+  g_free (self->dataset_spec);
+  self->dataset_spec = g_strdup (spec);
+
+  /* The history belongs to the old dataset. */
+  detach_run (self);
+  clear_history (self);
+  set_state (self, CS_RUN_IDLE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATASET]);
+}
+
+void
+cs_controller_load_dataset (CsController *self, const char *spec)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+  g_return_if_fail (spec != NULL);
+
+  if (self->worker_alive)
+    {
+      g_autoptr (GError) error = g_error_new_literal (
+          CS_ERROR, CS_ERROR_INVALID, _ ("Stop the current run before opening another dataset."));
+      emit_error (self, _ ("Dataset not changed"), error);
+      return;
+    }
+
+  /* A model loaded with an earlier run belongs to that run's dataset. */
+  g_clear_pointer (&self->model_path, g_free);
+  self->load_serial++;
+  self->n_loading++;
+  task = g_task_new (self, NULL, load_done, GUINT_TO_POINTER (self->load_serial));
+  g_task_set_source_tag (task, cs_controller_load_dataset);
+  g_task_set_name (task, "[clusterscope] load dataset");
+  g_task_set_task_data (task, g_strdup (spec), g_free);
+  g_task_run_in_thread (task, load_thread);
+  if (self->n_loading == 1)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+gboolean
+cs_controller_is_loading (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), FALSE);
+  return self->n_loading > 0;
+}
+
+CsDataset *
+cs_controller_get_dataset (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  return self->dataset;
+}
+
+const char *
+cs_controller_get_dataset_spec (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  return self->dataset_spec;
+}
+
+/* Settings -------------------------------------------------------------------------------- */
+
+void
+cs_controller_get_settings (CsController *self, CsSettings *out)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+  *out = self->settings;
+}
+
+void
+cs_controller_set_settings (CsController *self, const CsSettings *settings, CsSettingMask mask)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+
+  self->settings = *settings;
+  if (self->worker_alive && self->run != NULL && mask != 0)
+    cs_trainer_request_settings (self->run->trainer, settings, mask);
+}
+
+void
+cs_controller_set_model_path (CsController *self, const char *path)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+  g_free (self->model_path);
+  self->model_path = g_strdup (path);
+}
+
+/* History --------------------------------------------------------------------------------- */
+
+guint
+cs_controller_get_n_history (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), 0);
+  return self->history->len;
+}
+
+CsSnapshot *const *
+cs_controller_get_history (CsController *self, guint *n)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  if (n)
+    *n = self->history->len;
+  return (CsSnapshot *const *) self->history->pdata;
+}
+
+CsSnapshot *
+cs_controller_get_snapshot (CsController *self, guint index)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  if (index >= self->history->len)
+    return NULL;
+  return g_ptr_array_index (self->history, index);
+}
+
+CsSnapshot *
+cs_controller_get_latest (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  if (self->history->len == 0)
+    return NULL;
+  return g_ptr_array_index (self->history, self->history->len - 1);
+}
+
+CsTrainer *
+cs_controller_get_trainer (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  return self->run ? self->run->trainer : NULL;
+}
+
+gboolean
+cs_controller_save_run (CsController *self, const char *dir, GError **error)
+{
+  CsSnapshot *latest;
+  CsSettings settings;
+
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), FALSE);
+
+  if (self->dataset == NULL)
+    {
+      g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID,
+                           _ ("There is nothing to save yet: open a dataset and start a run."));
+      return FALSE;
+    }
+  latest = cs_controller_get_latest (self);
+  settings = latest ? latest->settings : self->settings;
+  return cs_run_write_folder (dir, &settings, self->dataset_spec, self->dataset,
+                              (CsSnapshot *const *) self->history->pdata, self->history->len,
+                              latest ? cs_controller_get_trainer (self) : NULL, error);
+}
+
+/* GObject --------------------------------------------------------------------------------- */
+
+static void
+cs_controller_dispose (GObject *object)
+{
+  CsController *self = CS_CONTROLLER (object);
+
+  /* A running task holds a reference to us, so the worker has returned by now. */
+  g_assert (!self->worker_alive);
+  detach_run (self);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (cs_controller_parent_class)->dispose (object);
+}
+
+static void
+cs_controller_finalize (GObject *object)
+{
+  CsController *self = CS_CONTROLLER (object);
+
+  g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->dataset, cs_dataset_unref);
+  g_free (self->dataset_spec);
+  g_free (self->model_path);
+
+  G_OBJECT_CLASS (cs_controller_parent_class)->finalize (object);
+}
+
+static void
+cs_controller_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CsController *self = CS_CONTROLLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->n_loading > 0);
+      break;
+    case PROP_DATASET:
+      g_value_set_pointer (value, self->dataset);
+      break;
+    case PROP_N_HISTORY:
+      g_value_set_uint (value, self->history->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_controller_class_init (CsControllerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cs_controller_dispose;
+  object_class->finalize = cs_controller_finalize;
+  object_class->get_property = cs_controller_get_property;
+
+  properties[PROP_STATE]
+      = g_param_spec_int ("state", NULL, NULL, CS_RUN_IDLE, CS_RUN_FINISHED, CS_RUN_IDLE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING]
+      = g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DATASET] = g_param_spec_pointer (
+      "dataset", NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_HISTORY]
+      = g_param_spec_uint ("n-history", NULL, NULL, 0, G_MAXUINT, 0,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* (index of the new snapshot in the history) */
+  signals[SNAPSHOT_ADDED]
+      = g_signal_new ("snapshot-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[HISTORY_CLEARED] = g_signal_new ("history-cleared", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* (title, message) */
+  signals[ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                 NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+cs_controller_init (CsController *self)
+{
+  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  cs_settings_init_default (&self->settings);
+}
+
+CsController *
+cs_controller_new (void)
+{
+  return g_object_new (CS_TYPE_CONTROLLER, NULL);
+}

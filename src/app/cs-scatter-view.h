@@ -1,0 +1,43 @@
+/* cs-scatter-view.h: the latent scatter: every point of one epoch, centroids and their trails.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cs-dataset.h"
+#include "cs-plot.h"
+#include "cs-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_SCATTER_VIEW (cs_scatter_view_get_type ())
+G_DECLARE_FINAL_TYPE (CsScatterView, cs_scatter_view, CS, SCATTER_VIEW, GtkWidget)
+
+GtkWidget *cs_scatter_view_new (void);
+/* For the true labels, class names and image thumbnails (may be NULL). */
+void cs_scatter_view_set_dataset (CsScatterView *self, CsDataset *dataset);
+/* The epoch shown and the earlier snapshots whose centroids draw the trails (oldest first). */
+void cs_scatter_view_set_snapshot (CsScatterView *self,
+                                   CsSnapshot *snapshot,
+                                   CsSnapshot *const *trail,
+                                   guint n_trail);
+CsSnapshot *cs_scatter_view_get_snapshot (CsScatterView *self);
+guint cs_scatter_view_get_n_trail (CsScatterView *self);
+
+void cs_scatter_view_set_color_by (CsScatterView *self, CsColorBy color_by);
+CsColorBy cs_scatter_view_get_color_by (CsScatterView *self);
+
+/* Zooming: factor > 1 zooms in around the centre. */
+void cs_scatter_view_zoom (CsScatterView *self, double factor);
+void cs_scatter_view_zoom_to_fit (CsScatterView *self);
+/* FALSE while the view fits the data (it follows every epoch); otherwise the user's view. */
+gboolean cs_scatter_view_get_viewport (CsScatterView *self, CsViewport *view);
+
+/* The parameters the view draws with, for an export that matches the screen. Pointers stay
+ * valid until the view changes. */
+void cs_scatter_view_get_params (CsScatterView *self, CsScatterParams *params);
+
+G_END_DECLS

@@ -1,0 +1,58 @@
+/* cs-window-private.h: what cs-window.c and cs-window-actions.c share.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cs-window.h"
+
+G_BEGIN_DECLS
+
+struct _CsWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Template children */
+  AdwToastOverlay *toast_overlay;
+  AdwHeaderBar *header_bar;
+  AdwWindowTitle *window_title;
+  GtkProgressBar *progress_bar;
+  GtkButton *pause_button;
+  GtkMenuButton *export_button;
+  GtkMenuButton *menu_button;
+  AdwFlap *flap;
+  CsControls *controls;
+  CsScatterView *scatter_view;
+  CsCurvesView *curves_view;
+  CsConfusionView *confusion_view;
+  GtkWidget *color_by_box;
+  GtkScale *timeline_scale;
+  GtkAdjustment *timeline_adjustment;
+  GtkLabel *timeline_label;
+
+  GSettings *settings;
+  CsController *controller;
+  GMenu *dataset_menu;
+  GtkNativeDialog *file_chooser; /* at most one open at a time */
+
+  gint timeline_index; /* -1: nothing to show */
+  gboolean timeline_follows;
+  guint updating_timeline;
+};
+
+/* cs-window-actions.c */
+void cs_window_class_add_actions (GtkWidgetClass *widget_class);
+void cs_window_init_actions (CsWindow *self);
+void cs_window_update_actions (CsWindow *self);
+gboolean cs_window_export_to (CsWindow *self, const char *what, const char *path, GError **error);
+
+/* cs-window.c */
+void cs_window_show_error (CsWindow *self, const char *title, const char *message);
+void cs_window_toast (CsWindow *self, const char *message);
+void cs_window_select_dataset (CsWindow *self, const char *spec);
+void cs_window_open_run (CsWindow *self, const char *dir);
+void cs_window_set_timeline_index (CsWindow *self, gint index);
+void cs_window_rebuild_dataset_menu (CsWindow *self);
+
+G_END_DECLS
