@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Clustering quality on Fashion-MNIST test (10 000 images) with the default settings
+# (50 pretraining + 50 clustering epochs, K = 10, R = 1): roy for seeds 0-2, dkm and aekm for
+# seed 0, and plain K-means on the pixels. Prints a Markdown table.
+#   bench/quality.sh [BUILD_DIR] [OUT_DIR]
+# Takes about 100 epochs x 5 runs; each run's folder stays in OUT_DIR for inspection.
+set -eu
+build=${1:-build}
+out=${2:-quality-runs}
+cli="$build/src/cli/clusterscope-cli"
+mkdir -p "$out"
+
+[ -f "$out/kmeans-pixels.txt" ] || "$cli" --dataset fashion-mnist-test --kmeans-only --seed 0 > "$out/kmeans-pixels.txt"
+for run in roy-0 roy-1 roy-2 aekm-0 dkm-0; do
+  algo=${run%-*}; seed=${run#*-}
+  [ -f "$out/$run/metrics.csv" ] || "$cli" --dataset fashion-mnist-test --algorithm "$algo" --seed "$seed" -q --output "$out/$run"
+done
+
+# Column numbers in metrics.csv: epoch 1, acc 5, nmi 6, seconds 10.
+row() { awk -F, -v e="$2" 'NR > 1 && $1 == e { printf "%s %s", $5, $6 }' "$1/metrics.csv"; }
+last() { awk -F, 'NR > 1 { a = $5; n = $6 } END { printf "%s %s", a, n }' "$1/metrics.csv"; }
+
+echo "| run | ACC | NMI | AE + K-means after pretraining (ACC / NMI) |"
+echo "|---|---|---|---|"
+for run in roy-0 roy-1 roy-2 dkm-0 aekm-0; do
+  read -r acc nmi <<< "$(last "$out/$run")"
+  read -r pacc pnmi <<< "$(row "$out/$run" 50)"
+  printf "| %s | %.3f | %.3f | %.3f / %.3f |\n" "$run" "$acc" "$nmi" "$pacc" "$pnmi"
+done
+for run in roy-0 roy-1 roy-2; do last "$out/$run"; echo; done | awk '
+  { a[NR] = $1; n[NR] = $2; sa += $1; sn += $2 }
+  END {
+    ma = sa / NR; mn = sn / NR
+    for (i = 1; i <= NR; i++) { va += (a[i] - ma) ^ 2; vn += (n[i] - mn) ^ 2 }
+    printf "| roy, seeds 0-2 (mean ± std) | %.3f ± %.3f | %.3f ± %.3f | |\n", ma, sqrt(va / (NR - 1)), mn, sqrt(vn / (NR - 1))
+  }'
+awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+  END { printf "| K-means on pixels (n_init 10) | %.3f | %.3f | |\n", v["acc"], v["nmi"] }' "$out/kmeans-pixels.txt"
