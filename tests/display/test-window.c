@@ -1,0 +1,469 @@
+/* test-window.c: drives the real window through its actions, as a user would, under Xvfb.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "cs-application.h"
+#include "cs-error.h"
+#include "cs-window-private.h"
+
+/* Every wait is bounded: a hang fails the test instead of stalling CI. */
+#define WAIT_SECONDS 180.0
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (Condition cond, gpointer data, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint tick = g_timeout_add (10, wake_up, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return ok;
+}
+
+typedef struct
+{
+  GtkApplication *app;
+  CsWindow *window;
+  CsController *controller;
+  char *dir;
+  guint target; /* a history length to reach */
+  guint k;      /* a K to see in a snapshot */
+  double lr;    /* a learning rate to see in a snapshot */
+  gint found;   /* history index of the snapshot that carried them */
+} Fixture;
+
+static gboolean
+dataset_is_synthetic (gpointer data)
+{
+  Fixture *f = data;
+  const char *spec = cs_controller_get_dataset_spec (f->controller);
+
+  return !cs_controller_is_loading (f->controller) && spec != NULL
+         && g_str_equal (spec, "synthetic");
+}
+
+static gboolean
+history_reaches_target (gpointer data)
+{
+  Fixture *f = data;
+
+  return cs_controller_get_n_history (f->controller) >= f->target
+         || cs_controller_get_state (f->controller) == CS_RUN_FINISHED;
+}
+
+static gboolean
+snapshot_carries_settings (gpointer data)
+{
+  Fixture *f = data;
+  guint n = 0;
+  CsSnapshot *const *history = cs_controller_get_history (f->controller, &n);
+
+  for (guint i = 0; i < n; i++)
+    if (history[i]->settings.k == f->k && history[i]->k == f->k
+        && fabs (history[i]->settings.lr - f->lr) < 1e-9)
+      {
+        f->found = i;
+        return TRUE;
+      }
+  return cs_controller_get_state (f->controller) == CS_RUN_FINISHED;
+}
+
+static gboolean
+run_finished (gpointer data)
+{
+  Fixture *f = data;
+
+  return cs_controller_get_state (f->controller) == CS_RUN_FINISHED;
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static guint
+count_clustering (CsSnapshot *const *history, guint n)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    count += history[i]->phase == CS_PHASE_CLUSTER;
+  return count;
+}
+
+static void
+set_setting (CsWindow *window, const char *name, guint value)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.set", "(sv)", name,
+                                             g_variant_new_uint32 (value)));
+}
+
+/* Export validation ------------------------------------------------------------------------ */
+
+static guint32
+read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static void
+check_png (const char *path, guint32 width, guint32 height)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_cmpmem (contents, 8, signature, 8);
+  /* The first chunk is IHDR: width and height, big-endian. */
+  g_assert_cmpmem (contents + 12, 4, "IHDR", 4);
+  g_assert_cmpuint (read_be32 ((const guint8 *) contents + 16), ==, width);
+  g_assert_cmpuint (read_be32 ((const guint8 *) contents + 20), ==, height);
+}
+
+static void
+on_start_element (GMarkupParseContext *context,
+                  const char *element,
+                  const char **names,
+                  const char **values,
+                  gpointer user_data,
+                  GError **error)
+{
+  guint *n_elements = user_data;
+
+  if (*n_elements == 0)
+    g_assert_cmpstr (element, ==, "svg");
+  (*n_elements)++;
+}
+
+static void
+check_svg (const char *path)
+{
+  static const GMarkupParser parser = { on_start_element, NULL, NULL, NULL, NULL };
+  g_autofree char *contents = NULL;
+  g_autoptr (GMarkupParseContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *start;
+  gsize length = 0;
+  guint n_elements = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 500);
+  /* GMarkup does not take the XML declaration; the document starts at the root. */
+  start = strstr (contents, "<svg");
+  g_assert_nonnull (start);
+  context = g_markup_parse_context_new (&parser, 0, &n_elements, NULL);
+  g_markup_parse_context_parse (context, start, length - (start - contents), &error);
+  g_assert_no_error (error);
+  g_markup_parse_context_end_parse (context, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_elements, >, 10);
+}
+
+static void
+check_pdf (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 500);
+  g_assert_true (g_str_has_prefix (contents, "%PDF-1."));
+  g_assert_nonnull (g_strstr_len (contents + length - MIN (length, 64), MIN (length, 64), "%%EOF"));
+}
+
+/* Returns the number of lines; checks every line has the header's number of fields. */
+static guint
+check_csv (const char *path, char ***header_out)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n_fields, n_lines = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (g_strchomp (contents), "\n", -1);
+  *header_out = g_strsplit (lines[0], ",", -1);
+  n_fields = g_strv_length (*header_out);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], ",", -1);
+
+      g_assert_cmpuint (g_strv_length (fields), ==, n_fields);
+      n_lines++;
+    }
+  return n_lines;
+}
+
+/* The test --------------------------------------------------------------------------------- */
+
+static void
+test_window_train_and_export (void)
+{
+  Fixture f = { 0 };
+  g_autoptr (GError) error = NULL;
+  CsScatterView *scatter;
+  CsCurvesView *curves;
+  CsConfusionView *confusion;
+  CsDataset *dataset;
+  CsSnapshot *const *history;
+  CsSnapshot *latest;
+  CsViewport view;
+  guint n, m, pretrain = 2;
+  g_autofree char *png = NULL, *png_small = NULL, *svg = NULL, *pdf = NULL, *dash = NULL;
+  g_autofree char *labels = NULL, *metrics = NULL, *bad = NULL;
+  g_auto (GStrv) header = NULL;
+  gpointer controller_alive;
+
+  f.dir = g_dir_make_tmp ("clusterscope-display-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  f.app = GTK_APPLICATION (cs_application_new ());
+  g_application_set_flags (G_APPLICATION (f.app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (f.app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (f.app));
+  f.window = CS_WINDOW (gtk_application_get_active_window (f.app));
+  g_assert_nonnull (f.window);
+  f.controller = cs_window_get_controller (f.window);
+  scatter = cs_window_get_scatter_view (f.window);
+  curves = cs_window_get_curves_view (f.window);
+  confusion = cs_window_get_confusion_view (f.window);
+
+  /* Dataset, through the action the dataset menu uses. */
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "win.select-dataset", "s", "synthetic"));
+  g_assert_true (wait_for (dataset_is_synthetic, &f, WAIT_SECONDS));
+  dataset = cs_controller_get_dataset (f.controller);
+  g_assert_nonnull (dataset);
+  g_assert_cmpuint (dataset->n, >, 100);
+  g_assert_nonnull (dataset->labels);
+  /* A newly chosen labelled dataset starts with one cluster per class. */
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (cs_controls_get_k_spin (f.window->controls)),
+                   ==, dataset->n_classes);
+
+  /* Small, quick settings, through the same action as the panel. */
+  set_setting (f.window, "pretrain-epochs", pretrain);
+  set_setting (f.window, "epochs", 200);
+  set_setting (f.window, "embedding-dim", 5);
+  set_setting (f.window, "batch-size", 256);
+  set_setting (f.window, "seed", 7);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
+  g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
+
+  /* While training, the dataset cannot be swapped under the worker. */
+  gtk_widget_activate_action (GTK_WIDGET (f.window), "win.select-dataset", "s",
+                              "fashion-mnist-test");
+  g_assert_true (cs_controller_get_dataset (f.controller) == dataset);
+
+  /* At least three clustering epochs. */
+  f.target = pretrain + 3;
+  g_assert_true (wait_for (history_reaches_target, &f, WAIT_SECONDS));
+  g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
+  history = cs_controller_get_history (f.controller, &n);
+  g_assert_cmpuint (n, >=, pretrain + 3);
+  g_assert_cmpuint (count_clustering (history, n), >=, 3);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (history[i]->epoch, ==, i + 1);
+
+  /* Every view holds what the run produced, and follows the newest epoch. */
+  latest = cs_controller_get_latest (f.controller);
+  g_assert_true (cs_window_get_timeline_follows (f.window));
+  g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, (gint) n - 1);
+  g_assert_true (cs_scatter_view_get_snapshot (scatter) == latest);
+  g_assert_cmpuint (latest->n, ==, dataset->n);
+  g_assert_cmpuint (latest->phase, ==, CS_PHASE_CLUSTER);
+  g_assert_true (cs_confusion_view_get_snapshot (confusion) == latest);
+  g_assert_nonnull (latest->contingency);
+  g_assert_cmpuint (cs_curves_view_get_n_history (curves), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_true (cs_curves_view_get_snapshot (curves, i) == history[i]);
+  g_assert_cmpuint (count_clustering ((CsSnapshot *const *) &history[0], n), >=, 3);
+  /* Centroid trails come from the earlier clustering epochs. */
+  g_assert_cmpuint (cs_scatter_view_get_n_trail (scatter), >=, 2);
+  for (guint i = 0; i < n; i++)
+    if (history[i]->phase == CS_PHASE_CLUSTER)
+      g_assert_false (isnan (history[i]->metrics.acc));
+
+  /* Change the learning rate and K mid-run: the next snapshots carry them. */
+  f.lr = 0.0005;
+  f.k = dataset->n_classes - 1;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set-lr", "d", f.lr));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set-k", "u", f.k));
+  f.found = -1;
+  g_assert_true (wait_for (snapshot_carries_settings, &f, WAIT_SECONDS));
+  g_assert_cmpint (f.found, >=, (gint) n);
+  history = cs_controller_get_history (f.controller, &n);
+  g_assert_cmpuint (history[f.found]->k, ==, f.k);
+  g_assert_cmpuint (history[f.found]->settings.k, ==, f.k);
+  g_assert_cmpfloat_with_epsilon (history[f.found]->settings.lr, f.lr, 1e-9);
+  /* The epoch where K changed says so (the plots mark it). */
+  {
+    gboolean marked = FALSE;
+
+    for (guint i = 0; i <= (guint) f.found; i++)
+      marked |= (history[i]->changed & CS_SETTING_K) != 0;
+    g_assert_true (marked);
+  }
+
+  /* Scrub the timeline back: the views show that epoch and stay there as epochs arrive. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-seek", "i", 0));
+  history = cs_controller_get_history (f.controller, &n);
+  g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, 0);
+  g_assert_false (cs_window_get_timeline_follows (f.window));
+  g_assert_true (cs_scatter_view_get_snapshot (scatter) == history[0]);
+  g_assert_true (cs_confusion_view_get_snapshot (confusion) == history[0]);
+  g_assert_cmpint (cs_curves_view_get_cursor (curves), ==, 0);
+  f.target = n + 1;
+  g_assert_true (wait_for (history_reaches_target, &f, WAIT_SECONDS));
+  g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-step", "i", 3));
+  history = cs_controller_get_history (f.controller, &n);
+  g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, 3);
+  g_assert_true (cs_scatter_view_get_snapshot (scatter) == history[3]);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-latest", NULL));
+  g_assert_true (cs_window_get_timeline_follows (f.window));
+  g_assert_true (cs_scatter_view_get_snapshot (scatter) == cs_controller_get_latest (f.controller));
+
+  /* Zoom and back to fit. */
+  g_assert_false (cs_scatter_view_get_viewport (scatter, &view));
+  cs_scatter_view_zoom (scatter, 2.0);
+  g_assert_true (cs_scatter_view_get_viewport (scatter, &view));
+  g_assert_cmpfloat (view.x1 - view.x0, >, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.zoom-fit", NULL));
+  g_assert_false (cs_scatter_view_get_viewport (scatter, NULL));
+
+  /* Pause, so that the exports describe one stable epoch. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.pause", NULL));
+  g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_PAUSED);
+  /* Snapshots already on their way may still land; then nothing more comes. */
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (cs_window_get_timeline_follows (f.window));
+  latest = cs_controller_get_latest (f.controller);
+  history = cs_controller_get_history (f.controller, &n);
+
+  png = g_build_filename (f.dir, "scatter.png", NULL);
+  png_small = g_build_filename (f.dir, "curves-small.png", NULL);
+  svg = g_build_filename (f.dir, "curves.svg", NULL);
+  pdf = g_build_filename (f.dir, "confusion.pdf", NULL);
+  dash = g_build_filename (f.dir, "dashboard.svg", NULL);
+  labels = g_build_filename (f.dir, "labels.csv", NULL);
+  metrics = g_build_filename (f.dir, "metrics.csv", NULL);
+  bad = g_build_filename (f.dir, "no-such-dir", "scatter.png", NULL);
+
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)", "scatter", png));
+  check_png (png, 1600, 1000);
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-size", "s", "800x500"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
+                                             "curves", png_small));
+  check_png (png_small, 800, 500);
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)", "curves", svg));
+  check_svg (svg);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
+                                             "confusion", pdf));
+  check_pdf (pdf);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
+                                             "dashboard", dash));
+  check_svg (dash);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
+                                             "labels", labels));
+  g_assert_cmpuint (check_csv (labels, &header), ==, dataset->n + 1);
+  m = latest->m;
+  g_assert_cmpuint (m, ==, 5);
+  g_assert_cmpuint (g_strv_length (header), ==, 6 + m);
+  g_assert_cmpstr (header[0], ==, "id");
+  g_assert_cmpstr (header[1], ==, "label");
+  g_assert_cmpstr (header[2], ==, "cluster");
+  g_assert_cmpstr (header[3], ==, "confidence");
+  g_assert_cmpstr (header[4], ==, "x");
+  g_assert_cmpstr (header[5], ==, "y");
+  g_assert_cmpstr (header[6], ==, "z_0");
+  g_clear_pointer (&header, g_strfreev);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
+                                             "metrics", metrics));
+  g_assert_cmpuint (check_csv (metrics, &header), ==, n + 1);
+  g_assert_cmpstr (header[0], ==, "epoch");
+  g_assert_cmpstr (header[1], ==, "phase");
+  g_clear_pointer (&header, g_strfreev);
+
+  /* A failed export says why and leaves nothing behind. */
+  g_assert_false (cs_window_export_to (f.window, "scatter", bad, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+  g_assert_false (cs_window_export_to (f.window, "scatter", labels, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Resume, stop, and start again: a new run replaces the history. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.pause", NULL));
+  g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.stop", NULL));
+  g_assert_true (wait_for (run_finished, &f, WAIT_SECONDS));
+  g_assert_cmpuint (cs_controller_get_n_history (f.controller), >=, n);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
+  g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
+  g_assert_cmpuint (cs_controller_get_n_history (f.controller), ==, 0);
+  f.target = 1;
+  g_assert_true (wait_for (history_reaches_target, &f, WAIT_SECONDS));
+  g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
+
+  /* Close the window while training: the worker stops, everything is freed, no hang. */
+  controller_alive = f.controller;
+  g_object_add_weak_pointer (G_OBJECT (f.controller), &controller_alive);
+  gtk_window_close (GTK_WINDOW (f.window));
+  f.window = NULL;
+  f.controller = NULL;
+  g_assert_true (wait_for (pointer_cleared, &controller_alive, 30.0));
+  g_assert_null (gtk_application_get_windows (f.app));
+
+  for (const char *const *p
+       = (const char *const[]){ png, png_small, svg, pdf, dash, labels, metrics, NULL };
+       *p != NULL; p++)
+    g_unlink (*p);
+  g_rmdir (f.dir);
+  g_free (f.dir);
+  g_object_unref (f.app);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_printerr ("No display: run the display suite under Xvfb (xvfb-run).\n");
+      return 77;
+    }
+  g_test_add_func ("/window/train-and-export", test_window_train_and_export);
+  return g_test_run ();
+}
