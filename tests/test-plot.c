@@ -436,6 +436,87 @@ test_scatter_large (void)
 }
 
 static void
+test_scatter_trails (void)
+{
+  const int W = 640, H = 420;
+  g_autoptr (CsSnapshot) s = cs_snapshot_new (1, 2, 2, 0, FALSE);
+  CsSnapshot *trail[6];
+  cairo_surface_t *surface = new_surface (W, H);
+  cairo_t *cr = cairo_create (surface);
+  CsPlotStyle style;
+  CsScatterParams params;
+  gboolean on_drift = FALSE, on_jump = FALSE;
+  double px, py;
+
+  /* Centroid 0 drifts right along y = 0 for three epochs, then jumps to y = 4 (K-means
+   * re-initialisation) and drifts on; centroid 1 stays put. */
+  for (guint t = 0; t < G_N_ELEMENTS (trail); t++)
+    {
+      trail[t] = cs_snapshot_new (0, 2, 2, 0, FALSE);
+      trail[t]->centroids_xy[0] = (float) t;
+      trail[t]->centroids_xy[1] = t < 3 ? 0.0f : 4.0f;
+      trail[t]->centroids_xy[2] = 8.0f;
+      trail[t]->centroids_xy[3] = -2.0f;
+      trail[t]->reinitialised = t == 3;
+    }
+  s->centroids_xy[0] = 6.0f;
+  s->centroids_xy[1] = 4.0f;
+  s->centroids_xy[2] = 8.0f;
+  s->centroids_xy[3] = -2.0f;
+  s->xy[0] = -1.0f;
+  s->xy[1] = 6.0f;
+
+  cs_plot_style_init (&style, FALSE);
+  cs_plot_scatter_params_init (&params);
+  params.snapshot = s;
+  params.trail = trail;
+  params.n_trail = G_N_ELEMENTS (trail);
+  params.title = "Trails";
+  cs_plot_scatter_draw (cr, W, H, &style, &params);
+  save_png (surface, "cs-test-scatter-trails.png");
+
+  /* The drift (1, 0) -> (2, 0): the centroid colour on the line, at some opacity. */
+  cs_plot_scatter_data_to_pixel (W, H, &params, 1.5, 0, &px, &py);
+  for (int dy = -1; dy <= 1; dy++)
+    {
+      Pixel p = get_pixel (surface, (int) px, (int) py + dy);
+
+      /* Translucent over its dark casing: darker than c0 (blue), but still blue. */
+      on_drift |= p.b - p.r > 0.2 && p.b > p.g;
+    }
+  g_assert_true (on_drift);
+  /* The jump (2, 0) -> (3, 4), dashed: somewhere along it the colour shows, but not all
+   * along it. */
+  {
+    int hits = 0, samples = 0;
+
+    for (double f = 0.15; f <= 0.85; f += 0.01)
+      {
+        double x = 2 + f, y = 4 * f;
+        gboolean hit = FALSE;
+
+        cs_plot_scatter_data_to_pixel (W, H, &params, x, y, &px, &py);
+        for (int dx = -1; dx <= 1; dx++)
+          {
+            Pixel p = get_pixel (surface, (int) px + dx, (int) py);
+
+            hit |= p.b - p.r > 0.2 && p.b > p.g;
+          }
+        hits += hit;
+        samples++;
+      }
+    on_jump = hits > samples / 5 && hits < samples * 9 / 10;
+    g_test_message ("jump: %d of %d samples coloured", hits, samples);
+  }
+  g_assert_true (on_jump);
+
+  for (guint t = 0; t < G_N_ELEMENTS (trail); t++)
+    cs_snapshot_unref (trail[t]);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
+static void
 test_scatter_many_clusters (void)
 {
   const int W = 900, H = 600;
@@ -910,6 +991,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/scatter/points", test_scatter_points);
   g_test_add_func ("/plot/scatter/empty", test_scatter_empty);
   g_test_add_func ("/plot/scatter/large", test_scatter_large);
+  g_test_add_func ("/plot/scatter/trails", test_scatter_trails);
   g_test_add_func ("/plot/scatter/many-clusters", test_scatter_many_clusters);
   g_test_add_func ("/plot/curves", test_curves);
   g_test_add_func ("/plot/confusion", test_confusion);

@@ -110,13 +110,14 @@ layout (double width, double height, const CsScatterParams *p, Layout *l)
   l->lw = 0;
   if (p->show_legend && has_data (p) && width >= 360)
     {
-      l->lw = CLAMP (width * 0.18, 130.0, 190.0);
+      l->lw = round (CLAMP (width * 0.18, 130.0, 190.0));
       right += l->lw + LEGEND_GAP;
     }
   l->ax = MARGIN_LEFT;
   l->ay = top;
-  l->aw = MAX (width - MARGIN_LEFT - right, 1.0);
-  l->ah = MAX (height - top - MARGIN_BOTTOM, 1.0);
+  /* Whole pixels, so that the clip and the point raster are pixel-aligned. */
+  l->aw = MAX (floor (width - MARGIN_LEFT - right), 1.0);
+  l->ah = MAX (floor (height - top - MARGIN_BOTTOM), 1.0);
   l->lx = l->ax + l->aw + LEGEND_GAP;
 
   if (p->view.x0 != p->view.x1 && p->view.y0 != p->view.y1)
@@ -584,6 +585,44 @@ centroid_xy (const CsSnapshot *s, guint j, double *x, double *y)
   return isfinite (*x) && isfinite (*y);
 }
 
+#define TRAIL_LEVELS 4
+
+/* Adds to the path the trail segments of centroid j whose age falls in level (drift
+ * segments as polylines), or, with level < 0, the jump segments. */
+static void
+trail_path (cairo_t *cr, const CsScatterParams *p, const Layout *l, guint j, int level)
+{
+  const CsSnapshot *s = p->snapshot;
+  gboolean pen_down = FALSE;
+
+  for (guint t = 0; t < p->n_trail; t++)
+    {
+      const CsSnapshot *a = p->trail[t];
+      const CsSnapshot *b = t + 1 < p->n_trail ? p->trail[t + 1] : s;
+      double ax, ay, bx, by, px, py;
+      /* b's centroids were reset by K-means: the segment is a jump, not a drift. */
+      gboolean jump = b->reinitialised || (b->changed & CS_SETTING_K);
+      int seg_level = MIN ((int) ((double) t / p->n_trail * TRAIL_LEVELS), TRAIL_LEVELS - 1);
+
+      if (!centroid_xy (a, j, &ax, &ay) || !centroid_xy (b, j, &bx, &by)
+          || (level < 0 ? !jump : (jump || seg_level != level)))
+        {
+          pen_down = FALSE;
+          continue;
+        }
+      if (!pen_down)
+        {
+          to_pixel (l, ax, ay, &px, &py);
+          cairo_move_to (cr, px, py);
+        }
+      to_pixel (l, bx, by, &px, &py);
+      cairo_line_to (cr, px, py);
+      /* A jump stands alone; drifts chain into a polyline (clean joins, no darker dots
+       * where translucent segments would overlap). */
+      pen_down = level >= 0;
+    }
+}
+
 static void
 draw_trails (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, const Layout *l)
 {
@@ -594,46 +633,38 @@ draw_trails (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   if (p->trail == NULL || p->n_trail == 0)
     return;
 
+  /* A few fading levels, one stroke each: a stroke per segment cost ~40 us apiece. First a
+   * dark casing under every trail, as roads on a map, so that a trail stands out even across
+   * points of its own colour; then the coloured lines. */
   cairo_save (cr);
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  for (int level = -1; level < TRAIL_LEVELS; level++)
+    {
+      double age = (level + 1.0) / TRAIL_LEVELS;
+
+      for (guint j = 0; j < s->k; j++)
+        trail_path (cr, p, l, j, level);
+      cairo_set_dash (cr, level < 0 ? dash : NULL, level < 0 ? G_N_ELEMENTS (dash) : 0, 0);
+      cairo_set_line_width (cr, level < 0 ? 3.5 : 4.5);
+      cs_plot_set_source_alpha (cr, &casing, level < 0 ? 0.35 : 0.1 + 0.6 * age);
+      cairo_stroke (cr);
+    }
   for (guint j = 0; j < s->k; j++)
     {
       CsRgba color;
 
       centroid_color (p, style, j, &color);
-      /* A dark casing under the coloured line, as roads on a map: the trail then stands out
-       * even across points of its own colour. */
-      for (guint pass = 0; pass < 2; pass++)
-        for (guint t = 0; t < p->n_trail; t++)
-          {
-            const CsSnapshot *a = p->trail[t];
-            const CsSnapshot *b = t + 1 < p->n_trail ? p->trail[t + 1] : s;
-            double ax, ay, bx, by, pax, pay, pbx, pby;
-            /* Older segments fade out. */
-            double age = (double) (t + 1) / p->n_trail;
-            /* b's centroids were reset by K-means: the segment is a jump, not a drift. */
-            gboolean jump = b->reinitialised || (b->changed & CS_SETTING_K);
+      for (int level = -1; level < TRAIL_LEVELS; level++)
+        {
+          double age = (level + 1.0) / TRAIL_LEVELS;
 
-            if (!centroid_xy (a, j, &ax, &ay) || !centroid_xy (b, j, &bx, &by))
-              continue;
-            to_pixel (l, ax, ay, &pax, &pay);
-            to_pixel (l, bx, by, &pbx, &pby);
-            cairo_set_dash (cr, jump ? dash : NULL, jump ? G_N_ELEMENTS (dash) : 0, 0);
-            if (pass == 0)
-              {
-                cairo_set_line_width (cr, jump ? 3.5 : 4.5);
-                cs_plot_set_source_alpha (cr, &casing, (0.1 + 0.6 * age) * (jump ? 0.5 : 1.0));
-              }
-            else
-              {
-                cairo_set_line_width (cr, jump ? 1.5 : 2.5);
-                cs_plot_set_source_alpha (cr, &color, 0.25 + 0.75 * age);
-              }
-            cairo_move_to (cr, pax, pay);
-            cairo_line_to (cr, pbx, pby);
-            cairo_stroke (cr);
-          }
+          trail_path (cr, p, l, j, level);
+          cairo_set_dash (cr, level < 0 ? dash : NULL, level < 0 ? G_N_ELEMENTS (dash) : 0, 0);
+          cairo_set_line_width (cr, level < 0 ? 1.5 : 2.5);
+          cs_plot_set_source_alpha (cr, &color, level < 0 ? 0.85 : 0.25 + 0.75 * age);
+          cairo_stroke (cr);
+        }
     }
   cairo_restore (cr);
 }
@@ -758,7 +789,7 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
 
       cs_plot_format_count (buf, sizeof buf, count);
       cw = cs_plot_text_width (cr, buf);
-      cs_plot_set_source (cr, count > 0 ? &style->muted : &style->grid);
+      cs_plot_set_source_alpha (cr, &style->muted, count > 0 ? 1.0 : 0.6);
       cs_plot_text (cr, x + w, y + row / 2, buf, 1.0, 0.5);
 
       fit = cs_plot_text_fit (cr, label, w - 18 - cw - 6);
