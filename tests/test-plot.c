@@ -403,7 +403,7 @@ test_scatter_large (void)
   params.title = "Latent space (PCA)";
   params.highlight = 1234;
 
-  for (int rep = 0; rep < 3; rep++)
+  for (int rep = 0; rep < 5; rep++)
     {
       t0 = g_get_monotonic_time ();
       cs_plot_scatter_draw (cr, W, H, &style, &params);
@@ -937,6 +937,18 @@ test_export (void)
       else
         g_assert_true (g_str_has_prefix (head, "%PDF"));
     }
+  /* Copies to look at. */
+  for (guint i = 1; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *name
+          = g_strdup_printf ("cs-test-dashboard.%s", cs_plot_format_to_extension (formats[i]));
+      g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+
+      g_assert_true (
+          cs_plot_export (path, formats[i], 1800, 560, NULL, draw_dashboard, &d, &error));
+      g_assert_no_error (error);
+    }
+
   /* Only the three files: no temporary left behind. */
   g_assert_cmpuint (count_entries (dir), ==, 3);
 

@@ -271,13 +271,13 @@ cs_plot_confusion_draw (cairo_t *cr,
       cs_plot_set_source (cr, &style->background);
       for (guint c = 1; c < l.k; c++)
         {
-          cairo_move_to (cr, l.ax + c * l.cw, l.ay);
-          cairo_line_to (cr, l.ax + c * l.cw, l.ay + l.nc * l.ch);
+          cairo_move_to (cr, cs_plot_align (l.ax + c * l.cw), l.ay);
+          cairo_line_to (cr, cs_plot_align (l.ax + c * l.cw), l.ay + l.nc * l.ch);
         }
       for (guint r = 1; r < l.nc; r++)
         {
-          cairo_move_to (cr, l.ax, l.ay + r * l.ch);
-          cairo_line_to (cr, l.ax + l.k * l.cw, l.ay + r * l.ch);
+          cairo_move_to (cr, l.ax, cs_plot_align (l.ay + r * l.ch));
+          cairo_line_to (cr, l.ax + l.k * l.cw, cs_plot_align (l.ay + r * l.ch));
         }
       cairo_stroke (cr);
     }

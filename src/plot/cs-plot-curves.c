@@ -168,9 +168,9 @@ change_label (const CsSnapshot *s)
   if (s->changed & CS_SETTING_REINIT_EVERY)
     g_string_append_printf (SEP (), "R %u", st->reinit_every);
   if (s->changed & CS_SETTING_ALPHA)
-    g_string_append_printf (SEP (), "α %.3g", st->alpha);
+    g_string_append_printf (SEP (), "α %.4g", st->alpha);
   if (s->changed & CS_SETTING_LAMBDA)
-    g_string_append_printf (SEP (), "λ %.3g", st->lambda);
+    g_string_append_printf (SEP (), "λ %.4g", st->lambda);
   if (s->changed & CS_SETTING_REINIT_MODE)
     g_string_append (SEP (), st->reinit_mode == CS_REINIT_WARM ? "warm" : "fresh");
   if (s->changed & CS_SETTING_FREEZE_PROJECTION)

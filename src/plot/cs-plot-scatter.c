@@ -489,6 +489,7 @@ draw_grid_and_ticks (cairo_t *cr, const CsPlotStyle *style, const Layout *l, gbo
   guint nx = cs_plot_ticks_linear (l->v.x0, l->v.x1, (guint) CLAMP (l->aw / 75, 2, 10), xt, &xstep);
   guint ny = cs_plot_ticks_linear (l->v.y0, l->v.y1, (guint) CLAMP (l->ah / 50, 2, 10), yt, &ystep);
   double bottom = l->ay + l->ah;
+  double label_w = 0;
 
   cairo_save (cr);
   cairo_set_line_width (cr, 1.0);
@@ -545,12 +546,15 @@ draw_grid_and_ticks (cairo_t *cr, const CsPlotStyle *style, const Layout *l, gbo
       cs_plot_format_tick (buf, sizeof buf, yt[i], ystep);
       cs_plot_set_source (cr, &style->muted);
       cs_plot_text (cr, l->ax - 8, py, buf, 1.0, 0.5);
+      label_w = MAX (label_w, cs_plot_text_width (cr, buf));
     }
 
-  /* The axes are the two leading principal components of the latent codes. */
+  /* The axes are the two leading principal components of the latent codes. The vertical
+   * title gives way to long tick labels (the margin is fixed, see layout ()). */
   cs_plot_set_source (cr, &style->muted);
   cs_plot_text (cr, l->ax + l->aw / 2, bottom + 24, "PC 1", 0.5, 0.0);
-  cs_plot_text_vertical (cr, 12, l->ay + l->ah / 2, "PC 2");
+  if (l->ax - 8 - label_w >= 22)
+    cs_plot_text_vertical (cr, 12, l->ay + l->ah / 2, "PC 2");
   cairo_restore (cr);
 }
 
@@ -833,16 +837,28 @@ draw_header (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
 {
   const CsSnapshot *s = p->snapshot;
   char buf[128];
+  double title_w;
 
   if (p->title == NULL)
     return;
+  cairo_save (cr);
+  cs_plot_set_font (cr, style, 1.1, TRUE);
+  title_w = cs_plot_text_width (cr, p->title);
+  cairo_restore (cr);
   cs_plot_draw_title (cr, style, l->ax, 10, p->title);
+
+  /* Where the run stands, right-aligned over the plot when there is room beside the title. */
   g_snprintf (buf, sizeof buf, "epoch %u · %s %u · %" G_GSIZE_FORMAT " points", s->epoch,
               s->phase == CS_PHASE_PRETRAIN ? "pretraining" : "clustering", s->phase_epoch, s->n);
   cairo_save (cr);
   cs_plot_set_font (cr, style, 0.92, FALSE);
-  cs_plot_set_source (cr, &style->muted);
-  cs_plot_text (cr, l->ax + l->aw, 12, buf, 1.0, 0.0);
+  if (title_w + 16 + cs_plot_text_width (cr, buf) > l->aw)
+    g_snprintf (buf, sizeof buf, "epoch %u", s->epoch);
+  if (title_w + 16 + cs_plot_text_width (cr, buf) <= l->aw)
+    {
+      cs_plot_set_source (cr, &style->muted);
+      cs_plot_text (cr, l->ax + l->aw, 12, buf, 1.0, 0.0);
+    }
   cairo_restore (cr);
 }
 
