@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -200,18 +201,18 @@ cs_plot_confusion_draw (cairo_t *cr,
   s = params->snapshot;
   if (s == NULL)
     {
-      cs_plot_draw_message (cr, width, height, style, "No data yet — press Start");
+      cs_plot_draw_message (cr, width, height, style, _ ("No data yet — press Start"));
       return;
     }
   if (!has_table (s))
     {
-      cs_plot_draw_message (cr, width, height, style, "This dataset has no labels");
+      cs_plot_draw_message (cr, width, height, style, _ ("This dataset has no labels"));
       return;
     }
   if (!layout (cr, width, height, style, params, &l))
     {
       layout_clear (&l);
-      cs_plot_draw_message (cr, width, height, style, "Too small to show the matrix");
+      cs_plot_draw_message (cr, width, height, style, _ ("Too small to show the matrix"));
       return;
     }
 
@@ -304,7 +305,7 @@ cs_plot_confusion_draw (cairo_t *cr,
     }
   cs_plot_set_source (cr, &style->muted);
   cs_plot_text (cr, l.ax + l.k * l.cw + 6, l.ay - 4, "n", 0.0, 1.0);
-  cs_plot_text_vertical (cr, 12, l.ay + l.nc * l.ch / 2, "true class");
+  cs_plot_text_vertical (cr, 12, l.ay + l.nc * l.ch / 2, _ ("true class"));
 
   /* Column labels (cluster ids) over chips of their palette colour; thinned when crowded. */
   {
@@ -328,7 +329,8 @@ cs_plot_confusion_draw (cairo_t *cr,
             cs_plot_text (cr, x + l.cw / 2, l.ay - 18, buf, 0.5, 1.0);
           }
       }
-    axis = cs_plot_text_fit (cr, "cluster, in matched order (outlined: matched pairs)", width - 16);
+    axis = cs_plot_text_fit (cr, _ ("cluster, in matched order (outlined: matched pairs)"),
+                             width - 16);
     cs_plot_set_source (cr, &style->muted);
     cs_plot_text (cr,
                   CLAMP (l.ax + l.k * l.cw / 2, 8 + cs_plot_text_width (cr, axis) / 2,

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -31,9 +32,9 @@ static const Series series[CS_CURVE_N] = {
   [CS_CURVE_NMI] = { "NMI", offsetof (CsEpochMetrics, nmi), FALSE, FALSE },
   [CS_CURVE_ARI] = { "ARI", offsetof (CsEpochMetrics, ari), FALSE, FALSE },
   [CS_CURVE_LABEL_CHANGE]
-  = { "label change", offsetof (CsEpochMetrics, label_change), FALSE, TRUE },
-  [CS_CURVE_LOSS_REC] = { "rec. loss", offsetof (CsEpochMetrics, loss_rec), TRUE, FALSE },
-  [CS_CURVE_LOSS_CLU] = { "clust. loss", offsetof (CsEpochMetrics, loss_clu), TRUE, FALSE },
+  = { N_ ("label change"), offsetof (CsEpochMetrics, label_change), FALSE, TRUE },
+  [CS_CURVE_LOSS_REC] = { N_ ("rec. loss"), offsetof (CsEpochMetrics, loss_rec), TRUE, FALSE },
+  [CS_CURVE_LOSS_CLU] = { N_ ("clust. loss"), offsetof (CsEpochMetrics, loss_clu), TRUE, FALSE },
 };
 
 typedef struct
@@ -174,10 +175,10 @@ change_label (const CsSnapshot *s)
   if (s->changed & CS_SETTING_REINIT_MODE)
     g_string_append (SEP (), st->reinit_mode == CS_REINIT_WARM ? "warm" : "fresh");
   if (s->changed & CS_SETTING_FREEZE_PROJECTION)
-    g_string_append (SEP (), st->freeze_projection ? "proj. frozen" : "proj. free");
+    g_string_append (SEP (), st->freeze_projection ? _ ("proj. frozen") : _ ("proj. free"));
 #undef SEP
   if (str->len == 0)
-    g_string_append (str, "changed");
+    g_string_append (str, _ ("changed"));
   return g_string_free (str, FALSE);
 }
 
@@ -312,7 +313,7 @@ cs_plot_curves_draw (cairo_t *cr,
 
   if (!has_history (p))
     {
-      cs_plot_draw_message (cr, width, height, style, "No epochs yet — press Start");
+      cs_plot_draw_message (cr, width, height, style, _ ("No epochs yet — press Start"));
       return;
     }
 
@@ -389,23 +390,23 @@ cs_plot_curves_draw (cairo_t *cr,
             item->curve = c;
             if (isfinite (v))
               g_snprintf (item->text, sizeof item->text, series[c].right ? "%s %.3g" : "%s %.3f",
-                          series[c].name, v);
+                          _ (series[c].name), v);
             else
-              g_snprintf (item->text, sizeof item->text, "%s –", series[c].name);
+              g_snprintf (item->text, sizeof item->text, "%s –", _ (series[c].name));
           }
         else if (i == CS_CURVE_N)
           {
             if (!any_reinit)
               continue;
             item->kind = ITEM_REINIT;
-            g_strlcpy (item->text, "K-means re-init", sizeof item->text);
+            g_strlcpy (item->text, _ ("K-means re-init"), sizeof item->text);
           }
         else
           {
             if (has_labels)
               continue;
             item->kind = ITEM_NOTE;
-            g_strlcpy (item->text, "No labels: ACC / NMI / ARI unavailable", sizeof item->text);
+            g_strlcpy (item->text, _ ("No labels: ACC / NMI / ARI unavailable"), sizeof item->text);
           }
         w = (item->kind == ITEM_NOTE ? 0 : 20) + cs_plot_text_width (cr, item->text) + 14;
         if (x > 0 && x + w > max_w)
@@ -427,7 +428,7 @@ cs_plot_curves_draw (cairo_t *cr,
   cs_plot_draw_title (cr, style, MARGIN_LEFT, 10, p->title);
   if (p->title != NULL)
     {
-      g_snprintf (buf, sizeof buf, "epoch %u", shown->epoch);
+      g_snprintf (buf, sizeof buf, _ ("epoch %u"), shown->epoch);
       cairo_save (cr);
       cs_plot_set_font (cr, style, 0.92, FALSE);
       cs_plot_set_source (cr, &style->muted);
@@ -496,10 +497,10 @@ cs_plot_curves_draw (cairo_t *cr,
             cairo_stroke (cr);
           }
         cs_plot_set_font (cr, style, 0.85, FALSE);
-        if (cs_plot_text_width (cr, "pretraining") + 8 < sx1 - l.ax)
+        if (cs_plot_text_width (cr, _ ("pretraining")) + 8 < sx1 - l.ax)
           {
             cs_plot_set_source (cr, &style->muted);
-            cs_plot_text (cr, l.ax + 5, l.ay + l.ah - 5, "pretraining", 0.0, 1.0);
+            cs_plot_text (cr, l.ax + 5, l.ay + l.ah - 5, _ ("pretraining"), 0.0, 1.0);
           }
         cairo_restore (cr);
       }
@@ -526,7 +527,7 @@ cs_plot_curves_draw (cairo_t *cr,
       cs_plot_set_source (cr, &style->muted);
       cs_plot_text (cr, l.ax - 8, py, buf, 1.0, 0.5);
     }
-  cs_plot_text_vertical (cr, 12, l.ay + l.ah / 2, has_labels ? "score" : "fraction");
+  cs_plot_text_vertical (cr, 12, l.ay + l.ah / 2, has_labels ? _ ("score") : _ ("fraction"));
 
   /* Bottom axis: epochs, integer ticks. */
   nt = cs_plot_ticks_linear (l.x0, l.x1, (guint) CLAMP (l.aw / 70, 2, 12), ticks, &step);
@@ -550,7 +551,7 @@ cs_plot_curves_draw (cairo_t *cr,
       cs_plot_set_source (cr, &style->muted);
       cs_plot_text (cr, px, l.ay + l.ah + 7, buf, 0.5, 0.0);
     }
-  cs_plot_text (cr, l.ax + l.aw / 2, l.ay + l.ah + 24, "epoch", 0.5, 0.0);
+  cs_plot_text (cr, l.ax + l.aw / 2, l.ay + l.ah + 24, _ ("epoch"), 0.5, 0.0);
 
   /* Right axis: losses, log scale. */
   if (l.has_losses)
@@ -568,7 +569,7 @@ cs_plot_curves_draw (cairo_t *cr,
           cs_plot_set_source (cr, &style->muted);
           cs_plot_text (cr, l.ax + l.aw + 8, py, buf, 0.0, 0.5);
         }
-      cs_plot_text_vertical (cr, width - 10, l.ay + l.ah / 2, "loss (log)");
+      cs_plot_text_vertical (cr, width - 10, l.ay + l.ah / 2, _ ("loss (log)"));
     }
   cairo_restore (cr);
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
@@ -130,7 +131,8 @@ cs_plot_export (const char *path,
   if (!(width >= 1 && height >= 1 && width <= 32768 && height <= 32768))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "Cannot export “%s”: the size %g × %g is out of range", display, width, height);
+                   _ ("Cannot export “%s”: the size %g × %g is out of range"), display, width,
+                   height);
       return FALSE;
     }
   if (style == NULL)
@@ -148,7 +150,7 @@ cs_plot_export (const char *path,
     {
       int errsv = errno;
 
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "Could not write “%s”: %s", display,
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
                    g_strerror (errsv));
       return FALSE;
     }
@@ -170,7 +172,7 @@ cs_plot_export (const char *path,
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Clusterscope");
       break;
     default:
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "Unknown plot format %d", (int) format);
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("Unknown plot format %d"), (int) format);
       goto out;
     }
 
@@ -186,7 +188,7 @@ cs_plot_export (const char *path,
     }
   if (status != CAIRO_STATUS_SUCCESS || sink.errsv != 0)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "Could not write “%s”: %s", display,
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
                    sink.errsv != 0 ? g_strerror (sink.errsv) : cairo_status_to_string (status));
       goto out;
     }
@@ -195,7 +197,7 @@ cs_plot_export (const char *path,
     {
       int errsv = errno;
 
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "Could not write “%s”: %s", display,
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
                    g_strerror (errsv));
       goto out;
     }
@@ -204,7 +206,7 @@ cs_plot_export (const char *path,
       int errsv = errno;
 
       sink.fd = -1;
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "Could not write “%s”: %s", display,
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
                    g_strerror (errsv));
       goto out;
     }
@@ -213,7 +215,7 @@ cs_plot_export (const char *path,
     {
       int errsv = errno;
 
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "Could not save “%s”: %s", display,
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not save “%s”: %s"), display,
                    g_strerror (errsv));
       goto out;
     }

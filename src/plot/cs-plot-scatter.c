@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -750,10 +751,10 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   row = ceil ((fext.ascent + fext.descent) * 1.35);
   cs_plot_set_source (cr, &style->foreground);
   if (labels)
-    cs_plot_text (cr, x, y, "True class", 0, 0);
+    cs_plot_text (cr, x, y, _ ("True class"), 0, 0);
   else
     {
-      g_snprintf (buf, sizeof buf, "Cluster (K = %u)", s->k);
+      g_snprintf (buf, sizeof buf, _ ("Cluster (K = %u)"), s->k);
       cs_plot_text (cr, x, y, buf, 0, 0);
     }
   y += row + 2;
@@ -802,7 +803,7 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
     }
   if (shown < ncat)
     {
-      g_snprintf (buf, sizeof buf, "+ %u more", ncat - shown);
+      g_snprintf (buf, sizeof buf, _ ("+ %u more"), ncat - shown);
       cs_plot_set_source (cr, &style->muted);
       cs_plot_text (cr, x + 16, y + row / 2, buf, 0.0, 0.5);
       y += row;
@@ -819,7 +820,7 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       cairo_move_to (cr, x, y + row / 2);
       cairo_line_to (cr, x + 12, y + row / 2);
       cairo_stroke (cr);
-      cs_plot_text (cr, x + 16, y + row / 2, "centroid trail", 0.0, 0.5);
+      cs_plot_text (cr, x + 16, y + row / 2, _ ("centroid trail"), 0.0, 0.5);
       y += row;
       cairo_set_line_width (cr, 1.25);
       cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
@@ -827,7 +828,7 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       cairo_line_to (cr, x + 12, y + row / 2);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
-      cs_plot_text (cr, x + 16, y + row / 2, "K-means re-init", 0.0, 0.5);
+      cs_plot_text (cr, x + 16, y + row / 2, _ ("K-means re-init"), 0.0, 0.5);
     }
   cairo_restore (cr);
 }
@@ -848,12 +849,13 @@ draw_header (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   cs_plot_draw_title (cr, style, l->ax, 10, p->title);
 
   /* Where the run stands, right-aligned over the plot when there is room beside the title. */
-  g_snprintf (buf, sizeof buf, "epoch %u · %s %u · %" G_GSIZE_FORMAT " points", s->epoch,
-              s->phase == CS_PHASE_PRETRAIN ? "pretraining" : "clustering", s->phase_epoch, s->n);
+  g_snprintf (buf, sizeof buf, _ ("epoch %u · %s %u · %" G_GSIZE_FORMAT " points"), s->epoch,
+              s->phase == CS_PHASE_PRETRAIN ? _ ("pretraining") : _ ("clustering"), s->phase_epoch,
+              s->n);
   cairo_save (cr);
   cs_plot_set_font (cr, style, 0.92, FALSE);
   if (title_w + 16 + cs_plot_text_width (cr, buf) > l->aw)
-    g_snprintf (buf, sizeof buf, "epoch %u", s->epoch);
+    g_snprintf (buf, sizeof buf, _ ("epoch %u"), s->epoch);
   if (title_w + 16 + cs_plot_text_width (cr, buf) <= l->aw)
     {
       cs_plot_set_source (cr, &style->muted);
@@ -878,7 +880,7 @@ cs_plot_scatter_draw (cairo_t *cr,
     {
       cs_plot_draw_message (cr, width, height, style,
                             params->empty_message != NULL ? params->empty_message
-                                                          : "No data yet — press Start");
+                                                          : _ ("No data yet — press Start"));
       return;
     }
 
