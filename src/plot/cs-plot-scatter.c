@@ -217,7 +217,6 @@ cs_plot_scatter_hit (
       double dy = l.ay + l.ah - (s->xy[2 * i + 1] - l.v.y0) * sy - py;
       double d2 = dx * dx + dy * dy;
 
-      /* <= so that, as in the drawing, the later point (on top) wins a tie. */
       if (d2 <= best_d2)
         {
           best_d2 = d2;

@@ -52,8 +52,8 @@ typedef enum
   CS_MARKER_CROSS,
 } CsMarker;
 
-/* Circles up to 10 clusters (the colours are enough); beyond, shapes cycle so two clusters
- * with similar colours differ in shape. */
+/* Circles while the Okabe-Ito colours suffice (k <= 8); beyond, shapes cycle so that two
+ * clusters with similar colours, neighbours in the palette, differ in shape. */
 CsMarker cs_palette_marker (guint index, guint k);
 
 /* Draws marker at (x, y) with the given radius in the current path's units, filled with fill
