@@ -28,6 +28,12 @@
 #include "cs-kmeans.h"
 #include "cs-rng.h"
 
+/* Without AVX, GCC notes that 32-byte vector arguments change the ABI: every function
+ * taking them here is static, so no call crosses a library boundary. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 /* Restart r of a run with seed s draws from cs_rng_init (s + r * RESTART_STRIDE): a run
  * with n_init = N is the best of the N single runs seeded that way, and nearby user seeds
  * share no restart. (tests/test-kmeans.c relies on this.) */
