@@ -153,7 +153,7 @@ cs_curves_view_measure (GtkWidget *widget,
 {
   /* Small minimum so the panes can shrink; a natural size that shares the window sensibly. */
   *minimum = 120;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 440 : 260;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 500 : 280;
 }
 
 static void

@@ -385,7 +385,7 @@ cs_scatter_view_measure (GtkWidget *widget,
 {
   /* Small minimum so the panes can shrink; a natural size that shares the window sensibly. */
   *minimum = 120;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 640 : 480;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 560 : 480;
 }
 
 static void

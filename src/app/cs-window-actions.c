@@ -625,14 +625,52 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
 }
 
+/* Left and Right step the timeline wherever they have no meaning of their own: GtkWindow
+ * binds them to focus moves, which would win over a class binding, so this runs in the
+ * capture phase and steps aside for text fields and the settings panel. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint keyval,
+                guint keycode,
+                GdkModifierType state,
+                CsWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  int step;
+
+  if (keyval == GDK_KEY_Left || keyval == GDK_KEY_KP_Left)
+    step = -1;
+  else if (keyval == GDK_KEY_Right || keyval == GDK_KEY_KP_Right)
+    step = 1;
+  else
+    return FALSE;
+  if ((state & gtk_accelerator_get_default_mod_mask ()) != 0)
+    return FALSE;
+  if (focus != NULL
+      && (GTK_IS_EDITABLE (focus) || GTK_IS_RANGE (focus)
+          || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->controls))
+          || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
+    return FALSE;
+  if (cs_controller_get_n_history (self->controller) == 0)
+    return FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.timeline-step", "i", step);
+  return TRUE;
+}
+
 void
 cs_window_init_actions (CsWindow *self)
 {
-  const char *keys[] = { "color-by", "export-size", "show-sidebar" };
+  const char *settings_keys[] = { "color-by", "export-size", "show-sidebar" };
+  GtkEventController *keys = gtk_event_controller_key_new ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  gtk_event_controller_set_name (keys, "cs-timeline-keys");
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings_keys); i++)
     {
-      g_autoptr (GAction) action = g_settings_create_action (self->settings, keys[i]);
+      g_autoptr (GAction) action = g_settings_create_action (self->settings, settings_keys[i]);
 
       g_action_map_add_action (G_ACTION_MAP (self), action);
     }

@@ -343,6 +343,35 @@ test_window_train_and_export (void)
   history = cs_controller_get_history (f.controller, &n);
   g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, 3);
   g_assert_true (cs_scatter_view_get_snapshot (scatter) == history[3]);
+
+  /* Arrow keys step the timeline, except where they edit a value. */
+  {
+    GtkEventController *keys = NULL;
+    g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (f.window));
+    gboolean handled = FALSE;
+    gint before;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr (GtkEventController) c = g_list_model_get_item (controllers, i);
+
+        if (g_strcmp0 (gtk_event_controller_get_name (c), "cs-timeline-keys") == 0)
+          keys = c;
+      }
+    g_assert_nonnull (keys);
+    gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-seek", "i", 2);
+    before = cs_window_get_timeline_index (f.window);
+    gtk_widget_grab_focus (GTK_WIDGET (scatter));
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Left, 0, 0, &handled);
+    g_assert_true (handled);
+    g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, before - 1);
+    gtk_widget_grab_focus (GTK_WIDGET (cs_controls_get_lr_spin (f.window->controls)));
+    handled = FALSE;
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+    g_assert_false (handled);
+    g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, before - 1);
+  }
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-latest", NULL));
   g_assert_true (cs_window_get_timeline_follows (f.window));
   g_assert_true (cs_scatter_view_get_snapshot (scatter) == cs_controller_get_latest (f.controller));
