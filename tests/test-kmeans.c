@@ -528,7 +528,7 @@ naive_lloyd (const float *x, gsize n, guint d, double *c, guint k, gint32 *label
 }
 
 static void
-run_against_naive (guint d, guint k)
+run_against_naive (guint d, guint k, guint d_spread)
 {
   gsize n = (4000 / k) * k;
   g_autofree float *x = make_blobs (n / k, k, d, 1.0, 1.0, 51 + d, NULL);
@@ -542,7 +542,12 @@ run_against_naive (guint d, guint k)
   CsKMeansOptions o;
   CsKMeansResult r;
 
-  /* Heavily overlapping clusters: many iterations, many points near a boundary. */
+  /* Heavily overlapping clusters: many iterations, many points near a boundary. With
+   * d_spread < d the data lie near a d_spread-dimensional subspace, which keeps the
+   * iterations many in high d (late ones then re-check only a few scattered points). */
+  for (gsize i = 0; i < n * d; i++)
+    if (i % d >= d_spread)
+      x[i] *= 0.01f;
   for (guint i = 0; i < k * d; i++)
     cd[i] = init[i] = x[(i / d) * 13 * d + i % d];
 
@@ -567,15 +572,16 @@ run_against_naive (guint d, guint k)
 static void
 test_naive_direct (void)
 {
-  run_against_naive (5, 7);
-  run_against_naive (3, 12);
-  run_against_naive (10, 10);
+  run_against_naive (5, 7, 5);
+  run_against_naive (3, 12, 3);
+  run_against_naive (10, 10, 10);
 }
 
 static void
 test_naive_blas (void)
 {
-  run_against_naive (36, 7);
+  run_against_naive (36, 7, 36);
+  run_against_naive (32, 12, 3);
 }
 
 /* cs_kmeans_assign against a double loop, on both distance paths. */
@@ -736,43 +742,59 @@ cancel_soon (gpointer user_data)
   return NULL;
 }
 
+/* Runs @o on uniform data (warm-started from its first points when @warm) while
+ * another thread cancels 20 ms in: the run must stop, with the cancelled error, long
+ * before it would have finished. */
 static void
-test_cancel_running (void)
+run_cancelled (CsKMeansOptions *o, gsize n, guint d, gboolean warm)
 {
-  /* A run that would take far longer than the 20 ms before the cancel: restarts and
-   * iterations must notice it. */
-  const guint k = 50, d = 8;
-  gsize n = 100000;
   g_autofree float *x = make_uniform (n, d, 91);
-  g_autofree float *c = g_new (float, k *d);
+  g_autofree float *c = g_new (float, o->k *d);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   CancelData data = { .cancellable = cancellable };
   GThread *thread;
-  CsKMeansOptions o;
   CsKMeansResult r;
   gint64 start;
 
+  if (warm)
+    o->init_centers = x;
   g_mutex_init (&data.lock);
   g_cond_init (&data.cond);
   thread = g_thread_new ("cancel", cancel_soon, &data);
 
-  cs_kmeans_options_init (&o, k);
-  o.n_init = 1000;
-  o.tol = 0.0;
   g_mutex_lock (&data.lock);
   data.started = TRUE;
   g_cond_signal (&data.cond);
   g_mutex_unlock (&data.lock);
   start = g_get_monotonic_time ();
-  g_assert_false (cs_kmeans (x, n, d, &o, c, NULL, &r, cancellable, &error));
+  g_assert_false (cs_kmeans (x, n, d, o, c, NULL, &r, cancellable, &error));
   g_assert_error (error, CS_ERROR, CS_ERROR_CANCELLED);
-  /* Noticed within a few iterations, not at the end of 1000 restarts. */
+  /* Noticed within a few iterations, not at the end of the run. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
 
   g_thread_join (thread);
   g_mutex_clear (&data.lock);
   g_cond_clear (&data.cond);
+}
+
+static void
+test_cancel_running (void)
+{
+  CsKMeansOptions o;
+
+  /* Seeding: 1000 restarts of k-means++ with 50 centres. */
+  cs_kmeans_options_init (&o, 50);
+  o.n_init = 1000;
+  o.tol = 0.0;
+  run_cancelled (&o, 100000, 8, FALSE);
+
+  /* Lloyd: one warm-started run on 200 000 uniform points, which takes hundreds of
+   * iterations to settle. */
+  cs_kmeans_options_init (&o, 50);
+  o.tol = 0.0;
+  o.max_iter = 1000000;
+  run_cancelled (&o, 200000, 8, TRUE);
 }
 
 int

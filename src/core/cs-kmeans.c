@@ -42,6 +42,8 @@
 #define LANES 8
 #define BLAS_MIN_D 32
 #define GEMM_ROWS 256
+/* Points listed for a full look are scattered: fetch their rows this far ahead. */
+#define PREFETCH_AHEAD 32
 
 typedef float v8f __attribute__ ((vector_size (LANES * sizeof (float))));
 typedef gint32 v8i __attribute__ ((vector_size (LANES * sizeof (gint32))));
@@ -394,7 +396,7 @@ work_init (Work *w, gsize n, guint d, guint k, guint n_trials)
   w->half = g_new (float, k);
   w->moves = g_new (double, k);
   w->moves_f = g_new (float, k);
-  w->todo = g_new (guint32, n + LANES);
+  w->todo = g_new (guint32, n + PREFETCH_AHEAD + LANES);
   w->block = g_aligned_alloc0 (d, LANES * sizeof (float), sizeof (v8f));
   w->rows = g_new (float, (gsize) GEMM_ROWS *d);
 }
@@ -557,12 +559,15 @@ reseed_empty (const Geometry *g, Work *w, const float *centers, gint32 *labels)
 }
 
 /* Records the nearest centre @c of point @i with fresh bounds; when @track, moves the
- * point between the running sums. Returns whether its label changed. */
+ * point (coordinates xi[0], xi[stride], ...) between the running sums. Returns whether
+ * its label changed. */
 static inline gboolean
 settle (const Geometry *g,
         Work *w,
         gint32 *labels,
         gsize i,
+        const float *xi,
+        guint stride,
         gint32 c,
         float upper,
         float lower,
@@ -577,14 +582,13 @@ settle (const Geometry *g,
     return FALSE;
 
   {
-    const float *xi = g->x + i * g->d;
     double *so = w->sums + (gsize) old * g->d;
     double *sc = w->sums + (gsize) c * g->d;
 
     for (guint j = 0; j < g->d; j++)
       {
-        so[j] -= xi[j];
-        sc[j] += xi[j];
+        so[j] -= xi[j * stride];
+        sc[j] += xi[j * stride];
       }
   }
   w->counts[old]--;
@@ -677,35 +681,54 @@ assign_hamerly (
             }
         }
     }
-  /* The last group of eight reads past the list: repeat its last point. */
-  for (guint l = 0; l < LANES && n_todo > 0; l++)
+  /* The last group of eight and the prefetches read past the list: repeat its last
+   * point. */
+  for (guint l = 0; l < PREFETCH_AHEAD + LANES && n_todo > 0; l++)
     w->todo[n_todo + l] = w->todo[n_todo - 1];
 
   /* Pass 2: the listed points against every centre, so the cost follows the points
    * that need it, not the blocks holding them. */
   if (g->use_blas)
     {
-      centre_norms (g->csq, centers, k, d);
-      for (gsize q = 0; q < n_todo; q += GEMM_ROWS)
-        {
-          guint rows = (guint) MIN ((gsize) GEMM_ROWS, n_todo - q);
-          const float *xr = g->x + q * d;
+      gsize q = 0;
 
-          /* Every point (first call) is already contiguous; otherwise gather. */
-          if (moves != NULL)
+      centre_norms (g->csq, centers, k, d);
+      while (q < n_todo)
+        {
+          gsize i0 = w->todo[q], q_end = q;
+          guint rows;
+          gboolean dense;
+          const float *xr;
+
+          /* Where the listed points are dense, multiply the rows in place; where they
+           * are sparse, copy them together first. Copying costs as much as the
+           * product, so it only pays for a few points among many. */
+          while (q_end < n_todo && w->todo[q_end] < i0 + GEMM_ROWS)
+            q_end++;
+          dense = (q_end - q) * 3 >= 2 * GEMM_ROWS || q_end == n_todo;
+          if (dense)
             {
+              rows = (guint) MIN ((gsize) GEMM_ROWS, n - i0);
+              xr = g->x + i0 * d;
+            }
+          else
+            {
+              q_end = MIN (q + GEMM_ROWS, n_todo);
+              rows = (guint) (q_end - q);
               for (guint r = 0; r < rows; r++)
                 memcpy (w->rows + (gsize) r * d, g->x + (gsize) w->todo[q + r] * d,
                         d * sizeof (float));
               xr = w->rows;
             }
+
           /* gemm (rows x k) = -2 xr centers^T */
           cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, (int) k, (int) d, -2.0f,
                        xr, (int) d, centers, (int) d, 0.0f, g->gemm, (int) k);
-          for (guint r = 0; r < rows; r++)
+          for (; q < q_end; q++)
             {
-              const float *dot = g->gemm + (gsize) r * k;
-              gsize i = w->todo[q + r];
+              gsize i = w->todo[q];
+              gsize r = dense ? i - i0 : rows - (q_end - q);
+              const float *dot = g->gemm + r * k;
               float best = INFINITY, second = INFINITY;
               gint32 best_c = 0;
 
@@ -722,7 +745,8 @@ assign_hamerly (
                   else if (v < second)
                     second = v;
                 }
-              changed += settle (g, w, labels, i, best_c, sqrtf (MAX (best + g->xsq[i], 0.0f)),
+              changed += settle (g, w, labels, i, xr + r * d, 1, best_c,
+                                 sqrtf (MAX (best + g->xsq[i], 0.0f)),
                                  sqrtf (MAX (second + g->xsq[i], 0.0f)), moves != NULL);
             }
         }
@@ -732,13 +756,18 @@ assign_hamerly (
       {
         guint lanes = (guint) MIN ((gsize) LANES, n_todo - q);
         v8f best, second, ub, lb;
-        v8i best_c = { 0 }, idx;
+        v8i best_c = { 0 };
 
-        /* Offsets in the blocked copy: block (i / 8), lane (i % 8). */
-        memcpy (&idx, w->todo + q, sizeof idx);
-        idx = (idx >> 3) * (gint32) (d * LANES) + (idx & 7);
-        for (guint j = 0; j < d; j++)
-          *(v8f *) (w->block + j * LANES) = v8f_gather (g->xb + j * LANES, idx);
+        /* From the row-major points, where each one is a single short run of memory: the
+         * listed points are scattered, and cache misses are what this loop costs. */
+        for (guint l = 0; l < LANES; l++)
+          {
+            const float *xi = g->x + (gsize) w->todo[q + MIN (l, lanes - 1)] * d;
+
+            __builtin_prefetch (g->x + (gsize) w->todo[q + PREFETCH_AHEAD + l] * d);
+            for (guint j = 0; j < d; j++)
+              w->block[j * LANES + l] = xi[j];
+          }
 
         block_dists (g->bd, w->block, centers, k, d);
         best = g->bd[0];
@@ -758,7 +787,8 @@ assign_hamerly (
         ub = v8f_sqrt (best);
         lb = v8f_sqrt (second);
         for (guint l = 0; l < lanes; l++)
-          changed += settle (g, w, labels, w->todo[q + l], best_c[l], ub[l], lb[l], moves != NULL);
+          changed += settle (g, w, labels, w->todo[q + l], w->block + l, LANES, best_c[l], ub[l],
+                             lb[l], moves != NULL);
       }
 
   return moves == NULL ? n : changed;
