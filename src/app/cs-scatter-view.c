@@ -319,7 +319,8 @@ on_query_tooltip (GtkWidget *widget,
       else
         g_string_append_printf (text, "\n%s: %d", _ ("Label"), label_index);
     }
-  g_string_append_printf (text, "\n%s: %u", _ ("Cluster"), cluster + 1);
+  /* Numbered from 0, as in the legend. */
+  g_string_append_printf (text, "\n%s: %u", _ ("Cluster"), cluster);
   if (snapshot->cluster_to_class != NULL && cluster < snapshot->k
       && snapshot->cluster_to_class[cluster] >= 0 && self->dataset != NULL
       && self->dataset->class_names != NULL

@@ -18,6 +18,7 @@ struct _CsWindow
   AdwHeaderBar *header_bar;
   AdwWindowTitle *window_title;
   GtkProgressBar *progress_bar;
+  AdwButtonContent *start_content;
   GtkButton *pause_button;
   GtkMenuButton *export_button;
   GtkMenuButton *menu_button;

@@ -191,6 +191,7 @@ on_controller_state (CsController *controller, GParamSpec *pspec, CsWindow *self
   CsRunState state = cs_controller_get_state (controller);
   gboolean paused = state == CS_RUN_PAUSED;
 
+  adw_button_content_set_label (self->start_content, paused ? _ ("_Resume") : _ ("_Start"));
   cs_controls_set_running (self->controls, cs_controller_is_active (controller));
   gtk_button_set_icon_name (self->pause_button, paused ? "media-playback-start-symbolic"
                                                        : "media-playback-pause-symbolic");
@@ -662,6 +663,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, start_content);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, pause_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, export_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, menu_button);

@@ -63,6 +63,14 @@ dataset_is_synthetic (gpointer data)
 }
 
 static gboolean
+not_loading (gpointer data)
+{
+  Fixture *f = data;
+
+  return !cs_controller_is_loading (f->controller);
+}
+
+static gboolean
 history_reaches_target (gpointer data)
 {
   Fixture *f = data;
@@ -262,6 +270,29 @@ test_window_train_and_export (void)
   /* A newly chosen labelled dataset starts with one cluster per class. */
   g_assert_cmpint (gtk_spin_button_get_value_as_int (cs_controls_get_k_spin (f.window->controls)),
                    ==, dataset->n_classes);
+
+  /* A file that cannot be read: the error shows in the window, the dataset stays whole. */
+  {
+    g_autofree char *missing = g_build_filename (f.dir, "missing.csv", NULL);
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    AdwMessageDialog *dialog = NULL;
+
+    g_assert_true (
+        gtk_widget_activate_action (GTK_WIDGET (f.window), "win.select-dataset", "s", missing));
+    g_assert_true (wait_for (not_loading, &f, WAIT_SECONDS));
+    g_assert_true (cs_controller_get_dataset (f.controller) == dataset);
+    g_assert_cmpstr (cs_controller_get_dataset_spec (f.controller), ==, "synthetic");
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr (GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (w))
+          dialog = ADW_MESSAGE_DIALOG (w);
+      }
+    g_assert_nonnull (dialog);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "missing.csv"));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 
   /* Small, quick settings, through the same action as the panel. */
   set_setting (f.window, "pretrain-epochs", pretrain);
