@@ -22,8 +22,8 @@
 static float *
 make_blobs (guint n_per, guint k, guint d, double scale, double sd, guint64 seed, gint32 **truth)
 {
-  g_autofree double *mu = g_new (double, (gsize) k *d);
-  float *x = g_new (float, (gsize) n_per *k *d);
+  g_autofree double *mu = g_new (double, (gsize) (k * d));
+  float *x = g_new (float, (gsize) (n_per * k * d));
   CsRng rng;
 
   cs_rng_init (&rng, seed);
@@ -46,7 +46,7 @@ make_blobs (guint n_per, guint k, guint d, double scale, double sd, guint64 seed
 static float *
 make_uniform (gsize n, guint d, guint64 seed)
 {
-  float *x = g_new (float, n *d);
+  float *x = g_new (float, (gsize) (n * d));
   CsRng rng;
 
   cs_rng_init (&rng, seed);
@@ -95,7 +95,7 @@ check_consistent (
 static void
 check_means (const float *x, gsize n, guint d, const float *c, guint k, const gint32 *labels)
 {
-  g_autofree double *sums = g_new0 (double, (gsize) k *d);
+  g_autofree double *sums = g_new0 (double, (gsize) (k * d));
   g_autofree gsize *counts = g_new0 (gsize, k);
 
   for (gsize i = 0; i < n; i++)
@@ -135,7 +135,7 @@ run_blobs (guint d)
   gsize n = (gsize) k * n_per;
   g_autofree gint32 *truth = NULL;
   g_autofree float *x = make_blobs (n_per, k, d, 10.0, 0.5, 11 + d, &truth);
-  g_autofree float *c = g_new (float, k *d);
+  g_autofree float *c = g_new (float, (gsize) (k * d));
   g_autofree gint32 *labels = g_new (gint32, n);
   g_autofree gint *map = g_new (gint, k);
   g_autoptr (CsContingency) cont = NULL;
@@ -277,7 +277,7 @@ test_empty_reseed (void)
   gsize n = 3 * n_per;
   g_autofree float *x = make_blobs (n_per, 3, d, 5.0, 0.3, 21, NULL);
   float init[4 * 3];
-  g_autofree float *c = g_new (float, k *d);
+  g_autofree float *c = g_new (float, (gsize) (k * d));
   g_autofree gint32 *labels = g_new (gint32, n);
   guint counts[4] = { 0 };
   CsKMeansOptions o;
@@ -330,8 +330,8 @@ test_n_init_best (void)
   const guint k = 6, d = 4;
   gsize n = 600;
   g_autofree float *x = make_uniform (n, d, 8);
-  g_autofree float *c = g_new (float, k *d);
-  g_autofree float *c_best = g_new (float, k *d);
+  g_autofree float *c = g_new (float, (gsize) (k * d));
+  g_autofree float *c_best = g_new (float, (gsize) (k * d));
   g_autofree gint32 *labels = g_new (gint32, n);
   g_autofree gint32 *labels_best = g_new (gint32, n);
   const guint64 seed = 1234;
@@ -376,8 +376,8 @@ test_warm_start (void)
   const guint k = 5, d = 6;
   gsize n = 2000;
   g_autofree float *x = make_blobs (400, k, d, 3.0, 1.0, 31, NULL);
-  g_autofree float *c = g_new (float, k *d);
-  g_autofree float *c2 = g_new (float, k *d);
+  g_autofree float *c = g_new (float, (gsize) (k * d));
+  g_autofree float *c2 = g_new (float, (gsize) (k * d));
   g_autofree gint32 *labels = g_new (gint32, n);
   g_autofree gint32 *labels2 = g_new (gint32, n);
   CsKMeansOptions o;
@@ -413,8 +413,8 @@ test_deterministic (void)
   const guint k = 8, d = 10;
   gsize n = 5000;
   g_autofree float *x = make_blobs (625, k, d, 2.0, 1.0, 41, NULL);
-  g_autofree float *c1 = g_new (float, k *d);
-  g_autofree float *c2 = g_new (float, k *d);
+  g_autofree float *c1 = g_new (float, (gsize) (k * d));
+  g_autofree float *c2 = g_new (float, (gsize) (k * d));
   g_autofree gint32 *l1 = g_new (gint32, n);
   g_autofree gint32 *l2 = g_new (gint32, n);
   CsKMeansOptions o;
@@ -441,7 +441,7 @@ test_deterministic (void)
 static guint
 naive_lloyd (const float *x, gsize n, guint d, double *c, guint k, gint32 *labels, double tol)
 {
-  g_autofree double *sums = g_new (double, (gsize) k *d);
+  g_autofree double *sums = g_new (double, (gsize) (k * d));
   g_autofree gsize *counts = g_new (gsize, k);
   g_autofree gint32 *old = g_new (gint32, n);
   double mean_var = 0.0;
@@ -532,9 +532,9 @@ run_against_naive (guint d, guint k, guint d_spread)
 {
   gsize n = (4000 / k) * k;
   g_autofree float *x = make_blobs (n / k, k, d, 1.0, 1.0, 51 + d, NULL);
-  g_autofree float *init = g_new (float, k *d);
-  g_autofree double *cd = g_new (double, k *d);
-  g_autofree float *c = g_new (float, k *d);
+  g_autofree float *init = g_new (float, (gsize) (k * d));
+  g_autofree double *cd = g_new (double, (gsize) (k * d));
+  g_autofree float *c = g_new (float, (gsize) (k * d));
   g_autofree gint32 *labels = g_new (gint32, n);
   g_autofree gint32 *ref = g_new (gint32, n);
   gsize differ = 0;
@@ -650,7 +650,7 @@ test_max_iter (void)
   const guint k = 5, d = 4;
   gsize n = 1500;
   g_autofree float *x = make_uniform (n, d, 71);
-  g_autofree float *c = g_new (float, k *d);
+  g_autofree float *c = g_new (float, (gsize) (k * d));
   g_autofree gint32 *labels = g_new (gint32, n);
   CsKMeansOptions o;
   CsKMeansResult r;
@@ -701,7 +701,7 @@ test_cancel (void)
   const guint k = 4, d = 3;
   gsize n = 400;
   g_autofree float *x = make_blobs (100, k, d, 10.0, 0.5, 81, NULL);
-  g_autofree float *c = g_new (float, k *d);
+  g_autofree float *c = g_new (float, (gsize) (k * d));
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   CsKMeansOptions o;
@@ -749,7 +749,7 @@ static void
 run_cancelled (CsKMeansOptions *o, gsize n, guint d, gboolean warm)
 {
   g_autofree float *x = make_uniform (n, d, 91);
-  g_autofree float *c = g_new (float, o->k *d);
+  g_autofree float *c = g_new (float, (gsize) (o->k * d));
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   CancelData data = { .cancellable = cancellable };

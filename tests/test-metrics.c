@@ -129,7 +129,7 @@ test_hungarian_random (void)
     {
       guint rows = 1 + cs_rng_below (&rng, 6);
       guint cols = 1 + cs_rng_below (&rng, 6);
-      g_autofree double *cost = g_new (double, rows *cols);
+      g_autofree double *cost = g_new (double, (gsize) (rows * cols));
       g_autofree gint *match = g_new (gint, rows);
       double total, expect;
 

@@ -139,6 +139,7 @@ cs_hungarian_min (const double *cost, guint rows, guint cols, gint *row_to_col)
   g_autofree gboolean *bbuf = NULL;
   g_autofree guint *remaining = NULL;
   gboolean transpose = rows > cols;
+  gsize size = (gsize) rows * cols;
   gboolean finite = TRUE;
   double max_abs = 0.0;
   Lsap s;
@@ -154,7 +155,7 @@ cs_hungarian_min (const double *cost, guint rows, guint cols, gint *row_to_col)
 
   /* NaN or infinite entries (a diverged run) would stall the search: stand them in by a
    * finite cost beyond any matching of finite entries, so the answer stays a matching. */
-  for (gsize i = 0; i < (gsize) rows * cols; i++)
+  for (gsize i = 0; i < size; i++)
     {
       if (isfinite (cost[i]))
         max_abs = MAX (max_abs, fabs (cost[i]));
@@ -167,7 +168,7 @@ cs_hungarian_min (const double *cost, guint rows, guint cols, gint *row_to_col)
     {
       double big = 1.0 + 2.0 * max_abs * MIN (rows, cols);
 
-      copy = g_new (double, (gsize) rows *cols);
+      copy = g_new (double, size);
       for (guint r = 0; r < rows; r++)
         for (guint c = 0; c < cols; c++)
           {

@@ -5,10 +5,12 @@
  * label changes, a final assignment so labels match the returned centres, and empty
  * clusters moved to the points farthest from their centres.
  *
- * Distances: for small d the points are copied once into blocks of eight, so one vector
- * holds the distance of eight points to a centre and the running argmin stays in
- * registers; for large d, ||x||^2 - 2 x.c + ||c||^2 with the dot products from sgemm.
- * Inertia and reported distances are recomputed exactly (x - c)^2 in double.
+ * Speed: Hamerly's bounds let each iteration skip the points whose centre cannot have
+ * changed (most of them, late in a run), and the centre sums follow the points that do
+ * move instead of being recomputed. Distances: for small d the points are copied once
+ * into blocks of eight, so one vector holds the distances of eight points to a centre;
+ * for large d, ||x||^2 - 2 x.c + ||c||^2 with the dot products from sgemm. Inertia and
+ * reported distances are recomputed exactly, (x - c)^2 in double.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -109,7 +111,7 @@ geometry_init (Geometry *g, const float *x, gsize n, guint d, guint k, guint max
           g->xsq[i] = (float) s;
         }
       g->csq = g_new (float, max_rows);
-      g->gemm = g_new (float, (gsize) GEMM_ROWS *max_rows);
+      g->gemm = g_new (float, (gsize) (GEMM_ROWS * max_rows));
     }
   else
     {
@@ -187,7 +189,7 @@ v8f_min (v8f a, v8f b)
   return (v8f) (((v8i) a & lt) | ((v8i) b & ~lt));
 }
 
-/* table[idx[l]] for every lane. (Plain loads: AVX2's gather is slower on Zen.) */
+/* table[idx[l]] for every lane. */
 static inline v8f
 v8f_gather (const float *table, v8i idx)
 {
@@ -385,10 +387,10 @@ work_init (Work *w, gsize n, guint d, guint k, guint n_trials)
   w->closest = g_aligned_alloc (n_blocks, sizeof (v8f), sizeof (v8f));
   w->cumsum = g_new (double, n);
   w->cand = g_aligned_alloc (n_blocks * n_trials, sizeof (v8f), sizeof (v8f));
-  w->cand_rows = g_new (float, (gsize) n_trials *d);
+  w->cand_rows = g_new (float, (gsize) (n_trials * d));
   w->cand_ids = g_new (gsize, n_trials);
   w->cand_pot = g_new (double, n_trials);
-  w->sums = g_new (double, (gsize) k *d);
+  w->sums = g_new (double, (gsize) (k * d));
   w->counts = g_new (gint64, k);
   w->far = g_new (float, n);
   w->upper = g_aligned_alloc0 (n_blocks, LANES * sizeof (float), sizeof (v8f));
@@ -398,7 +400,7 @@ work_init (Work *w, gsize n, guint d, guint k, guint n_trials)
   w->moves_f = g_new (float, k);
   w->todo = g_new (guint32, n + PREFETCH_AHEAD + LANES);
   w->block = g_aligned_alloc0 (d, LANES * sizeof (float), sizeof (v8f));
-  w->rows = g_new (float, (gsize) GEMM_ROWS *d);
+  w->rows = g_new (float, (gsize) (GEMM_ROWS * d));
 }
 
 static void
@@ -599,10 +601,11 @@ settle (const Geometry *g,
 /* Hamerly's bounds ("Making k-means even faster", SDM 2010) skip points whose centre
  * cannot have changed: a point stays put when its upper bound to its centre is below
  * both half the distance from that centre to the next one and its lower bound to every
- * other centre. Skipping works on blocks of eight points, which is what the distance
- * kernel computes at once (re-checking one point costs as much as the whole block).
- * Bounds are floats with a little slack against their rounding, so the partition is
- * Lloyd's except, perhaps, for exact near-ties that float rounding decides anyway.
+ * other centre. The bounds are tested eight points at a time; the points that fail are
+ * listed and then gathered, eight (or GEMM_ROWS) at a time, for a full look, so the
+ * work follows those points rather than the blocks they sit in. Bounds are floats with
+ * a little slack against their rounding, so the partition is Lloyd's except, perhaps,
+ * for near-ties that float rounding decides anyway.
  *
  * labels, upper and lower are padded to whole blocks. @moves: how far each centre moved
  * since the bounds were set, or NULL on the first call, which assigns every point. Moves
@@ -705,7 +708,7 @@ assign_hamerly (
            * product, so it only pays for a few points among many. */
           while (q_end < n_todo && w->todo[q_end] < i0 + GEMM_ROWS)
             q_end++;
-          dense = (q_end - q) * 3 >= 2 * GEMM_ROWS || q_end == n_todo;
+          dense = (q_end - q) * 3 >= 2 * GEMM_ROWS;
           if (dense)
             {
               rows = (guint) MIN ((gsize) GEMM_ROWS, n - i0);
@@ -947,6 +950,12 @@ cs_kmeans (const float *x,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   k = options->k;
+  if (n > G_MAXINT32)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   "K-means takes at most %d points (%" G_GSIZE_FORMAT " given)", G_MAXINT32, n);
+      return FALSE;
+    }
   if (k == 0 || n < k)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
@@ -967,7 +976,7 @@ cs_kmeans (const float *x,
 
   geometry_init (&g, x, n, d, k, MAX (k, n_trials));
   work_init (&w, n, d, k, n_trials);
-  cur_centers = g_new (float, (gsize) k *d);
+  cur_centers = g_new (float, (gsize) (k * d));
   /* Padded to whole blocks of LANES points for the Hamerly pass. */
   cur_labels = g_new0 (gint32, (n + LANES - 1) / LANES * LANES);
 
