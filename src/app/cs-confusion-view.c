@@ -58,8 +58,7 @@ cs_confusion_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (!cs_confusion_view_has_labels (self))
     {
       cs_plot_draw_message (cr, width, height, &self->style,
-                            _ ("This dataset has no labels: the confusion matrix, ACC, NMI and "
-                               "ARI need them"));
+                            _ ("No true labels in this dataset to compare with"));
     }
   else
     {

@@ -28,6 +28,7 @@ struct _CsWindow
   CsCurvesView *curves_view;
   CsConfusionView *confusion_view;
   GtkWidget *color_by_box;
+  GtkWidget *color_by_label_button;
   GtkScale *timeline_scale;
   GtkAdjustment *timeline_adjustment;
   GtkLabel *timeline_label;

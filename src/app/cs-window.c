@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "cs-run.h"
 #include "cs-window-private.h"
@@ -302,14 +303,31 @@ on_epoch_activated (CsCurvesView *view, gint index, CsWindow *self)
 
 /* Datasets --------------------------------------------------------------------------------- */
 
+/* 70000 -> "70 000", grouped by thin spaces as the engine names its datasets. */
+static char *
+format_count (gsize n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GSIZE_FORMAT, n);
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (out, "\u202f");
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 dataset_summary (CsDataset *dataset)
 {
   g_autoptr (GString) text = g_string_new (NULL);
+  g_autofree char *count = format_count (dataset->n);
 
-  g_string_append_printf (text,
-                          g_dngettext (GETTEXT_PACKAGE, "%zu sample", "%zu samples", dataset->n),
-                          (size_t) dataset->n);
+  g_string_append_printf (
+      text, g_dngettext (GETTEXT_PACKAGE, "%s sample", "%s samples", dataset->n), count);
   g_string_append (text, " · ");
   if (dataset->image_width > 0)
     g_string_append_printf (text, _ ("%u × %u images"), dataset->image_width,
@@ -433,12 +451,10 @@ on_controller_dataset (CsController *controller, GParamSpec *pspec, CsWindow *se
 
   cs_scatter_view_set_dataset (self->scatter_view, dataset);
   cs_confusion_view_set_dataset (self->confusion_view, dataset);
-  gtk_widget_set_sensitive (self->color_by_box, has_labels);
-  gtk_widget_set_tooltip_text (
-      self->color_by_box,
-      has_labels ? _ ("Colour the points by the cluster they are assigned to, or by their true "
-                      "label")
-                 : _ ("This dataset has no labels to colour by"));
+  gtk_widget_set_sensitive (self->color_by_label_button, has_labels);
+  gtk_widget_set_tooltip_text (self->color_by_label_button,
+                               has_labels ? _ ("Colour the points by their true label")
+                                          : _ ("This dataset has no labels to colour by"));
   if (!has_labels)
     g_settings_set_string (self->settings, "color-by", "cluster");
 
@@ -673,6 +689,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, curves_view);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, confusion_view);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, color_by_box);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, color_by_label_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, timeline_scale);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, timeline_adjustment);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, timeline_label);

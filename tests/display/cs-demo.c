@@ -1,6 +1,7 @@
 /* cs-demo.c: opens the window, starts a run and keeps it on screen, for screenshots.
  *
- * Usage: cs-demo DATASET PRETRAIN CLUSTER_EPOCHS WAIT_EPOCHS STAY_SECONDS [dark] [label]
+ * Usage: cs-demo DATASET PRETRAIN CLUSTER_EPOCHS WAIT_EPOCHS STAY_SECONDS [dark] [pause] [label]
+ *        [win.ACTION]
  * Prints "ready" once WAIT_EPOCHS epochs are in, then keeps the window up (training goes
  * on unless it was paused with "pause" as an extra argument) for STAY_SECONDS.
  *
@@ -32,6 +33,7 @@ main (int argc, char *argv[])
   guint wait_epochs;
   gint64 deadline;
   gboolean pause = FALSE, label = FALSE;
+  const char *action = NULL;
 
   if (argc < 6)
     {
@@ -48,6 +50,8 @@ main (int argc, char *argv[])
                                             ADW_COLOR_SCHEME_FORCE_DARK);
       pause |= g_str_equal (argv[i], "pause");
       label |= g_str_equal (argv[i], "label");
+      if (g_str_has_prefix (argv[i], "win.") || g_str_has_prefix (argv[i], "app."))
+        action = argv[i];
     }
 
   app = GTK_APPLICATION (cs_application_new ());
@@ -75,6 +79,8 @@ main (int argc, char *argv[])
     g_main_context_iteration (NULL, TRUE);
   if (pause)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
+  if (action != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
   g_print ("ready\n");
 
   deadline = g_get_monotonic_time () + (gint64) atoi (argv[5]) * G_USEC_PER_SEC;

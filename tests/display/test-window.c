@@ -301,6 +301,16 @@ test_window_train_and_export (void)
   set_setting (f.window, "batch-size", 256);
   set_setting (f.window, "seed", 7);
 
+  /* The panel remembers what it was given. */
+  {
+    g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+    g_autofree char *spec = g_settings_get_string (settings, "dataset");
+
+    g_assert_cmpuint (g_settings_get_uint (settings, "pretrain-epochs"), ==, pretrain);
+    g_assert_cmpuint (g_settings_get_uint (settings, "embedding-dim"), ==, 5);
+    g_assert_cmpstr (spec, ==, "synthetic");
+  }
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
   g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
 
