@@ -33,6 +33,14 @@ struct _CsScatterView
   CsViewport drag_view;
   double pointer_x, pointer_y; /* last pointer position, -1 when outside */
   CsPlotStyle style;
+
+  /* The rendered points, and what they were rendered from. */
+  GdkTexture *cache;
+  CsSnapshot *cache_snapshot; /* compared, never dereferenced */
+  guint cache_n_trail;
+  int cache_width, cache_height, cache_scale;
+  guint serial; /* bumped by every change that alters the picture */
+  guint cache_serial;
 };
 
 G_DEFINE_FINAL_TYPE (CsScatterView, cs_scatter_view, GTK_TYPE_WIDGET)
@@ -104,6 +112,7 @@ set_view (CsScatterView *self, const CsViewport *view)
     }
   else
     self->user_view = FALSE;
+  self->serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   if (was != self->user_view)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOMED]);
@@ -358,21 +367,86 @@ on_query_tooltip (GtkWidget *widget,
 
 /* Drawing ---------------------------------------------------------------------------------- */
 
+/* The points are drawn once into a texture per epoch, view, colouring and size; hovering
+ * only adds the ring on top, so moving the pointer over 70 000 points stays cheap. */
+static gboolean
+cache_valid (CsScatterView *self, int width, int height, int scale)
+{
+  return self->cache != NULL && self->cache_snapshot == self->snapshot
+         && self->cache_n_trail == self->trail->len && self->cache_width == width
+         && self->cache_height == height && self->cache_scale == scale
+         && self->cache_serial == self->serial;
+}
+
+static void
+render_cache (CsScatterView *self, int width, int height, int scale)
+{
+  g_autoptr (GBytes) bytes = NULL;
+  CsScatterParams params;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int stride;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
+  cairo_surface_set_device_scale (surface, scale, scale);
+  cr = cairo_create (surface);
+  fill_params (self, &params);
+  params.highlight = -1;
+  cs_plot_scatter_draw (cr, width, height, &self->style, &params);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  stride = cairo_image_surface_get_stride (surface);
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) stride * height * scale,
+                                      (GDestroyNotify) cairo_surface_destroy, surface);
+  g_clear_object (&self->cache);
+  self->cache
+      = gdk_memory_texture_new (width * scale, height * scale, GDK_MEMORY_DEFAULT, bytes, stride);
+  self->cache_snapshot = self->snapshot;
+  self->cache_n_trail = self->trail->len;
+  self->cache_width = width;
+  self->cache_height = height;
+  self->cache_scale = scale;
+  self->cache_serial = self->serial;
+}
+
 static void
 cs_scatter_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   CsScatterView *self = CS_SCATTER_VIEW (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
   CsScatterParams params;
-  cairo_t *cr;
 
   if (width <= 0 || height <= 0)
     return;
-  fill_params (self, &params);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  cs_plot_scatter_draw (cr, width, height, &self->style, &params);
-  cairo_destroy (cr);
+  if (!cache_valid (self, width, height, scale))
+    render_cache (self, width, height, scale);
+  gtk_snapshot_append_texture (snapshot, self->cache, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  if (self->snapshot != NULL && self->highlight >= 0 && (gsize) self->highlight < self->snapshot->n)
+    {
+      const float *xy = self->snapshot->xy + 2 * self->highlight;
+      double px, py, ax, ay, aw, ah;
+      cairo_t *cr;
+
+      fill_params (self, &params);
+      cs_plot_scatter_area (width, height, &params, &ax, &ay, &aw, &ah);
+      cs_plot_scatter_data_to_pixel (width, height, &params, xy[0], xy[1], &px, &py);
+      if (px < ax || px > ax + aw || py < ay || py > ay + ah)
+        return;
+      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      cairo_arc (cr, px, py, 6.0, 0, 2 * G_PI);
+      cairo_set_line_width (cr, 3.5);
+      cs_plot_set_source (cr, &self->style.background);
+      cairo_stroke_preserve (cr);
+      cairo_set_line_width (cr, 1.75);
+      cs_plot_set_source (cr, &self->style.foreground);
+      cairo_stroke (cr);
+      cairo_destroy (cr);
+    }
 }
 
 static void
@@ -396,6 +470,7 @@ cs_scatter_view_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
 
   GTK_WIDGET_CLASS (cs_scatter_view_parent_class)->css_changed (widget, change);
   cs_plot_style_from_widget (widget, &self->style);
+  self->serial++;
   gtk_widget_queue_draw (widget);
 }
 
@@ -432,6 +507,7 @@ cs_scatter_view_set_snapshot (CsScatterView *self,
     g_ptr_array_add (self->trail, cs_snapshot_ref (trail[i]));
   if (self->snapshot == NULL || (gsize) self->highlight >= self->snapshot->n)
     self->highlight = -1;
+  self->serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -457,6 +533,7 @@ cs_scatter_view_set_color_by (CsScatterView *self, CsColorBy color_by)
   if (self->color_by == color_by)
     return;
   self->color_by = color_by;
+  self->serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLOR_BY]);
 }
@@ -478,6 +555,7 @@ cs_scatter_view_finalize (GObject *object)
   g_clear_pointer (&self->snapshot, cs_snapshot_unref);
   g_clear_pointer (&self->dataset, cs_dataset_unref);
   g_clear_pointer (&self->trail, g_ptr_array_unref);
+  g_clear_object (&self->cache);
 
   G_OBJECT_CLASS (cs_scatter_view_parent_class)->finalize (object);
 }
