@@ -242,6 +242,8 @@ test_window_train_and_export (void)
   g_autofree char *png = NULL, *png_small = NULL, *svg = NULL, *pdf = NULL, *dash = NULL;
   g_autofree char *labels = NULL, *metrics = NULL, *bad = NULL;
   g_auto (GStrv) header = NULL;
+  g_autofree char *run_dir = NULL;
+  const char *run_files[] = { "config.json", "metrics.csv", "labels.csv", "model.bin" };
   gpointer controller_alive;
 
   f.dir = g_dir_make_tmp ("clusterscope-display-XXXXXX", &error);
@@ -258,6 +260,42 @@ test_window_train_and_export (void)
   scatter = cs_window_get_scatter_view (f.window);
   curves = cs_window_get_curves_view (f.window);
   confusion = cs_window_get_confusion_view (f.window);
+
+  /* A file dropped on the window opens as the dataset (here an unlabelled CSV). */
+  {
+    g_autofree char *csv = g_build_filename (f.dir, "dropped.csv", NULL);
+    g_autoptr (GString) text = g_string_new ("a,b,c\n");
+    g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (f.window));
+    g_autoptr (GFile) file = g_file_new_for_path (csv);
+    GtkDropTarget *drop = NULL;
+    GValue value = G_VALUE_INIT;
+    gboolean accepted = FALSE;
+
+    for (guint i = 0; i < 120; i++)
+      g_string_append_printf (text, "%u,%g,%g\n", i % 3, (i % 3) * 2.0 + (i % 7) * 0.1, i * 0.01);
+    g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr (GtkEventController) c = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_DROP_TARGET (c))
+          drop = GTK_DROP_TARGET (c);
+      }
+    g_assert_nonnull (drop);
+    g_value_init (&value, G_TYPE_FILE);
+    g_value_set_object (&value, file);
+    g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+    g_value_unset (&value);
+    g_assert_true (accepted);
+    g_assert_true (wait_for (not_loading, &f, WAIT_SECONDS));
+    g_assert_cmpstr (cs_controller_get_dataset_spec (f.controller), ==, csv);
+    g_assert_cmpuint (cs_controller_get_dataset (f.controller)->n, ==, 120);
+    g_assert_cmpuint (cs_controller_get_dataset (f.controller)->d, ==, 3);
+    /* No labels: the matrix says why, colouring by label is off. */
+    g_assert_false (cs_confusion_view_has_labels (confusion));
+    g_assert_false (gtk_widget_get_sensitive (f.window->color_by_label_button));
+    g_unlink (csv);
+  }
 
   /* Dataset, through the action the dataset menu uses. */
   g_assert_true (
@@ -499,12 +537,38 @@ test_window_train_and_export (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.stop", NULL));
   g_assert_true (wait_for (run_finished, &f, WAIT_SECONDS));
   g_assert_cmpuint (cs_controller_get_n_history (f.controller), >=, n);
+
+  /* Save the run, change a setting, open the run again: its settings and model come back,
+   * and the next run starts from the saved model (no pretraining). */
+  run_dir = g_build_filename (f.dir, "run", NULL);
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "win.save-run-to", "s", run_dir));
+  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
+    {
+      g_autofree char *path = g_build_filename (run_dir, run_files[i], NULL);
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+  set_setting (f.window, "pretrain-epochs", 9);
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "win.open-run-from", "s", run_dir));
+  g_assert_true (wait_for (not_loading, &f, WAIT_SECONDS));
+  {
+    CsSettings restored;
+
+    cs_controller_get_settings (f.controller, &restored);
+    g_assert_cmpuint (restored.pretrain_epochs, ==, pretrain);
+    g_assert_cmpuint (restored.embedding_dim, ==, 5);
+    g_assert_cmpstr (cs_controller_get_dataset_spec (f.controller), ==, "synthetic");
+  }
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
   g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
   g_assert_cmpuint (cs_controller_get_n_history (f.controller), ==, 0);
   f.target = 1;
   g_assert_true (wait_for (history_reaches_target, &f, WAIT_SECONDS));
   g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
+  g_assert_cmpuint (cs_controller_get_latest (f.controller)->phase, ==, CS_PHASE_CLUSTER);
 
   /* Close the window while training: the worker stops, everything is freed, no hang. */
   controller_alive = f.controller;
@@ -519,6 +583,13 @@ test_window_train_and_export (void)
        = (const char *const[]){ png, png_small, svg, pdf, dash, labels, metrics, NULL };
        *p != NULL; p++)
     g_unlink (*p);
+  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
+    {
+      g_autofree char *path = g_build_filename (run_dir, run_files[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (run_dir);
   g_rmdir (f.dir);
   g_free (f.dir);
   g_object_unref (f.app);
