@@ -625,9 +625,10 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
 }
 
-/* Left and Right step the timeline wherever they have no meaning of their own: GtkWindow
- * binds them to focus moves, which would win over a class binding, so this runs in the
- * capture phase and steps aside for text fields and the settings panel. */
+/* Space starts or pauses and Left / Right step the timeline wherever those keys have no
+ * meaning of their own. GtkWindow binds the arrows to focus moves and a focused button takes
+ * Space, both ahead of a class binding, so this runs in the capture phase and steps aside for
+ * text fields, sliders, the settings panel and open menus. */
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller,
                 guint keyval,
@@ -636,13 +637,13 @@ on_key_pressed (GtkEventControllerKey *controller,
                 CsWindow *self)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-  int step;
+  int step = 0;
 
   if (keyval == GDK_KEY_Left || keyval == GDK_KEY_KP_Left)
     step = -1;
   else if (keyval == GDK_KEY_Right || keyval == GDK_KEY_KP_Right)
     step = 1;
-  else
+  else if (keyval != GDK_KEY_space)
     return FALSE;
   if ((state & gtk_accelerator_get_default_mod_mask ()) != 0)
     return FALSE;
@@ -651,6 +652,9 @@ on_key_pressed (GtkEventControllerKey *controller,
           || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->controls))
           || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
     return FALSE;
+
+  if (step == 0)
+    return gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-run", NULL);
   if (cs_controller_get_n_history (self->controller) == 0)
     return FALSE;
   gtk_widget_activate_action (GTK_WIDGET (self), "win.timeline-step", "i", step);
@@ -664,7 +668,7 @@ cs_window_init_actions (CsWindow *self)
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
-  gtk_event_controller_set_name (keys, "cs-timeline-keys");
+  gtk_event_controller_set_name (keys, "cs-window-keys");
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 

@@ -434,7 +434,7 @@ test_window_train_and_export (void)
       {
         g_autoptr (GtkEventController) c = g_list_model_get_item (controllers, i);
 
-        if (g_strcmp0 (gtk_event_controller_get_name (c), "cs-timeline-keys") == 0)
+        if (g_strcmp0 (gtk_event_controller_get_name (c), "cs-window-keys") == 0)
           keys = c;
       }
     g_assert_nonnull (keys);
@@ -449,6 +449,14 @@ test_window_train_and_export (void)
     g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
     g_assert_false (handled);
     g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, before - 1);
+
+    /* Space pauses and resumes. */
+    gtk_widget_grab_focus (GTK_WIDGET (scatter));
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
+    g_assert_true (handled);
+    g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_PAUSED);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
+    g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
   }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-latest", NULL));
