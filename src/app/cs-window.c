@@ -200,6 +200,24 @@ on_controller_state (CsController *controller, GParamSpec *pspec, CsWindow *self
                                paused ? _ ("Resume (Space)") : _ ("Pause (Space)"));
   update_status (self);
   cs_window_update_actions (self);
+
+  /* A run that went all the way says how it ended, in case nobody was watching. */
+  if (state == CS_RUN_FINISHED && pspec != NULL)
+    {
+      CsSnapshot *latest = cs_controller_get_latest (controller);
+
+      if (latest != NULL && latest->epoch >= cs_controller_get_total_epochs (controller))
+        {
+          g_autofree char *message = NULL;
+
+          if (!isnan (latest->metrics.acc))
+            message = g_strdup_printf (_ ("Training finished after %u epochs: ACC %.3f, NMI %.3f"),
+                                       latest->epoch, latest->metrics.acc, latest->metrics.nmi);
+          else
+            message = g_strdup_printf (_ ("Training finished after %u epochs"), latest->epoch);
+          cs_window_toast (self, message);
+        }
+    }
 }
 
 /* Timeline --------------------------------------------------------------------------------- */
