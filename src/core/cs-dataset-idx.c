@@ -356,23 +356,6 @@ cs_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   return dataset;
 }
 
-/* "70000" -> "70 000", as the dataset names are shown. */
-static char *
-format_count (gsize n)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GSIZE_FORMAT, n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ' ');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static const char *fashion_class_names[FASHION_CLASSES + 1] = {
   "T-shirt/top", "Trouser", "Pullover", "Dress",      "Coat", "Sandal",
   "Shirt",       "Sneaker", "Bag",      "Ankle boot", NULL,
@@ -501,7 +484,7 @@ cs_dataset_load_fashion_mnist (const char *dir, CsFashionSplit split, GError **e
       labels = g_steal_pointer (&only->labels);
     }
 
-  count = format_count (n);
+  count = cs_format_count (n, " ");
   name = g_strdup_printf ("Fashion-MNIST (%s, %s)", split_label, count);
   dataset = cs_dataset_new_take (name, source, x, n, FASHION_SIDE * FASHION_SIDE, labels,
                                  FASHION_CLASSES);

@@ -84,9 +84,9 @@ cs_dataset_new_take (const char *name,
   return self;
 }
 
-/* "70000" -> "70 000", as the dataset names are shown. */
-static char *
-format_count (gsize n)
+/* "70000" -> "70 000": digits grouped by threes with separator between groups. */
+char *
+cs_format_count (gsize n, const char *separator)
 {
   g_autofree char *digits = g_strdup_printf ("%" G_GSIZE_FORMAT, n);
   GString *out = g_string_new (NULL);
@@ -95,7 +95,7 @@ format_count (gsize n)
   for (gsize i = 0; i < len; i++)
     {
       if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ' ');
+        g_string_append (out, separator);
       g_string_append_c (out, digits[i]);
     }
   return g_string_free (out, FALSE);
@@ -310,7 +310,7 @@ cs_dataset_new_synthetic (const CsSyntheticOptions *options)
         x[i * d + o] = (float) ((x[i * d + o] - mean[o]) * scale);
     }
 
-  count = format_count (n);
+  count = cs_format_count (n, " ");
   name = g_strdup_printf ("Synthetic (%s × %u, %u clusters, seed %" G_GUINT64_FORMAT ")", count, d,
                           k, options->seed);
   return cs_dataset_new_take (name, "synthetic", x, n, d, labels, k);

@@ -116,6 +116,10 @@ CsDataset *cs_dataset_load (const char          *spec,
                             const CsLoadOptions *options,
                             GError             **error);
 
+/* "70000" -> "70 000", as dataset names show counts; separator goes between groups of three. */
+char *cs_format_count (gsize       n,
+                       const char *separator);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsDataset, cs_dataset_unref)
 
 G_END_DECLS
