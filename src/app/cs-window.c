@@ -321,28 +321,11 @@ on_epoch_activated (CsCurvesView *view, gint index, CsWindow *self)
 
 /* Datasets --------------------------------------------------------------------------------- */
 
-/* 70000 -> "70 000", grouped by thin spaces as the engine names its datasets. */
-static char *
-format_count (gsize n)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GSIZE_FORMAT, n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append (out, "\u202f");
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static char *
 dataset_summary (CsDataset *dataset)
 {
   g_autoptr (GString) text = g_string_new (NULL);
-  g_autofree char *count = format_count (dataset->n);
+  g_autofree char *count = cs_format_count (dataset->n, "\u202f");
 
   g_string_append_printf (
       text, g_dngettext (GETTEXT_PACKAGE, "%s sample", "%s samples", dataset->n), count);
