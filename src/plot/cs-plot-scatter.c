@@ -346,6 +346,7 @@ rasterise_points (const CsScatterParams *p, const Layout *l, double scale, const
   g_autofree Dot *dots = NULL;
   g_autofree Dot *sorted = NULL;
   g_autofree guint32 *row_start = NULL;
+  int square;
 
   if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
     return surface;
@@ -427,6 +428,8 @@ rasterise_points (const CsScatterParams *p, const Layout *l, double scale, const
     sorted[row_start[dots[j].row]++] = dots[j];
   g_clear_pointer (&dots, g_free);
 
+  /* The side of a small (square) dot, the same for every dot. */
+  square = MAX ((int) lround (d), 1);
   for (gsize j = 0; j < n_dots; j++)
     {
       double cx = sorted[j].cx, cy = sorted[j].cy;
@@ -436,7 +439,7 @@ rasterise_points (const CsScatterParams *p, const Layout *l, double scale, const
       if (d <= 3.5)
         {
           /* Small dots: a solid square reads as a dot and costs nothing. */
-          size = MAX ((int) lround (d), 1);
+          size = square;
           x0 = (int) floor (cx - size / 2.0 + 0.5);
           y0 = (int) floor (cy - size / 2.0 + 0.5);
           for (int yy = MAX (y0, 0); yy < MIN (y0 + size, ih); yy++)
