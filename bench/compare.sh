@@ -1,0 +1,264 @@
+#!/bin/bash
+# compare.sh: Clusterscope against PyTorch + scikit-learn, side by side in one run.
+#
+# Installs what it compares against (Debian's python3-torch, python3-sklearn, python3-numpy)
+# when missing, builds ours if needed (meson, ./build), runs both sides on the same data
+# (Fashion-MNIST train + test, the first N samples) with the same settings and threads, and
+# prints a Markdown table: ours, theirs, theirs/ours, and our share of the sgemm rate measured
+# in the same run at the network's layer shapes (bench-epoch).
+#
+#   bench/compare.sh                 # n = 70 000, 2 threads: the full comparison (minutes)
+#   bench/compare.sh --quick         # n = 2 000: checks that everything runs (about a minute)
+#   bench/compare.sh --n 35000 --threads 1 --scaling "5000 10000 35000"
+#
+# Ours: build/bench/bench-epoch (load, sgemm rates, one pretraining epoch, one roy epoch) and
+# build/bench/kmeans-codes (K-means alone on a .npy, the load of the 70k gzip files).
+# Theirs: bench/torch_epoch.py (the same autoencoder, loss, Adam and batch in PyTorch, K-means
+# by scikit-learn) and bench/sklearn_kmeans.py. The K-means row runs both on the same codes:
+# the codes of all N points after the PyTorch pretraining epoch (or --codes FILE).
+# Benchmarks belong on an otherwise idle machine: the load average is printed before and after.
+#
+# Copyright 2026 The Clusterscope authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+
+PY=/usr/bin/python3 # Debian's interpreter: it sees python3-torch and python3-sklearn
+PACKAGES=(python3-torch python3-sklearn python3-numpy python3-threadpoolctl)
+FULL_N=70000
+
+n=$FULL_N
+threads=2
+seed=0
+scaling=""
+builddir=build
+workdir=""
+keep=0
+install=1
+codes=""
+quick=0
+
+usage() {
+	sed -n '2,/^# Copyright/{/^# Copyright/d;s/^# \{0,1\}//;p}' "$0"
+	cat <<EOF
+Options:
+  --n N            samples, the first N of train + test (default $FULL_N)
+  --threads T      threads for both sides: OpenBLAS, torch, OpenMP (default 2)
+  --seed S         seed for PyTorch and both K-means (default 0)
+  --scaling "A B C"  sizes for ours' scaling rows (default: N/7 N/2 N, 10k 35k 70k at 70k)
+  --quick          n = 2000: check that the script works
+  --codes FILE     K-means row on this n x m .npy instead of the PyTorch codes
+  --builddir DIR   meson build directory (default ./build)
+  --workdir DIR    where intermediate files go (default: a temporary directory, removed)
+  --keep           keep the work directory
+  --no-install     do not install missing packages (fail instead)
+EOF
+}
+
+die() {
+	echo "compare.sh: $*" >&2
+	exit 1
+}
+say() { echo "compare.sh: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--n) n=${2:?}; shift 2 ;;
+	--n=*) n=${1#*=}; shift ;;
+	--threads) threads=${2:?}; shift 2 ;;
+	--threads=*) threads=${1#*=}; shift ;;
+	--seed) seed=${2:?}; shift 2 ;;
+	--seed=*) seed=${1#*=}; shift ;;
+	--scaling) scaling=${2:?}; shift 2 ;;
+	--scaling=*) scaling=${1#*=}; shift ;;
+	--quick) quick=1; shift ;;
+	--codes) codes=${2:?}; shift 2 ;;
+	--codes=*) codes=${1#*=}; shift ;;
+	--builddir) builddir=${2:?}; shift 2 ;;
+	--builddir=*) builddir=${1#*=}; shift ;;
+	--workdir) workdir=${2:?}; shift 2 ;;
+	--workdir=*) workdir=${1#*=}; shift ;;
+	--keep) keep=1; shift ;;
+	--no-install) install=0; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+[ "$quick" = 1 ] && n=2000
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ]; }
+is_uint "$n" && [ "$n" -le $FULL_N ] || die "--n must be in [1, $FULL_N]"
+is_uint "$threads" || die "--threads must be a positive integer"
+[[ "$seed" =~ ^[0-9]+$ ]] || die "--seed must be a non-negative integer"
+if [ -z "$scaling" ]; then
+	if [ "$n" = $FULL_N ]; then scaling="10000 35000 70000"; else scaling="$((n / 7)) $((n / 2)) $n"; fi
+fi
+for s in $scaling; do
+	is_uint "$s" && [ "$s" -le $FULL_N ] && [ "$s" -ge 10 ] || die "--scaling sizes must be in [10, $FULL_N]"
+done
+[ -z "$codes" ] || [ -f "$codes" ] || die "$codes: no such file"
+[ -z "$codes" ] || codes=$(realpath "$codes")
+
+cd "$(dirname "$(realpath "$0")")/.."
+cmdline="bench/compare.sh --n $n --threads $threads --seed $seed --scaling \"$scaling\"${codes:+ --codes $codes}"
+
+# (a) What we compare against.
+missing=()
+for p in "${PACKAGES[@]}"; do
+	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$install" = 1 ] || die "missing packages: ${missing[*]} (run without --no-install as root)"
+	if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
+	say "installing ${missing[*]}"
+	"${SUDO[@]}" apt-get update >&2
+	DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y "${missing[@]}" >&2
+fi
+"$PY" -c 'import torch, sklearn, numpy' || die "$PY cannot import torch, sklearn and numpy"
+
+# (b) Ours.
+if [ ! -f "$builddir/build.ninja" ]; then
+	say "configuring $builddir"
+	meson setup "$builddir" >&2
+fi
+say "building bench-epoch and kmeans-codes in $builddir"
+meson compile -C "$builddir" bench/bench-epoch bench/kmeans-codes >&2
+BENCH_EPOCH=$builddir/bench/bench-epoch
+KMEANS_CODES=$builddir/bench/kmeans-codes
+
+if [ -z "$workdir" ]; then
+	workdir=$(mktemp -d "${TMPDIR:-/tmp}/clusterscope-compare.XXXXXX")
+	[ "$keep" = 1 ] || trap 'rm -rf "$workdir"' EXIT
+else
+	mkdir -p "$workdir"
+fi
+W=$workdir
+export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
+
+# The engine reads the same samples: the built-in 70k spec, or the first n written as .npy.
+spec_for() {
+	if [ "$1" = $FULL_N ]; then
+		echo fashion-mnist
+	else
+		[ -f "$W/fashion-$1.npy" ] || "$PY" bench/torch_epoch.py npy --n "$1" --out "$W/fashion-$1.npy" >&2
+		echo "$W/fashion-$1.npy"
+	fi
+}
+
+# Values out of the tools' lines.
+kv() { sed -n "s/.*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" <<<"$1" | head -1; }
+epoch_field() { # bench-epoch output, "pretrain" or "roy", field 1-4: total train encode kmeans
+	sed -nE "s/^$2 epoch +([0-9.]+) s +\(train ([0-9.]+), encode ([0-9.]+), k-means n_init [0-9]+ ([0-9.]+)\).*/\1 \2 \3 \4/p" <<<"$1" |
+		awk -v f="$3" '{print $f}'
+}
+ratio() { awk -v t="$1" -v o="$2" 'BEGIN { if (t == "" || o == "" || o + 0 <= 0) print "—"; else printf "%.2f", t / o }'; }
+step=0
+out=""
+run() { # label, command...: runs it, keeps its output in $out and in the work directory
+	local file
+	step=$((step + 1))
+	file=$W/$(printf '%02d-%s' "$step" "$1").txt
+	shift
+	say "$*"
+	"$@" >"$file" || die "failed: $*"
+	sed 's/^/    /' "$file" >&2
+	out=$(<"$file")
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+spec=$(spec_for "$n")
+
+# (c) Both sides. Ours first: load, sgemm rates, a pretraining epoch and a roy epoch.
+run ours-epoch-$n "$BENCH_EPOCH" --dataset "$spec" --threads "$threads"
+ours=$out
+run torch-pretrain-$n "$PY" bench/torch_epoch.py pretrain --n "$n" --threads "$threads" \
+	--seed "$seed" --save-state "$W/torch-state.pt" --save-codes "$W/torch-codes.npy"
+theirs_pre=$out
+run torch-roy-$n "$PY" bench/torch_epoch.py roy --n "$n" --threads "$threads" \
+	--seed "$seed" --load-state "$W/torch-state.pt"
+theirs_roy=$out
+codes_file=${codes:-$W/torch-codes.npy}
+run ours-kmeans "$KMEANS_CODES" --threads "$threads" --seed "$seed" "$codes_file"
+ours_km=$out
+run sklearn-kmeans "$PY" bench/sklearn_kmeans.py "$codes_file" --threads "$threads" --seed "$seed"
+theirs_km=$out
+run ours-load "$KMEANS_CODES" --load-only fashion-mnist
+ours_load=$out
+theirs_load=$(kv "$theirs_pre" load)
+
+declare -A scale_s
+for s in $scaling; do
+	if [ "$s" = "$n" ]; then
+		scale_s[$s]=$(epoch_field "$ours" pretrain 2)
+	else
+		run ours-epoch-$s "$BENCH_EPOCH" --dataset "$(spec_for "$s")" --threads "$threads"
+		scale_s[$s]=$(epoch_field "$out" pretrain 2)
+	fi
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# (d) The table.
+square=$(awk '/^sgemm 2048/ {print $3}' <<<"$ours")
+shapes=$(awk '/^sgemm layer shapes/ {print $4}' <<<"$ours")
+blas=$(sed -n 's/^BLAS threads *//p' <<<"$ours")
+train_rate=$(awk '/^  training pass/ {print $3}' <<<"$ours")
+pre_train=$(epoch_field "$ours" pretrain 2)
+roy_total=$(epoch_field "$ours" roy 1)
+roy_train=$(epoch_field "$ours" roy 2)
+roy_encode=$(epoch_field "$ours" roy 3)
+roy_kmeans=$(epoch_field "$ours" roy 4)
+[ -n "$pre_train" ] && [ -n "$roy_total" ] && [ -n "$shapes" ] || die "could not read bench-epoch's output (see above)"
+# Share of the layer-shape sgemm rate: the pretraining pass as bench-epoch reports it; the roy
+# pass has the same products (plus the small clustering loss), so the same FLOPs over its time.
+pre_share=$(awk -v r="$train_rate" -v s="$shapes" -v q="$square" \
+	'BEGIN { printf "%.0f %% (%.1f of %.1f GFLOP/s; %.0f %% of 2048^3)", 100 * r / s, r, s, 100 * r / q }')
+roy_share=$(awk -v r="$train_rate" -v p="$pre_train" -v t="$roy_train" -v s="$shapes" \
+	'BEGIN { if (t > 0) printf "%.0f %%", 100 * r * p / t / s; else print "—" }')
+inertia_note=$(awk -v o="$(kv "$ours_km" inertia)" -v t="$(kv "$theirs_km" inertia)" \
+	'BEGIN { printf "inertia ours %.6g, theirs %.6g: ours %+.3f %%", o, t, 100 * (o - t) / t }')
+km_iters="iterations of the kept run: ours $(kv "$ours_km" n_iter), theirs $(kv "$theirs_km" n_iter)"
+fmt() { [ -n "$1" ] && printf '%.2f' "$1" || printf '—'; }
+fmt3() { [ -n "$1" ] && printf '%.3f' "$1" || printf '—'; }
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+cores=$(getconf _NPROCESSORS_ONLN) # not nproc: it follows OMP_NUM_THREADS
+echo "## Clusterscope vs PyTorch $("$PY" -c 'import torch; print(torch.__version__)') + scikit-learn $("$PY" -c 'import sklearn; print(sklearn.__version__)')"
+echo
+echo "- Machine: $cpu, $cores cores; OpenBLAS: $blas"
+echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "- Command: \`$cmdline\`"
+echo "- Data: Fashion-MNIST train + test, first $n samples, 784 features; batch 256, Adam, d-500-500-2000-10; $threads thread(s) each side"
+echo "- sgemm measured in this run: $square GFLOP/s at 2048^3, $shapes GFLOP/s at the network's batch-256 layer shapes"
+echo "- Load average (1/5/15 min) before: $load_before, after: $load_after"
+if awk -v l="${load_before%% *}" 'BEGIN { exit !(l >= 0.5) }'; then
+	echo
+	echo "**The machine was busy when this run started (load $load_before): with a core taken, OpenMP"
+	echo "threads (PyTorch, scikit-learn) spin-wait and slow down far more than OpenBLAS's, so the"
+	echo "ratios below overstate our lead. Rerun on an idle machine.**"
+fi
+echo
+echo "| measurement | ours (s) | theirs (s) | theirs / ours | ours vs sgemm at layer shapes | notes |"
+echo "|---|---:|---:|---:|---|---|"
+echo "| pretrain epoch, n=$n (training pass) | $(fmt "$pre_train") | $(fmt "$(kv "$theirs_pre" seconds)") | $(ratio "$(kv "$theirs_pre" seconds)" "$pre_train") | $pre_share | theirs: torch, reconstruction only |"
+echo "| roy epoch, n=$n (train + encode + K-means) | $(fmt "$roy_total") | $(fmt "$(kv "$theirs_roy" seconds)") | $(ratio "$(kv "$theirs_roy" seconds)" "$roy_total") | | theirs: torch + sklearn KMeans n_init 10 |"
+echo "| &nbsp;&nbsp;roy: training pass | $(fmt "$roy_train") | $(fmt "$(kv "$theirs_roy" train)") | $(ratio "$(kv "$theirs_roy" train)" "$roy_train") | $roy_share | clustering loss against fixed centroids |"
+echo "| &nbsp;&nbsp;roy: encode all $n | $(fmt "$roy_encode") | $(fmt "$(kv "$theirs_roy" encode)") | $(ratio "$(kv "$theirs_roy" encode)" "$roy_encode") | | theirs: blocks of 10 000 under no_grad |"
+echo "| &nbsp;&nbsp;roy: K-means, K 10, n_init 10 | $(fmt "$roy_kmeans") | $(fmt "$(kv "$theirs_roy" kmeans)") | $(ratio "$(kv "$theirs_roy" kmeans)" "$roy_kmeans") | | each on its own codes |"
+echo "| K-means alone, $(kv "$ours_km" n) x $(kv "$ours_km" d) codes, K 10, n_init 10 | $(fmt3 "$(kv "$ours_km" seconds)") | $(fmt3 "$(kv "$theirs_km" seconds)") | $(ratio "$(kv "$theirs_km" seconds)" "$(kv "$ours_km" seconds)") | | same codes; $inertia_note; $km_iters |"
+for s in $scaling; do
+	echo "| scaling: pretrain epoch (training pass), n=$s | $(fmt "${scale_s[$s]}") | — | — | | $(awk -v t="${scale_s[$s]}" -v s="$s" 'BEGIN { if (t != "") printf "%.1f µs per sample", 1e6 * t / s }') |"
+done
+echo "| dataset load, Fashion-MNIST 70k from gzip | $(fmt3 "$(kv "$ours_load" load)") | $(fmt3 "$theirs_load") | $(ratio "$theirs_load" "$(kv "$ours_load" load)") | | theirs: gzip + numpy frombuffer, /255 float32 |"
+echo
+echo "Ours' roy epoch is the engine's own timing (bench-epoch): training pass, encoding and K-means; the"
+echo "per-epoch metrics, projection and snapshot that follow are not in it. Theirs' roy epoch trains"
+echo "against centroids from K-means (n_init 1, untimed) on the codes after its pretraining epoch."
+echo
+echo "<details><summary>Raw output</summary>"
+echo
+echo '```'
+for f in "$W"/*.txt; do
+	echo "## $(basename "$f" .txt | cut -c4-)"
+	cat "$f"
+done
+echo '```'
+echo
+echo "</details>"
