@@ -245,6 +245,13 @@ test_training_reduces_loss (void)
       cs_autoencoder_adam_step (ae, &cfg, 1e-2);
     }
   g_assert_cmpfloat (last, <, first * 0.5);
+
+  /* A new objective starts from a fresh optimiser: moments and step count forgotten. */
+  g_assert_cmpuint (ae->adam_t, ==, 300);
+  cs_autoencoder_reset_adam (ae);
+  g_assert_cmpuint (ae->adam_t, ==, 0);
+  for (gsize i = 0; i < ae->n_params; i++)
+    g_assert_true (ae->adam_m[i] == 0.0f && ae->adam_v[i] == 0.0f);
   cs_autoencoder_free (ae);
 }
 

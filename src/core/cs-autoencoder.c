@@ -295,6 +295,13 @@ cs_autoencoder_adam_step (CsAutoencoder *self, const CsAdamConfig *config, doubl
 }
 
 void
+cs_autoencoder_reset_adam (CsAutoencoder *self)
+{
+  memset (self->adam_m, 0, 2 * self->n_params * sizeof (float));
+  self->adam_t = 0;
+}
+
+void
 cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z)
 {
   guint wmax = max_width (self);

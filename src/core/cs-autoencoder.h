@@ -21,25 +21,25 @@ G_BEGIN_DECLS
 
 struct _CsAutoencoder
 {
-  guint n_layers;                      /* weight layers: 2 * (n_hidden + 1) */
-  guint dims[CS_AE_MAX_LAYERS + 1];    /* dims[0] = d, dims[n_layers / 2] = m, dims[n_layers] = d */
-  guint code_layer;                    /* index into dims / activations of the code: n_layers / 2 */
+  guint n_layers;                   /* weight layers: 2 * (n_hidden + 1) */
+  guint dims[CS_AE_MAX_LAYERS + 1]; /* dims[0] = d, dims[n_layers / 2] = m, dims[n_layers] = d */
+  guint code_layer;                 /* index into dims / activations of the code: n_layers / 2 */
   guint max_batch;
 
   gsize n_params;
-  float *memory;                       /* 4 * n_params: params, grads, adam m, adam v */
+  float *memory; /* 4 * n_params: params, grads, adam m, adam v */
   float *params;
   float *grads;
   float *adam_m;
   float *adam_v;
-  float *w[CS_AE_MAX_LAYERS];          /* views into params: in x out */
-  float *b[CS_AE_MAX_LAYERS];          /* out */
-  float *dw[CS_AE_MAX_LAYERS];         /* views into grads */
+  float *w[CS_AE_MAX_LAYERS];  /* views into params: in x out */
+  float *b[CS_AE_MAX_LAYERS];  /* out */
+  float *dw[CS_AE_MAX_LAYERS]; /* views into grads */
   float *db[CS_AE_MAX_LAYERS];
-  guint64 adam_t;                      /* steps taken */
+  guint64 adam_t; /* steps taken */
 
   /* Forward caches and backward scratch, each max_batch x max width. */
-  float *acts[CS_AE_MAX_LAYERS + 1];   /* acts[0] is the input batch (a copy) */
+  float *acts[CS_AE_MAX_LAYERS + 1]; /* acts[0] is the input batch (a copy) */
   float *delta_a;
   float *delta_b;
 };
@@ -50,79 +50,55 @@ typedef struct
 } CsAdamConfig;
 
 /* dims: n_dims entries, symmetric (d, h..., m, ...h, d). */
-CsAutoencoder *cs_autoencoder_new  (const guint *dims,
-                                    guint        n_dims,
-                                    guint        max_batch);
+CsAutoencoder *cs_autoencoder_new (const guint *dims, guint n_dims, guint max_batch);
 /* d -> hidden[0..n_hidden) -> m, decoder mirrored. */
-CsAutoencoder *cs_autoencoder_new_symmetric (guint        d,
-                                             const guint *hidden,
-                                             guint        n_hidden,
-                                             guint        m,
-                                             guint        max_batch);
-void           cs_autoencoder_free (CsAutoencoder *self);
+CsAutoencoder *cs_autoencoder_new_symmetric (
+    guint d, const guint *hidden, guint n_hidden, guint m, guint max_batch);
+void cs_autoencoder_free (CsAutoencoder *self);
 
 /* Glorot-uniform weights, zero biases; Adam state reset. */
-void cs_autoencoder_init_glorot (CsAutoencoder *self,
-                                 CsRng         *rng);
+void cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng);
 
 /* x: batch x d. Caches every activation; returns the reconstruction (batch x d), owned by
  * self and valid until the next forward. The code is cs_autoencoder_code(). */
-const float *cs_autoencoder_forward (CsAutoencoder *self,
-                                     const float   *x,
-                                     guint          batch);
+const float *cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch);
 const float *cs_autoencoder_code (CsAutoencoder *self);
 
 /* Reconstruction loss (1/B) sum ||x - xhat||^2 of the last forward, and its gradient
  * d_out (batch x d) = 2 (xhat - x) / B. */
-double cs_autoencoder_rec_loss (CsAutoencoder *self,
-                                const float   *x,
-                                guint          batch,
-                                float         *d_out);
+double cs_autoencoder_rec_loss (CsAutoencoder *self, const float *x, guint batch, float *d_out);
 
 /* Backpropagates d_out (batch x d, gradient of the loss w.r.t. the reconstruction; consumed)
  * and, when d_code is not NULL, adds d_code (batch x m) at the code. Gradients are
  * overwritten, not accumulated. */
-void cs_autoencoder_backward (CsAutoencoder *self,
-                              float         *d_out,
-                              const float   *d_code,
-                              guint          batch);
+void cs_autoencoder_backward (CsAutoencoder *self, float *d_out, const float *d_code, guint batch);
 
 void cs_adam_config_init (CsAdamConfig *config);
 /* One Adam step over all parameters with the gradients of the last backward. */
-void cs_autoencoder_adam_step (CsAutoencoder      *self,
-                               const CsAdamConfig *config,
-                               double              lr);
+void cs_autoencoder_adam_step (CsAutoencoder *self, const CsAdamConfig *config, double lr);
+/* Forgets the Adam moments and step count (a new optimiser for a new objective). */
+void cs_autoencoder_reset_adam (CsAutoencoder *self);
 /* The same update over any flat array (used for DKM's centroids). t is the 1-based step. */
-void cs_adam_update (float              *p,
-                     const float        *g,
-                     float              *m,
-                     float              *v,
-                     gsize               n,
+void cs_adam_update (float *p,
+                     const float *g,
+                     float *m,
+                     float *v,
+                     gsize n,
                      const CsAdamConfig *config,
-                     double              lr,
-                     guint64             t);
+                     double lr,
+                     guint64 t);
 
 /* Codes of n samples (n x d) into z (n x m), in blocks, without touching the training caches. */
-void cs_autoencoder_encode (CsAutoencoder *self,
-                            const float   *x,
-                            gsize          n,
-                            float         *z);
+void cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z);
 
 /* Floating-point operations of one training step on a batch (forward + backward). */
-double cs_autoencoder_train_flops (const CsAutoencoder *self,
-                                   guint                batch);
+double cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch);
 
 /* Model file: see cs-autoencoder.c for the format. centroids may be NULL (k = 0). */
-gboolean cs_autoencoder_save (const CsAutoencoder *self,
-                              const float         *centroids,
-                              guint                k,
-                              const char          *path,
-                              GError             **error);
+gboolean cs_autoencoder_save (
+    const CsAutoencoder *self, const float *centroids, guint k, const char *path, GError **error);
 /* Returns a new autoencoder; *centroids_out (k x m, g_free) and *k_out when stored. */
-CsAutoencoder *cs_autoencoder_load (const char *path,
-                                    guint       max_batch,
-                                    float     **centroids_out,
-                                    guint      *k_out,
-                                    GError    **error);
+CsAutoencoder *cs_autoencoder_load (
+    const char *path, guint max_batch, float **centroids_out, guint *k_out, GError **error);
 
 G_END_DECLS

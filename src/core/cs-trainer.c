@@ -661,6 +661,11 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
       finish_epoch (self, epoch, e, CS_PHASE_PRETRAIN, last, &metrics);
     }
 
+  /* The clustering phase starts with a fresh optimiser, as DKM's code (and its PyTorch ports)
+   * create a new Adam for it: moments built up on the reconstruction alone would damp the
+   * first steps of the new objective. */
+  cs_autoencoder_reset_adam (self->ae);
+
   if (self->centroids == NULL)
     {
       /* No pretraining (or a loaded model without matching centroids): K-means on the codes. */
