@@ -327,14 +327,17 @@ typedef struct
 
 /* Writes every point straight into an ARGB32 buffer: one path per point would take a second
  * for the 70 000 points of Fashion-MNIST, this takes a few milliseconds. */
-static cairo_surface_t *
-rasterise_points (const CsScatterParams *p, const Layout *l, double scale, const CsPlotStyle *style)
+static void
+rasterise_into (guint32 *data,
+                int stride,
+                int iw,
+                int ih,
+                const CsScatterParams *p,
+                const Layout *l,
+                double scale,
+                const CsPlotStyle *style)
 {
   const CsSnapshot *s = p->snapshot;
-  int iw = (int) ceil (l->aw * scale), ih = (int) ceil (l->ah * scale);
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, iw, ih);
-  guint32 *data;
-  int stride;
   guint ncat = n_categories (p);
   gboolean labels = by_label (p);
   g_autofree guint32 *colors = g_new (guint32, ncat + 1);
@@ -347,12 +350,6 @@ rasterise_points (const CsScatterParams *p, const Layout *l, double scale, const
   g_autofree Dot *sorted = NULL;
   g_autofree guint32 *row_start = NULL;
   int square;
-
-  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
-    return surface;
-  cairo_surface_flush (surface);
-  data = (guint32 *) cairo_image_surface_get_data (surface);
-  stride = cairo_image_surface_get_stride (surface) / 4;
 
   for (guint c = 0; c < ncat; c++)
     {
@@ -476,10 +473,69 @@ rasterise_points (const CsScatterParams *p, const Layout *l, double scale, const
             }
         }
     }
+}
 
+/* The points in a transparent ARGB32 surface of the plot area, to paint over the grid. */
+static cairo_surface_t *
+rasterise_points (const CsScatterParams *p, const Layout *l, double scale, const CsPlotStyle *style)
+{
+  int iw = (int) ceil (l->aw * scale), ih = (int) ceil (l->ah * scale);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, iw, ih);
+
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    return surface;
+  cairo_surface_flush (surface);
+  rasterise_into ((guint32 *) cairo_image_surface_get_data (surface),
+                  cairo_image_surface_get_stride (surface) / 4, iw, ih, p, l, scale, style);
   cairo_surface_mark_dirty (surface);
   cairo_surface_set_device_scale (surface, scale, scale);
   return surface;
+}
+
+/* When cr draws straight into an image surface, with no rotation and the plot area wholly
+ * inside the clip, the points are blended into its pixels where they lie: no intermediate
+ * surface to clear and composite (a third of a 70 000-point draw went there). Returns FALSE
+ * when the target does not allow it. */
+static gboolean
+rasterise_direct (cairo_t *cr, const CsScatterParams *p, const Layout *l, const CsPlotStyle *style)
+{
+  cairo_surface_t *target = cairo_get_target (cr);
+  cairo_matrix_t m;
+  double ox, oy, sx, sy, x0, y0, cx0, cy0, cx1, cy1, scale;
+  int tw, th, px, py, iw, ih, stride;
+  guint32 *data;
+
+  if (p->pixel_scale > 0 || cairo_surface_get_type (target) != CAIRO_SURFACE_TYPE_IMAGE
+      || cairo_image_surface_get_format (target) != CAIRO_FORMAT_ARGB32)
+    return FALSE;
+  cairo_get_matrix (cr, &m);
+  cairo_surface_get_device_offset (target, &ox, &oy);
+  cairo_surface_get_device_scale (target, &sx, &sy);
+  if (m.xy != 0 || m.yx != 0 || m.xx != m.yy || m.xx <= 0 || sx != 1 || sy != 1)
+    return FALSE;
+  scale = m.xx;
+  x0 = l->ax, y0 = l->ay;
+  cairo_user_to_device (cr, &x0, &y0);
+  x0 += ox, y0 += oy;
+  /* Whole device pixels, as the raster path's nearest-neighbour paint would place them. */
+  if (fabs (x0 - round (x0)) > 1e-6 || fabs (y0 - round (y0)) > 1e-6)
+    return FALSE;
+  cairo_clip_extents (cr, &cx0, &cy0, &cx1, &cy1);
+  if (cx0 > l->ax || cy0 > l->ay || cx1 < l->ax + l->aw || cy1 < l->ay + l->ah)
+    return FALSE;
+
+  px = (int) round (x0), py = (int) round (y0);
+  iw = (int) ceil (l->aw * scale), ih = (int) ceil (l->ah * scale);
+  tw = cairo_image_surface_get_width (target), th = cairo_image_surface_get_height (target);
+  if (px < 0 || py < 0 || px + iw > tw || py + ih > th)
+    return FALSE;
+
+  cairo_surface_flush (target);
+  stride = cairo_image_surface_get_stride (target) / 4;
+  data = (guint32 *) cairo_image_surface_get_data (target) + (gsize) py * stride + px;
+  rasterise_into (data, stride, iw, ih, p, l, scale, style);
+  cairo_surface_mark_dirty_rectangle (target, px, py, iw, ih);
+  return TRUE;
 }
 
 /* Axes ------------------------------------------------------------------------------------ */
@@ -877,7 +933,6 @@ cs_plot_scatter_draw (cairo_t *cr,
                       const CsScatterParams *params)
 {
   Layout l;
-  cairo_surface_t *points;
 
   g_return_if_fail (cr != NULL && style != NULL && params != NULL);
 
@@ -894,14 +949,22 @@ cs_plot_scatter_draw (cairo_t *cr,
   cs_plot_fill_background (cr, style, width, height);
   draw_grid_and_ticks (cr, style, &l, TRUE);
 
-  points = rasterise_points (params, &l, raster_scale (cr, params), style);
+  if (!rasterise_direct (cr, params, &l, style))
+    {
+      cairo_surface_t *points = rasterise_points (params, &l, raster_scale (cr, params), style);
+
+      cairo_save (cr);
+      cairo_rectangle (cr, l.ax, l.ay, l.aw, l.ah);
+      cairo_clip (cr);
+      cairo_set_source_surface (cr, points, l.ax, l.ay);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+      cairo_paint (cr);
+      cairo_restore (cr);
+      cairo_surface_destroy (points);
+    }
   cairo_save (cr);
   cairo_rectangle (cr, l.ax, l.ay, l.aw, l.ah);
   cairo_clip (cr);
-  cairo_set_source_surface (cr, points, l.ax, l.ay);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_paint (cr);
-  cairo_surface_destroy (points);
   draw_trails (cr, style, params, &l);
   draw_centroids (cr, style, params, &l);
   draw_highlight (cr, style, params, &l);
