@@ -394,45 +394,102 @@ export_size (CsWindow *self, double *width, double *height)
   *height = h;
 }
 
-gboolean
-cs_window_export_to (CsWindow *self, const char *what, const char *path, GError **error)
+/* Everything one export needs, owned by the job: references to the immutable snapshots and
+ * dataset, so the worker can draw and write while training goes on. */
+typedef struct
 {
+  ExportKind kind;
+  char *path;
+  CsPlotFormat format;
+  double width, height;
+  ExportData data;
+  CsDataset *dataset;
+  CsSnapshot *shown;    /* for the labelled CSV */
+  GPtrArray *snapshots; /* every other snapshot the parameters point to, referenced */
+  CsSnapshot **trail;   /* copies of the pointer arrays the parameters hold */
+  CsSnapshot **history;
+  char *scatter_title, *curves_title, *confusion_title;
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  g_free (job->path);
+  g_clear_pointer (&job->dataset, cs_dataset_unref);
+  g_clear_pointer (&job->shown, cs_snapshot_unref);
+  g_clear_pointer (&job->snapshots, g_ptr_array_unref);
+  g_free (job->trail);
+  g_free (job->history);
+  g_free (job->scatter_title);
+  g_free (job->curves_title);
+  g_free (job->confusion_title);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExportJob, export_job_free)
+
+static CsSnapshot *
+job_keep (ExportJob *job, CsSnapshot *snapshot)
+{
+  if (snapshot != NULL)
+    g_ptr_array_add (job->snapshots, cs_snapshot_ref (snapshot));
+  return snapshot;
+}
+
+static CsSnapshot **
+job_keep_array (ExportJob *job, CsSnapshot *const *array, guint n)
+{
+  CsSnapshot **copy;
+
+  if (array == NULL || n == 0)
+    return NULL;
+  copy = g_new (CsSnapshot *, n);
+  for (guint i = 0; i < n; i++)
+    copy[i] = job_keep (job, array[i]);
+  return copy;
+}
+
+/* Gathers what the export needs on the main thread; NULL with error when it cannot be done. */
+static ExportJob *
+export_job_new (CsWindow *self, const char *what, const char *path, GError **error)
+{
+  g_autoptr (ExportJob) job = g_new0 (ExportJob, 1);
   CsDataset *dataset = cs_controller_get_dataset (self->controller);
   CsSnapshot *shown = cs_scatter_view_get_snapshot (self->scatter_view);
   guint n_history = 0;
   CsSnapshot *const *history = cs_controller_get_history (self->controller, &n_history);
-  g_autofree char *scatter_title = NULL;
-  g_autofree char *curves_title = NULL;
-  g_autofree char *confusion_title = NULL;
-  ExportData data = { 0 };
-  CsPlotFormat format;
-  ExportKind kind;
-  double width, height;
+  ExportData *data = &job->data;
 
-  if (!export_kind_from_string (what, &kind))
+  if (!export_kind_from_string (what, &job->kind))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("Unknown export “%s”"), what);
-      return FALSE;
+      return NULL;
     }
+  job->path = g_strdup (path);
+  job->snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  job->dataset = dataset ? cs_dataset_ref (dataset) : NULL;
 
-  switch (kind)
+  switch (job->kind)
     {
     case EXPORT_LABELS:
       if (shown == NULL || dataset == NULL)
         break;
-      return cs_run_write_labels_csv (path, dataset, shown, error);
+      job->shown = cs_snapshot_ref (shown);
+      return g_steal_pointer (&job);
     case EXPORT_METRICS:
       if (n_history == 0)
         break;
-      return cs_run_write_metrics_csv (path, history, n_history, error);
+      job->history = job_keep_array (job, history, n_history);
+      data->curves.n = n_history;
+      return g_steal_pointer (&job);
     case EXPORT_RUN:
-      return cs_controller_save_run (self->controller, path, error);
+      return g_steal_pointer (&job);
     case EXPORT_SCATTER:
     case EXPORT_CURVES:
     case EXPORT_CONFUSION:
     case EXPORT_DASHBOARD:
     default:
-      if (!cs_plot_format_from_path (path, &format))
+      if (!cs_plot_format_from_path (path, &job->format))
         {
           g_autofree char *name = g_path_get_basename (path);
 
@@ -440,57 +497,158 @@ cs_window_export_to (CsWindow *self, const char *what, const char *path, GError 
                        _ ("“%s” does not end in .png, .svg or .pdf: add one of these to choose "
                           "the format"),
                        name);
-          return FALSE;
+          return NULL;
         }
-      data.kind = kind;
+      data->kind = job->kind;
       /* Exports are for papers and slides: always the light style. */
-      cs_plot_style_init (&data.style, FALSE);
-      cs_scatter_view_get_params (self->scatter_view, &data.scatter);
-      data.scatter.highlight = -1;
-      cs_curves_view_get_params (self->curves_view, &data.curves);
-      cs_confusion_view_get_params (self->confusion_view, &data.confusion);
-      data.has_labels = dataset != NULL && dataset->labels != NULL;
+      cs_plot_style_init (&data->style, FALSE);
+      cs_scatter_view_get_params (self->scatter_view, &data->scatter);
+      data->scatter.highlight = -1;
+      cs_curves_view_get_params (self->curves_view, &data->curves);
+      cs_confusion_view_get_params (self->confusion_view, &data->confusion);
+      data->has_labels = dataset != NULL && dataset->labels != NULL;
+      /* The views' arrays may change while the worker draws: point at our own copies. */
+      data->scatter.snapshot = job_keep (job, data->scatter.snapshot);
+      job->trail = job_keep_array (job, data->scatter.trail, data->scatter.n_trail);
+      data->scatter.trail = job->trail;
+      job->history = job_keep_array (job, data->curves.history, data->curves.n);
+      data->curves.history = job->history;
+      data->confusion.snapshot = job_keep (job, data->confusion.snapshot);
       if (shown != NULL && dataset != NULL)
         {
-          scatter_title
+          job->scatter_title
               = g_strdup_printf (_ ("%s — latent space, epoch %u"), dataset->name, shown->epoch);
-          confusion_title = g_strdup_printf (_ ("%s — confusion matrix, epoch %u"), dataset->name,
-                                             shown->epoch);
+          job->confusion_title = g_strdup_printf (_ ("%s — confusion matrix, epoch %u"),
+                                                  dataset->name, shown->epoch);
         }
       if (dataset != NULL)
-        curves_title = g_strdup_printf (_ ("%s — metrics"), dataset->name);
-      data.scatter.title = scatter_title;
-      data.curves.title = curves_title;
-      data.confusion.title = confusion_title;
-      if (kind == EXPORT_DASHBOARD)
-        {
-          data.scatter.title = data.curves.title = data.confusion.title = NULL;
-        }
-      export_size (self, &width, &height);
-      return cs_plot_export (path, format, width, height, &data.style, draw_export, &data, error);
+        job->curves_title = g_strdup_printf (_ ("%s — metrics"), dataset->name);
+      data->scatter.title = job->kind == EXPORT_DASHBOARD ? NULL : job->scatter_title;
+      data->curves.title = job->kind == EXPORT_DASHBOARD ? NULL : job->curves_title;
+      data->confusion.title = job->kind == EXPORT_DASHBOARD ? NULL : job->confusion_title;
+      export_size (self, &job->width, &job->height);
+      return g_steal_pointer (&job);
     }
 
   g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID,
                        _ ("There is nothing to export yet: start a run first."));
-  return FALSE;
+  return NULL;
+}
+
+/* Draws and writes; safe on a worker thread (EXPORT_RUN excepted, see export_to). */
+static gboolean
+export_job_run (ExportJob *job, GError **error)
+{
+  switch (job->kind)
+    {
+    case EXPORT_LABELS:
+      return cs_run_write_labels_csv (job->path, job->dataset, job->shown, error);
+    case EXPORT_METRICS:
+      return cs_run_write_metrics_csv (job->path, job->history, job->data.curves.n, error);
+    case EXPORT_RUN:
+      g_assert_not_reached ();
+      return FALSE;
+    case EXPORT_SCATTER:
+    case EXPORT_CURVES:
+    case EXPORT_CONFUSION:
+    case EXPORT_DASHBOARD:
+    default:
+      return cs_plot_export (job->path, job->format, job->width, job->height, &job->data.style,
+                             draw_export, &job->data, error);
+    }
+}
+
+gboolean
+cs_window_export_to (CsWindow *self, const char *what, const char *path, GError **error)
+{
+  g_autoptr (ExportJob) job = export_job_new (self, what, path, error);
+
+  if (job == NULL)
+    return FALSE;
+  if (job->kind == EXPORT_RUN)
+    return cs_controller_save_run (self->controller, path, error);
+  return export_job_run (job, error);
+}
+
+guint
+cs_window_get_n_exports_pending (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), 0);
+  return self->n_exports_pending;
 }
 
 static void
-export_to (CsWindow *self, const char *what, const char *path)
+export_report (CsWindow *self, const char *path, const GError *error)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *name = g_path_get_basename (path);
-  g_autofree char *message = NULL;
 
-  if (!cs_window_export_to (self, what, path, &error))
+  if (error != NULL)
     {
       g_autofree char *title = g_strdup_printf (_ ("Could not export “%s”"), name);
 
       cs_window_show_error (self, title, error->message);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_ ("Exported “%s”"), name);
+
+      cs_window_toast (self, message);
+    }
+}
+
+static void
+export_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (export_job_run (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+export_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CsWindow *self = CS_WINDOW (source);
+  ExportJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  self->n_exports_pending--;
+  g_application_release (g_application_get_default ());
+  export_report (self, job->path, error);
+}
+
+/* Writes on a worker thread: a 70 000-row labelled CSV takes about half a second, a PDF of
+ * the dashboard longer, and the window must not freeze meanwhile. The toast says when. */
+static void
+export_to (CsWindow *self, const char *what, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ExportJob) job = export_job_new (self, what, path, &error);
+  g_autoptr (GTask) task = NULL;
+
+  if (job == NULL)
+    {
+      export_report (self, path, error);
       return;
     }
-  message = g_strdup_printf (_ ("Exported “%s”"), name);
-  cs_window_toast (self, message);
+  if (job->kind == EXPORT_RUN)
+    {
+      /* The model lives with the trainer: saved from here, between epochs. */
+      cs_controller_save_run (self->controller, path, &error);
+      export_report (self, path, error);
+      return;
+    }
+  task = g_task_new (self, NULL, export_finished, NULL);
+  g_task_set_source_tag (task, export_to);
+  g_task_set_name (task, "[clusterscope] export");
+  g_task_set_task_data (task, g_steal_pointer (&job), (GDestroyNotify) export_job_free);
+  self->n_exports_pending++;
+  /* Quitting waits for the file rather than leaving it unwritten. */
+  g_application_hold (g_application_get_default ());
+  g_task_run_in_thread (task, export_thread);
 }
 
 static void

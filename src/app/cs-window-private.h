@@ -38,7 +38,8 @@ struct _CsWindow
   GMenu *dataset_menu;
   GtkNativeDialog *file_chooser; /* at most one open at a time */
 
-  gint timeline_index; /* -1: nothing to show */
+  guint n_exports_pending; /* exports being written on worker threads */
+  gint timeline_index;     /* -1: nothing to show */
   gboolean timeline_follows;
   guint updating_timeline;
 };
@@ -47,7 +48,9 @@ struct _CsWindow
 void cs_window_class_add_actions (GtkWidgetClass *widget_class);
 void cs_window_init_actions (CsWindow *self);
 void cs_window_update_actions (CsWindow *self);
+/* Synchronous: builds the same job the Export menu runs on a worker thread. */
 gboolean cs_window_export_to (CsWindow *self, const char *what, const char *path, GError **error);
+guint cs_window_get_n_exports_pending (CsWindow *self);
 
 /* cs-window.c */
 void cs_window_show_error (CsWindow *self, const char *title, const char *message);

@@ -40,6 +40,19 @@ wait_for (Condition cond, gpointer data, double seconds)
   return ok;
 }
 
+static gboolean
+exports_done (gpointer data)
+{
+  return cs_window_get_n_exports_pending (CS_WINDOW (data)) == 0;
+}
+
+/* Exports write on a worker thread; the main loop runs until they are on disk. */
+static void
+wait_exports (CsWindow *window)
+{
+  g_assert_true (wait_for (exports_done, window, WAIT_SECONDS));
+}
+
 typedef struct
 {
   GtkApplication *app;
@@ -492,24 +505,30 @@ test_window_train_and_export (void)
 
   g_assert_true (
       gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)", "scatter", png));
+  wait_exports (f.window);
   check_png (png, 1600, 1000);
   g_assert_true (
       gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-size", "s", "800x500"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
                                              "curves", png_small));
+  wait_exports (f.window);
   check_png (png_small, 800, 500);
   g_assert_true (
       gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)", "curves", svg));
+  wait_exports (f.window);
   check_svg (svg);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
                                              "confusion", pdf));
+  wait_exports (f.window);
   check_pdf (pdf);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
                                              "dashboard", dash));
+  wait_exports (f.window);
   check_svg (dash);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
                                              "labels", labels));
+  wait_exports (f.window);
   g_assert_cmpuint (check_csv (labels, &header), ==, dataset->n + 1);
   m = latest->m;
   g_assert_cmpuint (m, ==, 5);
@@ -525,6 +544,7 @@ test_window_train_and_export (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
                                              "metrics", metrics));
+  wait_exports (f.window);
   g_assert_cmpuint (check_csv (metrics, &header), ==, n + 1);
   g_assert_cmpstr (header[0], ==, "epoch");
   g_assert_cmpstr (header[1], ==, "phase");
