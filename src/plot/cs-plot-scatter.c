@@ -38,6 +38,23 @@ cs_plot_scatter_params_init (CsScatterParams *params)
   params->show_legend = TRUE;
 }
 
+/* Grows [x0, x1] x [y0, y1] to hold the finite points of xy (n x 2). */
+static void
+extend_bounds (const float *xy, gsize n, double *x0, double *y0, double *x1, double *y1)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      double x = xy[2 * i], y = xy[2 * i + 1];
+
+      if (!isfinite (x) || !isfinite (y))
+        continue;
+      *x0 = MIN (*x0, x);
+      *x1 = MAX (*x1, x);
+      *y0 = MIN (*y0, y);
+      *y1 = MAX (*y1, y);
+    }
+}
+
 void
 cs_plot_scatter_fit (const CsSnapshot *snapshot, CsViewport *view)
 {
@@ -47,29 +64,9 @@ cs_plot_scatter_fit (const CsSnapshot *snapshot, CsViewport *view)
   g_return_if_fail (view != NULL);
 
   if (snapshot != NULL && snapshot->xy != NULL)
-    for (gsize i = 0; i < snapshot->n; i++)
-      {
-        double x = snapshot->xy[2 * i], y = snapshot->xy[2 * i + 1];
-
-        if (!isfinite (x) || !isfinite (y))
-          continue;
-        x0 = MIN (x0, x);
-        x1 = MAX (x1, x);
-        y0 = MIN (y0, y);
-        y1 = MAX (y1, y);
-      }
+    extend_bounds (snapshot->xy, snapshot->n, &x0, &y0, &x1, &y1);
   if (snapshot != NULL && snapshot->centroids_xy != NULL)
-    for (guint j = 0; j < snapshot->k; j++)
-      {
-        double x = snapshot->centroids_xy[2 * j], y = snapshot->centroids_xy[2 * j + 1];
-
-        if (!isfinite (x) || !isfinite (y))
-          continue;
-        x0 = MIN (x0, x);
-        x1 = MAX (x1, x);
-        y0 = MIN (y0, y);
-        y1 = MAX (y1, y);
-      }
+    extend_bounds (snapshot->centroids_xy, snapshot->k, &x0, &y0, &x1, &y1);
 
   if (x0 > x1)
     {
