@@ -255,6 +255,43 @@ test_training_reduces_loss (void)
   cs_autoencoder_free (ae);
 }
 
+/* The fused backward + Adam step (each layer updated once its gradient has been used) gives
+ * the same parameters, moments and gradients as backward followed by a separate Adam step,
+ * with and without the code gradient, over several steps; and a gathered input is not copied. */
+static void
+test_fused_step_matches (void)
+{
+  const guint batch = 9;
+  CsAutoencoder *a = make_small (batch, 41), *b = make_small (batch, 41);
+  g_autofree float *x = random_matrix (batch, 7, 42);
+  g_autofree float *d_code = random_matrix (batch, 3, 43);
+  g_autofree float *d_out_a = g_new (float, batch * 7);
+  g_autofree float *d_out_b = g_new (float, batch * 7);
+  CsAdamConfig cfg;
+
+  cs_adam_config_init (&cfg);
+  for (guint it = 0; it < 5; it++)
+    {
+      const float *code = it % 2 ? d_code : NULL;
+
+      cs_autoencoder_forward (a, x, batch);
+      cs_autoencoder_rec_loss (a, x, batch, d_out_a);
+      cs_autoencoder_backward (a, d_out_a, code, batch);
+      cs_autoencoder_adam_step (a, &cfg, 1e-2);
+
+      memcpy (cs_autoencoder_input (b), x, batch * 7 * sizeof (float));
+      cs_autoencoder_forward (b, cs_autoencoder_input (b), batch);
+      cs_autoencoder_rec_loss (b, x, batch, d_out_b);
+      cs_autoencoder_backward_step (b, d_out_b, code, batch, &cfg, 1e-2);
+    }
+  g_assert_cmpuint (a->adam_t, ==, b->adam_t);
+  for (gsize i = 0; i < 4 * a->n_params; i++)
+    g_assert_cmpfloat_with_epsilon (a->memory[i], b->memory[i],
+                                    1e-6f * (1.0f + fabsf (a->memory[i])));
+  cs_autoencoder_free (a);
+  cs_autoencoder_free (b);
+}
+
 static void
 test_save_load (void)
 {
@@ -328,6 +365,7 @@ main (int argc, char **argv)
   g_test_add_func ("/autoencoder/gradients/cluster-loss", test_gradients_with_cluster_loss);
   g_test_add_func ("/autoencoder/adam", test_adam_step);
   g_test_add_func ("/autoencoder/training", test_training_reduces_loss);
+  g_test_add_func ("/autoencoder/fused-step", test_fused_step_matches);
   g_test_add_func ("/autoencoder/save-load", test_save_load);
   g_test_add_func ("/autoencoder/layout", test_symmetric_layout);
   return g_test_run ();

@@ -174,11 +174,19 @@ cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch)
 {
   g_return_val_if_fail (batch <= self->max_batch, NULL);
 
-  memcpy (self->acts[0], x, (gsize) batch * self->dims[0] * sizeof (float));
+  /* A batch gathered straight into the input cache (cs_autoencoder_input) is not copied. */
+  if (x != self->acts[0])
+    memcpy (self->acts[0], x, (gsize) batch * self->dims[0] * sizeof (float));
   for (guint l = 0; l < self->n_layers; l++)
     dense_forward (self->acts[l + 1], self->acts[l], self->w[l], self->b[l], batch, self->dims[l],
                    self->dims[l + 1], layer_is_relu (self, l));
   return self->acts[self->n_layers];
+}
+
+float *
+cs_autoencoder_input (CsAutoencoder *self)
+{
+  return self->acts[0];
 }
 
 const float *
@@ -205,50 +213,87 @@ cs_autoencoder_rec_loss (CsAutoencoder *self, const float *x, guint batch, float
   return loss / batch;
 }
 
+/* delta (batch x out) gets the code gradient added, the ReLU mask applied, and its column sums
+ * written to db: one pass over the matrix instead of three. */
+static void
+delta_prepare (float *delta,
+               const float *d_code,
+               const float *a_out,
+               gboolean relu,
+               float *db,
+               guint batch,
+               guint out)
+{
+  memset (db, 0, out * sizeof (float));
+  for (guint i = 0; i < batch; i++)
+    {
+      float *row = delta + (gsize) i * out;
+      const float *a = a_out + (gsize) i * out;
+      const float *dc = d_code ? d_code + (gsize) i * out : NULL;
+
+      if (dc)
+        for (guint j = 0; j < out; j++)
+          row[j] += dc[j];
+      if (relu)
+        for (guint j = 0; j < out; j++)
+          {
+            float v = a[j] > 0.0f ? row[j] : 0.0f;
+            row[j] = v;
+            db[j] += v;
+          }
+      else
+        for (guint j = 0; j < out; j++)
+          db[j] += row[j];
+    }
+}
+
 void
-cs_autoencoder_backward (CsAutoencoder *self, float *d_out, const float *d_code, guint batch)
+cs_autoencoder_backward_step (CsAutoencoder *self,
+                              float *d_out,
+                              const float *d_code,
+                              guint batch,
+                              const CsAdamConfig *adam,
+                              double lr)
 {
   float *delta = d_out;
 
+  if (adam)
+    self->adam_t++;
   for (guint l = self->n_layers; l-- > 0;)
     {
       guint in = self->dims[l], out = self->dims[l + 1];
-      const float *a_out = self->acts[l + 1];
-      float *next;
+      float *next = NULL;
 
-      if (l + 1 == self->code_layer && d_code != NULL)
-        {
-          gsize total = (gsize) batch * out;
-          for (gsize i = 0; i < total; i++)
-            delta[i] += d_code[i];
-        }
-      if (layer_is_relu (self, l))
-        {
-          gsize total = (gsize) batch * out;
-          for (gsize i = 0; i < total; i++)
-            delta[i] = a_out[i] > 0.0f ? delta[i] : 0.0f;
-        }
+      delta_prepare (delta, l + 1 == self->code_layer ? d_code : NULL, self->acts[l + 1],
+                     layer_is_relu (self, l), self->db[l], batch, out);
 
-      /* dW (in x out) = A_l^T delta; db = column sums of delta. */
+      /* dW (in x out) = A_l^T delta. */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, in, out, batch, 1.0f, self->acts[l], in,
                    delta, out, 0.0f, self->dw[l], out);
-      memset (self->db[l], 0, out * sizeof (float));
-      for (guint i = 0; i < batch; i++)
-        {
-          const float *row = delta + (gsize) i * out;
-          float *db = self->db[l];
-          for (guint j = 0; j < out; j++)
-            db[j] += row[j];
-        }
 
+      if (l > 0)
+        {
+          /* delta_prev (batch x in) = delta W_l^T, into whichever scratch buffer delta is not. */
+          next = (delta == self->delta_a) ? self->delta_b : self->delta_a;
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, in, out, 1.0f, delta, out,
+                       self->w[l], out, 0.0f, next, in);
+        }
+      /* The layer's weights have served both products: update them while W_l and dW_l are
+       * still in cache (b_l follows W_l in memory, so one call covers both). */
+      if (adam)
+        cs_adam_update (self->w[l], self->dw[l], self->adam_m + (self->w[l] - self->params),
+                        self->adam_v + (self->w[l] - self->params), (gsize) in * out + out, adam,
+                        lr, self->adam_t);
       if (l == 0)
         break;
-      /* delta_prev (batch x in) = delta W_l^T, into whichever scratch buffer delta is not. */
-      next = (delta == self->delta_a) ? self->delta_b : self->delta_a;
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, in, out, 1.0f, delta, out,
-                   self->w[l], out, 0.0f, next, in);
       delta = next;
     }
+}
+
+void
+cs_autoencoder_backward (CsAutoencoder *self, float *d_out, const float *d_code, guint batch)
+{
+  cs_autoencoder_backward_step (self, d_out, d_code, batch, NULL, 0.0);
 }
 
 void

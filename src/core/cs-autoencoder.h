@@ -63,6 +63,8 @@ void cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng);
  * self and valid until the next forward. The code is cs_autoencoder_code(). */
 const float *cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch);
 const float *cs_autoencoder_code (CsAutoencoder *self);
+/* The input cache (max_batch x d): a batch gathered here is used without a copy. */
+float *cs_autoencoder_input (CsAutoencoder *self);
 
 /* Reconstruction loss (1/B) sum ||x - xhat||^2 of the last forward, and its gradient
  * d_out (batch x d) = 2 (xhat - x) / B. */
@@ -72,6 +74,15 @@ double cs_autoencoder_rec_loss (CsAutoencoder *self, const float *x, guint batch
  * and, when d_code is not NULL, adds d_code (batch x m) at the code. Gradients are
  * overwritten, not accumulated. */
 void cs_autoencoder_backward (CsAutoencoder *self, float *d_out, const float *d_code, guint batch);
+/* The same, and when adam is not NULL one Adam step with learning rate lr, each layer updated
+ * as soon as its gradient has been used: equal to backward followed by adam_step, with the
+ * weights touched while they are still in cache. */
+void cs_autoencoder_backward_step (CsAutoencoder *self,
+                                   float *d_out,
+                                   const float *d_code,
+                                   guint batch,
+                                   const CsAdamConfig *adam,
+                                   double lr);
 
 void cs_adam_config_init (CsAdamConfig *config);
 /* One Adam step over all parameters with the gradients of the last backward. */

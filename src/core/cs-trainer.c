@@ -513,7 +513,6 @@ train_epoch (CsTrainer *self,
              guint epoch,
              CsPhase phase,
              guint32 *order,
-             float *xb,
              float *d_out,
              float *d_code,
              float *d_cent,
@@ -538,12 +537,14 @@ train_epoch (CsTrainer *self,
     {
       gsize start = (gsize) b * bs;
       guint batch = (guint) MIN ((gsize) bs, ds->n - start);
+      float *xb = cs_autoencoder_input (ae);
       double lr;
 
       if (!check_continue (self, cancellable))
         return FALSE;
       lr = current_lr (self);
 
+      /* Gathered straight into the network's input cache: the forward pass copies nothing. */
       for (guint i = 0; i < batch; i++)
         memcpy (xb + (gsize) i * d, ds->x + (gsize) order[start + i] * d, d * sizeof (float));
 
@@ -555,11 +556,10 @@ train_epoch (CsTrainer *self,
                                       self->settings.alpha, self->settings.lambda, d_code,
                                       dkm ? d_cent : NULL, work)
                      * batch;
-          cs_autoencoder_backward (ae, d_out, d_code, batch);
+          cs_autoencoder_backward_step (ae, d_out, d_code, batch, &adam, lr);
         }
       else
-        cs_autoencoder_backward (ae, d_out, NULL, batch);
-      cs_autoencoder_adam_step (ae, &adam, lr);
+        cs_autoencoder_backward_step (ae, d_out, NULL, batch, &adam, lr);
       if (dkm)
         {
           self->cent_t++;
@@ -583,7 +583,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   guint d = ds->d, m, bs, kmax;
   guint pretrain, epoch = 0;
   g_autofree guint32 *order = NULL;
-  g_autofree float *xb = NULL, *d_out = NULL, *d_code = NULL, *d_cent = NULL, *work = NULL;
+  g_autofree float *d_out = NULL, *d_code = NULL, *d_cent = NULL, *work = NULL;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (!self->running, FALSE);
@@ -620,7 +620,6 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   for (gsize i = 0; i < ds->n; i++)
     order[i] = (guint32) i;
   kmax = 1000;
-  xb = g_new (float, (gsize) bs *d);
   d_out = g_new (float, (gsize) bs *d);
   d_code = g_new (float, (gsize) bs *m);
   d_cent = g_new (float, (gsize) kmax *m);
@@ -644,7 +643,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
 
       epoch++;
       apply_epoch_settings (self);
-      if (!train_epoch (self, epoch, CS_PHASE_PRETRAIN, order, xb, d_out, d_code, d_cent, work,
+      if (!train_epoch (self, epoch, CS_PHASE_PRETRAIN, order, d_out, d_code, d_cent, work,
                         &metrics, cancellable))
         goto cancelled;
       t1 = g_get_monotonic_time ();
@@ -696,8 +695,8 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
         }
 
       t1 = g_get_monotonic_time ();
-      if (!train_epoch (self, epoch, CS_PHASE_CLUSTER, order, xb, d_out, d_code, d_cent, work,
-                        &metrics, cancellable))
+      if (!train_epoch (self, epoch, CS_PHASE_CLUSTER, order, d_out, d_code, d_cent, work, &metrics,
+                        cancellable))
         goto cancelled;
       t2 = g_get_monotonic_time ();
       cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
