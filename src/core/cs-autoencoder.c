@@ -68,6 +68,7 @@ cs_autoencoder_new (const guint *dims, guint n_dims, guint max_batch)
 
   /* One allocation for parameters, gradients and both Adam moments. */
   self->memory = g_malloc0_n (4 * self->n_params, sizeof (float));
+  self->grads_zero = TRUE;
   self->params = self->memory;
   self->grads = self->memory + self->n_params;
   self->adam_m = self->memory + 2 * self->n_params;
@@ -127,6 +128,7 @@ void
 cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng)
 {
   memset (self->memory, 0, 4 * self->n_params * sizeof (float));
+  self->grads_zero = TRUE;
   for (guint l = 0; l < self->n_layers; l++)
     {
       guint in = self->dims[l], out = self->dims[l + 1];
@@ -139,7 +141,8 @@ cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng)
   self->adam_t = 0;
 }
 
-/* y (batch x out) = act (x (batch x in) w (in x out) + b). */
+/* y (batch x out) = act (x (batch x in) w (in x out) + b). The bias rows go into y first and
+ * sgemm adds to them (beta = 1): OpenBLAS would otherwise spend a pass zeroing y. */
 static void
 dense_forward (float *y,
                const float *x,
@@ -150,23 +153,15 @@ dense_forward (float *y,
                guint out,
                gboolean relu)
 {
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, out, in, 1.0f, x, in, w, out, 0.0f,
-               y, out);
-  /* Bias and activation fused into one pass over the output. */
-  for (guint i = 0; i < batch; i++)
-    {
-      float *row = y + (gsize) i * out;
+  gsize total = (gsize) batch * out;
 
-      if (relu)
-        for (guint j = 0; j < out; j++)
-          {
-            float v = row[j] + b[j];
-            row[j] = v > 0.0f ? v : 0.0f;
-          }
-      else
-        for (guint j = 0; j < out; j++)
-          row[j] += b[j];
-    }
+  for (guint i = 0; i < batch; i++)
+    memcpy (y + (gsize) i * out, b, out * sizeof (float));
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, out, in, 1.0f, x, in, w, out, 1.0f,
+               y, out);
+  if (relu)
+    for (gsize i = 0; i < total; i++)
+      y[i] = y[i] > 0.0f ? y[i] : 0.0f;
 }
 
 const float *
@@ -213,6 +208,37 @@ cs_autoencoder_rec_loss (CsAutoencoder *self, const float *x, guint batch, float
   return loss / batch;
 }
 
+/* PyTorch's formulation: p -= lr / bc1 * m / (sqrt (v) / sqrt (bc2) + eps). clear is NULL or
+ * g itself: each gradient is then zeroed once read, in the same pass. */
+static void
+adam_update (float *p,
+             const float *g,
+             float *m,
+             float *v,
+             gsize n,
+             const CsAdamConfig *config,
+             double lr,
+             guint64 t,
+             float *clear)
+{
+  const float b1 = (float) config->beta1, b2 = (float) config->beta2;
+  const float step = (float) (lr / (1.0 - pow (config->beta1, (double) t)));
+  const float inv_sqrt_bc2 = (float) (1.0 / sqrt (1.0 - pow (config->beta2, (double) t)));
+  const float eps = (float) config->eps;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float gi = g[i];
+      float mi = b1 * m[i] + (1.0f - b1) * gi;
+      float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= step * mi / (sqrtf (vi) * inv_sqrt_bc2 + eps);
+      if (clear)
+        clear[i] = 0.0f;
+    }
+}
+
 /* delta (batch x out) gets the code gradient added, the ReLU mask applied, and its column sums
  * written to db: one pass over the matrix instead of three. */
 static void
@@ -256,6 +282,9 @@ cs_autoencoder_backward_step (CsAutoencoder *self,
                               double lr)
 {
   float *delta = d_out;
+  /* Gradients left at zero by the last fused Adam step are accumulated into (beta = 1), which
+   * spares OpenBLAS a zeroing pass over every dW. */
+  float dw_beta = self->grads_zero ? 1.0f : 0.0f;
 
   if (adam)
     self->adam_t++;
@@ -269,7 +298,7 @@ cs_autoencoder_backward_step (CsAutoencoder *self,
 
       /* dW (in x out) = A_l^T delta. */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, in, out, batch, 1.0f, self->acts[l], in,
-                   delta, out, 0.0f, self->dw[l], out);
+                   delta, out, dw_beta, self->dw[l], out);
 
       if (l > 0)
         {
@@ -281,13 +310,18 @@ cs_autoencoder_backward_step (CsAutoencoder *self,
       /* The layer's weights have served both products: update them while W_l and dW_l are
        * still in cache (b_l follows W_l in memory, so one call covers both). */
       if (adam)
-        cs_adam_update (self->w[l], self->dw[l], self->adam_m + (self->w[l] - self->params),
-                        self->adam_v + (self->w[l] - self->params), (gsize) in * out + out, adam,
-                        lr, self->adam_t);
+        {
+          gsize off = self->w[l] - self->params;
+
+          adam_update (self->w[l], self->dw[l], self->adam_m + off, self->adam_v + off,
+                       (gsize) in * out + out, adam, lr, self->adam_t, self->dw[l]);
+        }
       if (l == 0)
         break;
       delta = next;
     }
+  /* A fused step consumed (and cleared) every gradient; a plain backward leaves them. */
+  self->grads_zero = adam != NULL;
 }
 
 void
@@ -314,21 +348,7 @@ cs_adam_update (float *p,
                 double lr,
                 guint64 t)
 {
-  /* PyTorch's formulation: p -= lr / bc1 * m / (sqrt (v) / sqrt (bc2) + eps). */
-  const float b1 = (float) config->beta1, b2 = (float) config->beta2;
-  const float step = (float) (lr / (1.0 - pow (config->beta1, (double) t)));
-  const float inv_sqrt_bc2 = (float) (1.0 / sqrt (1.0 - pow (config->beta2, (double) t)));
-  const float eps = (float) config->eps;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      float gi = g[i];
-      float mi = b1 * m[i] + (1.0f - b1) * gi;
-      float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      p[i] -= step * mi / (sqrtf (vi) * inv_sqrt_bc2 + eps);
-    }
+  adam_update (p, g, m, v, n, config, lr, t, NULL);
 }
 
 void

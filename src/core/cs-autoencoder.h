@@ -36,7 +36,8 @@ struct _CsAutoencoder
   float *b[CS_AE_MAX_LAYERS];  /* out */
   float *dw[CS_AE_MAX_LAYERS]; /* views into grads */
   float *db[CS_AE_MAX_LAYERS];
-  guint64 adam_t; /* steps taken */
+  guint64 adam_t;      /* steps taken */
+  gboolean grads_zero; /* every gradient is 0 (a fused step cleared them): dW may accumulate */
 
   /* Forward caches and backward scratch, each max_batch x max width. */
   float *acts[CS_AE_MAX_LAYERS + 1]; /* acts[0] is the input batch (a copy) */
