@@ -307,6 +307,43 @@ test_fused_step_matches (void)
   cs_autoencoder_free (b);
 }
 
+/* With helper threads the Adam step is split across them: the same numbers as on one thread
+ * (the update is element-wise), on layers big enough to be split. */
+static void
+test_parallel_adam_matches (void)
+{
+  static const guint dims[] = { 400, 400, 8, 400, 400 };
+  const guint batch = 4;
+  CsAutoencoder *a = cs_autoencoder_new (dims, G_N_ELEMENTS (dims), batch);
+  CsAutoencoder *b = cs_autoencoder_new (dims, G_N_ELEMENTS (dims), batch);
+  g_autofree float *x = random_matrix (batch, 400, 51);
+  g_autofree float *d_out = g_new (float, batch * 400);
+  CsAdamConfig cfg;
+  CsRng rng;
+
+  cs_parallel_free (a->parallel);
+  a->parallel = cs_parallel_new (1);
+  cs_parallel_free (b->parallel);
+  b->parallel = cs_parallel_new (3);
+  cs_rng_init (&rng, 52);
+  cs_autoencoder_init_glorot (a, &rng);
+  memcpy (b->params, a->params, a->n_params * sizeof (float));
+  cs_adam_config_init (&cfg);
+  for (guint it = 0; it < 3; it++)
+    {
+      cs_autoencoder_forward (a, x, batch);
+      cs_autoencoder_rec_loss (a, x, batch, d_out);
+      cs_autoencoder_backward_step (a, d_out, NULL, batch, &cfg, 1e-3);
+      cs_autoencoder_forward (b, x, batch);
+      cs_autoencoder_rec_loss (b, x, batch, d_out);
+      cs_autoencoder_backward_step (b, d_out, NULL, batch, &cfg, 1e-3);
+    }
+  g_assert_cmpmem (a->memory, 4 * a->n_params * sizeof (float), b->memory,
+                   4 * b->n_params * sizeof (float));
+  cs_autoencoder_free (a);
+  cs_autoencoder_free (b);
+}
+
 static void
 test_save_load (void)
 {
@@ -381,6 +418,7 @@ main (int argc, char **argv)
   g_test_add_func ("/autoencoder/adam", test_adam_step);
   g_test_add_func ("/autoencoder/training", test_training_reduces_loss);
   g_test_add_func ("/autoencoder/fused-step", test_fused_step_matches);
+  g_test_add_func ("/autoencoder/parallel-adam", test_parallel_adam_matches);
   g_test_add_func ("/autoencoder/save-load", test_save_load);
   g_test_add_func ("/autoencoder/layout", test_symmetric_layout);
   return g_test_run ();

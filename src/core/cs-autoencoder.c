@@ -13,6 +13,7 @@
 
 #include "cs-autoencoder.h"
 #include "cs-error.h"
+#include "cs-parallel.h"
 #include "cs-run.h"
 
 /* Model file format, little-endian:
@@ -28,6 +29,8 @@
 #define MODEL_MAGIC "CSAEMOD1"
 #define MODEL_VERSION 1
 #define ENCODE_BLOCK 2048
+/* Adam steps over fewer weights per thread than this stay on the calling thread. */
+#define ADAM_MIN_CHUNK 65536
 
 static gboolean
 layer_is_relu (const CsAutoencoder *self, guint l)
@@ -69,6 +72,8 @@ cs_autoencoder_new (const guint *dims, guint n_dims, guint max_batch)
   /* One allocation for parameters, gradients and both Adam moments. */
   self->memory = g_malloc0_n (4 * self->n_params, sizeof (float));
   self->grads_zero = TRUE;
+  /* As many threads as OpenBLAS uses (OPENBLAS_NUM_THREADS=1: none of our own either). */
+  self->parallel = cs_parallel_new ((guint) MAX (openblas_get_num_threads (), 1));
   self->params = self->memory;
   self->grads = self->memory + self->n_params;
   self->adam_m = self->memory + 2 * self->n_params;
@@ -121,6 +126,7 @@ cs_autoencoder_free (CsAutoencoder *self)
   g_free (self->delta_a);
   g_free (self->delta_b);
   g_free (self->memory);
+  cs_parallel_free (self->parallel);
   g_free (self);
 }
 
@@ -239,6 +245,26 @@ adam_update (float *p,
     }
 }
 
+typedef struct
+{
+  float *p;
+  const float *g;
+  float *m, *v;
+  const CsAdamConfig *config;
+  double lr;
+  guint64 t;
+  float *clear;
+} AdamJob;
+
+static void
+adam_range (gsize start, gsize end, gpointer data)
+{
+  const AdamJob *j = data;
+
+  adam_update (j->p + start, j->g + start, j->m + start, j->v + start, end - start, j->config,
+               j->lr, j->t, j->clear ? j->clear + start : NULL);
+}
+
 /* delta (batch x out) gets the code gradient added, the ReLU mask applied, and its column sums
  * written to db: one pass over the matrix instead of three. */
 static void
@@ -313,8 +339,12 @@ cs_autoencoder_backward_step (CsAutoencoder *self,
         {
           gsize off = self->w[l] - self->params;
 
-          adam_update (self->w[l], self->dw[l], self->adam_m + off, self->adam_v + off,
-                       (gsize) in * out + out, adam, lr, self->adam_t, self->dw[l]);
+          AdamJob job = { self->w[l], self->dw[l], self->adam_m + off, self->adam_v + off,
+                          adam,       lr,          self->adam_t,       self->dw[l] };
+
+          /* Memory-bound: both cores' share of the bandwidth, while OpenBLAS's threads wait. */
+          cs_parallel_for (self->parallel, (gsize) in * out + out, 16, ADAM_MIN_CHUNK, adam_range,
+                           &job);
         }
       if (l == 0)
         break;

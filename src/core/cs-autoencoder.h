@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "cs-parallel.h"
 #include "cs-rng.h"
 #include "cs-types.h"
 
@@ -43,6 +44,8 @@ struct _CsAutoencoder
   float *acts[CS_AE_MAX_LAYERS + 1]; /* acts[0] is the input batch (a copy) */
   float *delta_a;
   float *delta_b;
+
+  CsParallel *parallel; /* helper threads for the Adam step */
 };
 
 typedef struct

@@ -1,0 +1,32 @@
+/* cs-parallel.h: an element-wise loop shared between the calling thread and helper threads.
+ *
+ * OpenBLAS keeps both cores busy inside sgemm; between products the engine's own loops (Adam
+ * above all) would run on one core while OpenBLAS's threads wait. A CsParallel owns helpers
+ * that sleep until a loop is handed to them, so those loops use every core as well.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _CsParallel CsParallel;
+
+/* Processes [start, end) of a loop; called once per thread with disjoint ranges. */
+typedef void (*CsRangeFunc) (gsize start, gsize end, gpointer data);
+
+/* n_threads in all, the caller included; 1 (or 0) runs every loop in the caller. */
+CsParallel *cs_parallel_new (guint n_threads);
+void cs_parallel_free (CsParallel *self);
+guint cs_parallel_get_n_threads (CsParallel *self);
+
+/* Runs func over [0, n) split into equal ranges that start at multiples of align (a cache
+ * line of floats is 16), and returns when every range is done. Loops shorter than min_chunk
+ * per thread run in the caller alone: handing them over would cost more than it saves. */
+void cs_parallel_for (
+    CsParallel *self, gsize n, gsize align, gsize min_chunk, CsRangeFunc func, gpointer data);
+
+G_END_DECLS

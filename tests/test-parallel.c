@@ -1,0 +1,89 @@
+/* test-parallel.c: the helper threads behind the engine's element-wise loops.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-parallel.h"
+
+typedef struct
+{
+  gint *hits;    /* how often each index was visited */
+  gsize align;   /* every range but the first starts at a multiple of this */
+  gint calls;    /* ranges run (atomic) */
+  GThread *self; /* the calling thread */
+  gint on_caller;
+} Visit;
+
+static void
+visit (gsize start, gsize end, gpointer data)
+{
+  Visit *v = data;
+
+  g_assert_cmpuint (start, <, end);
+  g_assert_cmpuint (start % v->align, ==, 0);
+  for (gsize i = start; i < end; i++)
+    g_atomic_int_inc (&v->hits[i]);
+  g_atomic_int_inc (&v->calls);
+  if (g_thread_self () == v->self)
+    g_atomic_int_inc (&v->on_caller);
+}
+
+/* Every index is visited exactly once, ranges are aligned and split over the threads, for
+ * many loops in a row (a handover that lost a wake-up would hang or skip a range here). */
+static void
+test_covers_once (void)
+{
+  const gsize sizes[] = { 1, 15, 16, 17, 1000, 4099, 100000 };
+
+  for (guint threads = 1; threads <= 4; threads++)
+    {
+      CsParallel *pool = cs_parallel_new (threads);
+
+      g_assert_cmpuint (cs_parallel_get_n_threads (pool), ==, threads);
+      for (guint rep = 0; rep < 200; rep++)
+        {
+          gsize n = sizes[rep % G_N_ELEMENTS (sizes)];
+          g_autofree gint *hits = g_new0 (gint, n);
+          Visit v = { hits, 16, 0, g_thread_self (), 0 };
+
+          cs_parallel_for (pool, n, 16, 1, visit, &v);
+          for (gsize i = 0; i < n; i++)
+            g_assert_cmpint (hits[i], ==, 1);
+          g_assert_cmpint (v.on_caller, ==, 1);
+          if (n >= 16 * threads * 2)
+            g_assert_cmpint (v.calls, ==, (gint) threads);
+        }
+      cs_parallel_free (pool);
+    }
+}
+
+/* A loop shorter than min_chunk per thread runs on the caller alone, in one range. */
+static void
+test_small_stays_on_caller (void)
+{
+  CsParallel *pool = cs_parallel_new (2);
+  gint hits[100] = { 0 };
+  Visit v = { hits, 1, 0, g_thread_self (), 0 };
+
+  cs_parallel_for (pool, 100, 1, 64, visit, &v);
+  g_assert_cmpint (v.calls, ==, 1);
+  g_assert_cmpint (v.on_caller, ==, 1);
+  /* Nothing to do: no call at all. */
+  cs_parallel_for (pool, 0, 1, 1, visit, &v);
+  g_assert_cmpint (v.calls, ==, 1);
+  cs_parallel_free (pool);
+  /* NULL runs in the caller too. */
+  cs_parallel_for (NULL, 100, 1, 1, visit, &v);
+  g_assert_cmpint (v.calls, ==, 2);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/parallel/covers-once", test_covers_once);
+  g_test_add_func ("/parallel/small-stays-on-caller", test_small_stays_on_caller);
+  return g_test_run ();
+}
