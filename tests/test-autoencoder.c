@@ -307,17 +307,21 @@ test_fused_step_matches (void)
   cs_autoencoder_free (b);
 }
 
-/* With helper threads the Adam step is split across them: the same numbers as on one thread
- * (the update is element-wise), on layers big enough to be split. */
+/* With helper threads the Adam step and the passes around each product (bias, ReLU, mask and
+ * bias gradients) are split across them: the same numbers as on one thread, bit for bit, on
+ * layers and batches big enough to be split; the encoding too. */
 static void
 test_parallel_adam_matches (void)
 {
   static const guint dims[] = { 400, 400, 8, 400, 400 };
-  const guint batch = 4;
+  const guint batch = 256, n_enc = 600;
   CsAutoencoder *a = cs_autoencoder_new (dims, G_N_ELEMENTS (dims), batch);
   CsAutoencoder *b = cs_autoencoder_new (dims, G_N_ELEMENTS (dims), batch);
   g_autofree float *x = random_matrix (batch, 400, 51);
   g_autofree float *d_out = g_new (float, batch * 400);
+  g_autofree float *x_enc = random_matrix (n_enc, 400, 53);
+  g_autofree float *z_a = g_new (float, n_enc * 8);
+  g_autofree float *z_b = g_new (float, n_enc * 8);
   CsAdamConfig cfg;
   CsRng rng;
 
@@ -340,6 +344,9 @@ test_parallel_adam_matches (void)
     }
   g_assert_cmpmem (a->memory, 4 * a->n_params * sizeof (float), b->memory,
                    4 * b->n_params * sizeof (float));
+  cs_autoencoder_encode (a, x_enc, n_enc, z_a);
+  cs_autoencoder_encode (b, x_enc, n_enc, z_b);
+  g_assert_cmpmem (z_a, n_enc * 8 * sizeof (float), z_b, n_enc * 8 * sizeof (float));
   cs_autoencoder_free (a);
   cs_autoencoder_free (b);
 }

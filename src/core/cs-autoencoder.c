@@ -147,10 +147,42 @@ cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng)
   self->adam_t = 0;
 }
 
-/* y (batch x out) = act (x (batch x in) w (in x out) + b). The bias rows go into y first and
- * sgemm adds to them (beta = 1): OpenBLAS would otherwise spend a pass zeroing y. */
+/* Element-wise passes over fewer floats per thread than this stay on the calling thread. */
+#define PASS_MIN_FLOATS 32768
+
+typedef struct
+{
+  float *y;
+  const float *b;
+  guint out;
+} RowsJob;
+
 static void
-dense_forward (float *y,
+bias_rows (gsize start, gsize end, gpointer data)
+{
+  const RowsJob *j = data;
+
+  for (gsize i = start; i < end; i++)
+    memcpy (j->y + i * j->out, j->b, j->out * sizeof (float));
+}
+
+static void
+relu_rows (gsize start, gsize end, gpointer data)
+{
+  const RowsJob *j = data;
+  float *y = j->y + start * j->out;
+  gsize total = (end - start) * j->out;
+
+  for (gsize i = 0; i < total; i++)
+    y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+}
+
+/* y (batch x out) = act (x (batch x in) w (in x out) + b). The bias rows go into y first and
+ * sgemm adds to them (beta = 1): OpenBLAS would otherwise spend a pass zeroing y. The passes
+ * around the product are split over the helper threads by rows. */
+static void
+dense_forward (CsParallel *par,
+               float *y,
                const float *x,
                const float *w,
                const float *b,
@@ -159,15 +191,14 @@ dense_forward (float *y,
                guint out,
                gboolean relu)
 {
-  gsize total = (gsize) batch * out;
+  RowsJob job = { y, b, out };
+  gsize min_rows = MAX (PASS_MIN_FLOATS / out, 1);
 
-  for (guint i = 0; i < batch; i++)
-    memcpy (y + (gsize) i * out, b, out * sizeof (float));
+  cs_parallel_for (par, batch, 1, min_rows, bias_rows, &job);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, out, in, 1.0f, x, in, w, out, 1.0f,
                y, out);
   if (relu)
-    for (gsize i = 0; i < total; i++)
-      y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+    cs_parallel_for (par, batch, 1, min_rows, relu_rows, &job);
 }
 
 const float *
@@ -179,8 +210,8 @@ cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch)
   if (x != self->acts[0])
     memcpy (self->acts[0], x, (gsize) batch * self->dims[0] * sizeof (float));
   for (guint l = 0; l < self->n_layers; l++)
-    dense_forward (self->acts[l + 1], self->acts[l], self->w[l], self->b[l], batch, self->dims[l],
-                   self->dims[l + 1], layer_is_relu (self, l));
+    dense_forward (self->parallel, self->acts[l + 1], self->acts[l], self->w[l], self->b[l], batch,
+                   self->dims[l], self->dims[l + 1], layer_is_relu (self, l));
   return self->acts[self->n_layers];
 }
 
@@ -265,10 +296,51 @@ adam_range (gsize start, gsize end, gpointer data)
                j->lr, j->t, j->clear ? j->clear + start : NULL);
 }
 
-/* delta (batch x out) gets the code gradient added, the ReLU mask applied, and its column sums
- * written to db: one pass over the matrix instead of three. */
+typedef struct
+{
+  float *delta;
+  const float *d_code, *a_out;
+  gboolean relu;
+  float *db;
+  guint batch, out;
+} DeltaJob;
+
+/* Columns [start, end) of delta_prepare: each column's sum runs over the rows in order, so the
+ * split changes no number. */
 static void
-delta_prepare (float *delta,
+delta_cols (gsize start, gsize end, gpointer data)
+{
+  const DeltaJob *j = data;
+  float *db = j->db;
+
+  memset (db + start, 0, (end - start) * sizeof (float));
+  for (guint i = 0; i < j->batch; i++)
+    {
+      float *row = j->delta + (gsize) i * j->out;
+      const float *a = j->a_out + (gsize) i * j->out;
+      const float *dc = j->d_code ? j->d_code + (gsize) i * j->out : NULL;
+
+      if (dc)
+        for (gsize c = start; c < end; c++)
+          row[c] += dc[c];
+      if (j->relu)
+        for (gsize c = start; c < end; c++)
+          {
+            float v = a[c] > 0.0f ? row[c] : 0.0f;
+            row[c] = v;
+            db[c] += v;
+          }
+      else
+        for (gsize c = start; c < end; c++)
+          db[c] += row[c];
+    }
+}
+
+/* delta (batch x out) gets the code gradient added, the ReLU mask applied, and its column sums
+ * written to db: one pass over the matrix instead of three, split by columns. */
+static void
+delta_prepare (CsParallel *par,
+               float *delta,
                const float *d_code,
                const float *a_out,
                gboolean relu,
@@ -276,27 +348,9 @@ delta_prepare (float *delta,
                guint batch,
                guint out)
 {
-  memset (db, 0, out * sizeof (float));
-  for (guint i = 0; i < batch; i++)
-    {
-      float *row = delta + (gsize) i * out;
-      const float *a = a_out + (gsize) i * out;
-      const float *dc = d_code ? d_code + (gsize) i * out : NULL;
+  DeltaJob job = { delta, d_code, a_out, relu, db, batch, out };
 
-      if (dc)
-        for (guint j = 0; j < out; j++)
-          row[j] += dc[j];
-      if (relu)
-        for (guint j = 0; j < out; j++)
-          {
-            float v = a[j] > 0.0f ? row[j] : 0.0f;
-            row[j] = v;
-            db[j] += v;
-          }
-      else
-        for (guint j = 0; j < out; j++)
-          db[j] += row[j];
-    }
+  cs_parallel_for (par, out, 16, MAX (PASS_MIN_FLOATS / batch, 16), delta_cols, &job);
 }
 
 void
@@ -319,8 +373,8 @@ cs_autoencoder_backward_step (CsAutoencoder *self,
       guint in = self->dims[l], out = self->dims[l + 1];
       float *next = NULL;
 
-      delta_prepare (delta, l + 1 == self->code_layer ? d_code : NULL, self->acts[l + 1],
-                     layer_is_relu (self, l), self->db[l], batch, out);
+      delta_prepare (self->parallel, delta, l + 1 == self->code_layer ? d_code : NULL,
+                     self->acts[l + 1], layer_is_relu (self, l), self->db[l], batch, out);
 
       /* dW (in x out) = A_l^T delta. */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, in, out, batch, 1.0f, self->acts[l], in,
@@ -415,8 +469,8 @@ cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z)
           /* The last layer writes straight into z. */
           if (l + 1 == self->code_layer)
             out = z + start * m;
-          dense_forward (out, in, self->w[l], self->b[l], rows, self->dims[l], self->dims[l + 1],
-                         layer_is_relu (self, l));
+          dense_forward (self->parallel, out, in, self->w[l], self->b[l], rows, self->dims[l],
+                         self->dims[l + 1], layer_is_relu (self, l));
           in = out;
           out = (out == buf_a) ? buf_b : buf_a;
         }
