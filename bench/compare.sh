@@ -237,13 +237,14 @@ done
 
 # Peak resident memory (GNU time's %M, KiB) and wall seconds of a CLI run: "KiB seconds".
 measured() { # label, cli arguments...
-	local label=$1
-	shift
+	local prefix
 	step=$((step + 1))
+	prefix=$W/$(printf '%02d-%s' "$step" "$1")
+	shift
 	say "$CLI $*"
-	/usr/bin/time -o "$W/$(printf '%02d' $step)-$label.time" -f '%M %e' "$CLI" "$@" \
-		>"$W/$(printf '%02d' $step)-$label.out" 2>"$W/$(printf '%02d' $step)-$label.txt" || die "failed: $CLI $* (see $W)"
-	cat "$W/$(printf '%02d' $step)-$label.time"
+	/usr/bin/time -o "$prefix.time" -f '%M %e' "$CLI" "$@" >"$prefix.out" 2>"$prefix.txt" ||
+		die "failed: $CLI $* (see $W)"
+	cat "$prefix.time"
 }
 read -r rss_kib rss_s <<<"$(measured rss-$n --dataset "$spec" -p 1 -e 1 --seed "$seed" --output "$W/rss-run")"
 if [ "$million" = 1 ]; then

@@ -392,9 +392,14 @@ cs_autoencoder_backward_step (CsAutoencoder *self,
       if (adam)
         {
           gsize off = self->w[l] - self->params;
-
-          AdamJob job = { self->w[l], self->dw[l], self->adam_m + off, self->adam_v + off,
-                          adam,       lr,          self->adam_t,       self->dw[l] };
+          AdamJob job = { .p = self->w[l],
+                          .g = self->dw[l],
+                          .m = self->adam_m + off,
+                          .v = self->adam_v + off,
+                          .config = adam,
+                          .lr = lr,
+                          .t = self->adam_t,
+                          .clear = self->dw[l] };
 
           /* Memory-bound: both cores' share of the bandwidth, while OpenBLAS's threads wait. */
           cs_parallel_for (self->parallel, (gsize) in * out + out, 16, ADAM_MIN_CHUNK, adam_range,
