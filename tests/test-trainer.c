@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cs-autoencoder.h"
 #include "cs-error.h"
 #include "cs-run.h"
 #include "cs-trainer.h"
@@ -293,7 +294,8 @@ run_thread (gpointer data)
   return NULL;
 }
 
-/* Pause holds the worker; cancel ends it even while paused. */
+/* Pause holds the worker; cancel ends it even while paused. The model can be copied (and
+ * saved) at any point, from another thread. */
 static void
 test_pause_cancel (void)
 {
@@ -303,6 +305,14 @@ test_pause_cancel (void)
   GThread *thread;
   guint seen;
   GError *error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cs-trainer-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "model.bin", NULL);
+  g_autofree char *saved = NULL;
+  gsize saved_len = 0;
+  g_autoptr (GBytes) running_copy = NULL;
+  g_autoptr (GBytes) paused_copy = NULL;
+  g_autoptr (GBytes) final_copy = NULL;
+  CsAutoencoder *loaded;
 
   small_settings (&s, 5);
   s.pretrain_epochs = 1000;
@@ -318,6 +328,11 @@ test_pause_cancel (void)
     g_cond_wait (&p.cond, &p.lock);
   g_mutex_unlock (&p.lock);
 
+  /* The model can be copied while the run goes on: the training thread hands it over. */
+  running_copy = cs_trainer_dup_model (p.trainer, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (running_copy);
+
   cs_trainer_pause (p.trainer);
   g_assert_true (cs_trainer_is_paused (p.trainer));
   /* At most the epoch in flight finishes; then nothing moves. */
@@ -330,8 +345,32 @@ test_pause_cancel (void)
   g_assert_cmpuint (p.epochs_seen, ==, seen);
   g_mutex_unlock (&p.lock);
 
+  /* Paused: copies come at once, are the same twice, load back, and the run stays paused. */
+  paused_copy = cs_trainer_dup_model (p.trainer, &error);
+  g_assert_no_error (error);
+  g_assert_true (cs_trainer_save_model (p.trainer, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &saved, &saved_len, NULL));
+  g_assert_cmpmem (saved, saved_len, g_bytes_get_data (paused_copy, NULL),
+                   g_bytes_get_size (paused_copy));
+  g_assert_cmpuint (g_bytes_get_size (running_copy), ==, g_bytes_get_size (paused_copy));
+  loaded = cs_autoencoder_load (path, s.batch_size, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->dims[loaded->code_layer], ==, s.embedding_dim);
+  cs_autoencoder_free (loaded);
+  g_assert_true (cs_trainer_is_paused (p.trainer));
+  g_mutex_lock (&p.lock);
+  g_assert_cmpuint (p.epochs_seen, ==, seen);
+  g_mutex_unlock (&p.lock);
+
   cs_trainer_cancel (p.trainer);
   g_thread_join (thread);
+  /* Cancelled while paused: no batch ran after the paused copy. */
+  final_copy = cs_trainer_dup_model (p.trainer, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (final_copy, paused_copy));
+  g_unlink (path);
+  g_rmdir (dir);
   cs_trainer_unref (p.trainer);
   g_mutex_clear (&p.lock);
   g_cond_clear (&p.cond);

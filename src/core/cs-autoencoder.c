@@ -518,11 +518,10 @@ append_floats (GByteArray *buf, const float *f, gsize n)
 #endif
 }
 
-gboolean
-cs_autoencoder_save (
-    const CsAutoencoder *self, const float *centroids, guint k, const char *path, GError **error)
+GBytes *
+cs_autoencoder_serialize (const CsAutoencoder *self, const float *centroids, guint k)
 {
-  g_autoptr (GByteArray) buf = g_byte_array_new ();
+  GByteArray *buf = g_byte_array_new ();
   guint m = self->dims[self->code_layer];
 
   g_byte_array_append (buf, (const guint8 *) MODEL_MAGIC, 8);
@@ -535,7 +534,18 @@ cs_autoencoder_save (
   append_floats (buf, self->params, self->n_params);
   if (centroids)
     append_floats (buf, centroids, (gsize) k * m);
-  return cs_write_file_atomic (path, (const char *) buf->data, buf->len, error);
+  return g_byte_array_free_to_bytes (buf);
+}
+
+gboolean
+cs_autoencoder_save (
+    const CsAutoencoder *self, const float *centroids, guint k, const char *path, GError **error)
+{
+  g_autoptr (GBytes) bytes = cs_autoencoder_serialize (self, centroids, k);
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  return cs_write_file_atomic (path, data, len, error);
 }
 
 typedef struct

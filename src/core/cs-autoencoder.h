@@ -110,6 +110,7 @@ void cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float 
 double cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch);
 
 /* Model file: see cs-autoencoder.c for the format. centroids may be NULL (k = 0). */
+GBytes *cs_autoencoder_serialize (const CsAutoencoder *self, const float *centroids, guint k);
 gboolean cs_autoencoder_save (
     const CsAutoencoder *self, const float *centroids, guint k, const char *path, GError **error);
 /* Returns a new autoencoder; *centroids_out (k x m, g_free) and *k_out when stored. */

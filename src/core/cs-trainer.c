@@ -18,6 +18,7 @@
 #include "cs-metrics.h"
 #include "cs-projection.h"
 #include "cs-rng.h"
+#include "cs-run.h"
 #include "cs-trainer.h"
 
 struct _CsTrainer
@@ -34,6 +35,10 @@ struct _CsTrainer
   gboolean paused;
   gboolean cancelled;
   CsSnapshot *last;
+  gboolean running;     /* cs_trainer_run is on its way */
+  gboolean model_asked; /* cs_trainer_dup_model waits for the running thread's copy */
+  GBytes *model_copy;   /* that copy, once made */
+  GMutex model_lock;    /* one cs_trainer_dup_model at a time */
 
   CsSnapshotFunc snapshot_func;
   gpointer snapshot_data;
@@ -58,7 +63,6 @@ struct _CsTrainer
   CsProjection *projection;
   CsRng rng;
   guint changed; /* settings changed since the last snapshot */
-  gboolean running;
 };
 
 CsTrainer *
@@ -81,6 +85,7 @@ cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
   self = g_new0 (CsTrainer, 1);
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->model_lock);
   g_cond_init (&self->cond);
   self->dataset = cs_dataset_ref (dataset);
   self->settings = *settings;
@@ -114,7 +119,9 @@ cs_trainer_unref (CsTrainer *self)
   g_free (self->codes);
   g_free (self->labels);
   g_free (self->prev_labels);
+  g_clear_pointer (&self->model_copy, g_bytes_unref);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->model_lock);
   g_cond_clear (&self->cond);
   g_free (self);
 }
@@ -230,6 +237,17 @@ cs_trainer_dup_codes (CsTrainer *self, guint *m_out)
   return g_memdup2 (snap->codes, snap->n * snap->m * sizeof (float));
 }
 
+static gboolean
+is_running (CsTrainer *self)
+{
+  gboolean running;
+
+  g_mutex_lock (&self->lock);
+  running = self->running;
+  g_mutex_unlock (&self->lock);
+  return running;
+}
+
 gboolean
 cs_trainer_load_model (CsTrainer *self, const char *path, GError **error)
 {
@@ -237,7 +255,7 @@ cs_trainer_load_model (CsTrainer *self, const char *path, GError **error)
   guint k = 0;
   CsAutoencoder *ae;
 
-  g_return_val_if_fail (!self->running, FALSE);
+  g_return_val_if_fail (!is_running (self), FALSE);
 
   ae = cs_autoencoder_load (path, self->settings.batch_size, &centroids, &k, error);
   if (ae == NULL)
@@ -265,18 +283,68 @@ cs_trainer_load_model (CsTrainer *self, const char *path, GError **error)
   return TRUE;
 }
 
-gboolean
-cs_trainer_save_model (CsTrainer *self, const char *path, GError **error)
+/* The model file's bytes; the caller holds the lock and no run touches the model meanwhile. */
+static GBytes *
+serialize_model (CsTrainer *self, GError **error)
 {
-  g_return_val_if_fail (!self->running, FALSE);
-
   if (self->ae == NULL)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "there is no trained model to save yet");
-      return FALSE;
+      return NULL;
     }
-  return cs_autoencoder_save (self->ae, self->centroids, self->centroids ? self->k : 0, path,
-                              error);
+  return cs_autoencoder_serialize (self->ae, self->centroids, self->centroids ? self->k : 0);
+}
+
+/* On the running thread between batches, lock held: the copy cs_trainer_dup_model waits for. */
+static void
+answer_model_request (CsTrainer *self)
+{
+  if (!self->model_asked)
+    return;
+  self->model_asked = FALSE;
+  g_clear_pointer (&self->model_copy, g_bytes_unref);
+  self->model_copy = serialize_model (self, NULL);
+  g_cond_broadcast (&self->cond);
+}
+
+GBytes *
+cs_trainer_dup_model (CsTrainer *self, GError **error)
+{
+  GBytes *bytes = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->model_lock);
+  g_mutex_lock (&self->lock);
+  if (self->running)
+    {
+      /* The running thread copies its model at the next batch boundary, or at once when
+       * paused (the broadcast wakes it); a run that ends first leaves the model to us. */
+      self->model_asked = TRUE;
+      g_cond_broadcast (&self->cond);
+      while (self->model_asked && self->running)
+        g_cond_wait (&self->cond, &self->lock);
+      self->model_asked = FALSE;
+      bytes = g_steal_pointer (&self->model_copy);
+    }
+  if (bytes == NULL)
+    bytes = serialize_model (self, error);
+  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->model_lock);
+  return bytes;
+}
+
+gboolean
+cs_trainer_save_model (CsTrainer *self, const char *path, GError **error)
+{
+  g_autoptr (GBytes) bytes = cs_trainer_dup_model (self, error);
+  const char *data;
+  gsize len;
+
+  if (bytes == NULL)
+    return FALSE;
+  data = g_bytes_get_data (bytes, &len);
+  return cs_write_file_atomic (path, data, len, error);
 }
 
 /* Waits while paused; FALSE once cancelled. */
@@ -286,11 +354,13 @@ check_continue (CsTrainer *self, GCancellable *cancellable)
   gboolean go;
 
   g_mutex_lock (&self->lock);
+  answer_model_request (self);
   while (self->paused && !self->cancelled && !g_cancellable_is_cancelled (cancellable))
     {
       gint64 deadline = g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND;
       /* A timed wait so that a GCancellable cancelled without cs_trainer_cancel still ends it. */
       g_cond_wait_until (&self->cond, &self->lock, deadline);
+      answer_model_request (self);
     }
   go = !self->cancelled && !g_cancellable_is_cancelled (cancellable);
   g_mutex_unlock (&self->lock);
@@ -586,14 +656,16 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   g_autofree float *d_out = NULL, *d_code = NULL, *d_cent = NULL, *work = NULL;
   gboolean ok = FALSE;
 
-  g_return_val_if_fail (!self->running, FALSE);
+  g_return_val_if_fail (!is_running (self), FALSE);
   if (self->codes != NULL)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
                    "a trainer runs once; create a new one for another run");
       return FALSE;
     }
+  g_mutex_lock (&self->lock);
   self->running = TRUE;
+  g_mutex_unlock (&self->lock);
 
   m = self->settings.embedding_dim;
   bs = self->settings.batch_size;
@@ -737,6 +809,10 @@ out:
       g_clear_error (error);
       g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
     }
+  g_mutex_lock (&self->lock);
   self->running = FALSE;
+  /* A cs_trainer_dup_model still waiting copies the model itself now. */
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
   return ok;
 }

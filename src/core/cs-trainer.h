@@ -49,7 +49,13 @@ void cs_trainer_set_progress_func (CsTrainer      *self,
 gboolean cs_trainer_load_model (CsTrainer  *self,
                                 const char *path,
                                 GError    **error);
-/* After (or between) runs: writes the autoencoder weights and the current centroids. */
+/* The model file's bytes (autoencoder weights and current centroids), at any time from any
+ * thread but the one in cs_trainer_run: during a run, the running thread copies its model at
+ * the next batch boundary (at once when paused), so this may wait for up to a batch, or for an
+ * epoch's encoding and K-means. NULL with an error before there is a model. */
+GBytes *cs_trainer_dup_model (CsTrainer  *self,
+                              GError    **error);
+/* cs_trainer_dup_model written to path, atomically. */
 gboolean cs_trainer_save_model (CsTrainer  *self,
                                 const char *path,
                                 GError    **error);
