@@ -652,10 +652,14 @@ cs_controller_get_trainer (CsController *self)
 }
 
 gboolean
-cs_controller_save_run (CsController *self, const char *dir, GError **error)
+cs_controller_get_run_to_save (CsController *self,
+                               CsSettings *settings,
+                               char **dataset_spec,
+                               CsTrainer **trainer,
+                               GError **error)
 {
   CsSnapshot *latest;
-  CsSettings settings;
+  CsTrainer *current;
 
   g_return_val_if_fail (CS_IS_CONTROLLER (self), FALSE);
 
@@ -666,10 +670,11 @@ cs_controller_save_run (CsController *self, const char *dir, GError **error)
       return FALSE;
     }
   latest = cs_controller_get_latest (self);
-  settings = latest ? latest->settings : self->settings;
-  return cs_run_write_folder (dir, &settings, self->dataset_spec, self->dataset,
-                              (CsSnapshot *const *) self->history->pdata, self->history->len,
-                              latest ? cs_controller_get_trainer (self) : NULL, error);
+  current = latest ? cs_controller_get_trainer (self) : NULL;
+  *settings = latest ? latest->settings : self->settings;
+  *dataset_spec = g_strdup (self->dataset_spec);
+  *trainer = current ? cs_trainer_ref (current) : NULL;
+  return TRUE;
 }
 
 /* GObject --------------------------------------------------------------------------------- */

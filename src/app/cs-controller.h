@@ -77,7 +77,13 @@ CsSnapshot *cs_controller_get_latest (CsController *self);
 /* The trainer of the current (or last) run, or NULL. */
 CsTrainer *cs_controller_get_trainer (CsController *self);
 
-/* Writes config.json, metrics.csv, labels.csv and the model into dir. */
-gboolean cs_controller_save_run (CsController *self, const char *dir, GError **error);
+/* What a run folder needs beyond the dataset and the history, for writing it on another thread
+ * (cs_run_write_folder): the settings in force, the dataset spec (g_free) and the trainer (a
+ * new reference; NULL before the first epoch). FALSE with error when there is nothing to save. */
+gboolean cs_controller_get_run_to_save (CsController *self,
+                                        CsSettings *settings,
+                                        char **dataset_spec,
+                                        CsTrainer **trainer,
+                                        GError **error);
 
 G_END_DECLS

@@ -256,52 +256,6 @@ open_run_from_action (GtkWidget *widget, const char *action_name, GVariant *para
   cs_window_open_run (CS_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
-static void
-save_run_to (CsWindow *self, const char *dir)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *name = g_path_get_basename (dir);
-  g_autofree char *message = NULL;
-
-  if (!cs_controller_save_run (self->controller, dir, &error))
-    {
-      cs_window_show_error (self, _ ("Could not save the run"), error->message);
-      return;
-    }
-  message = g_strdup_printf (_ ("Run saved to “%s”"), name);
-  cs_window_toast (self, message);
-}
-
-static void
-save_run_done (CsWindow *self, GFile *file, const char *what)
-{
-  g_autofree char *path = g_file_get_path (file);
-
-  if (path != NULL)
-    save_run_to (self, path);
-}
-
-static void
-save_run_action (GtkWidget *widget, const char *action_name, GVariant *param)
-{
-  CsWindow *self = CS_WINDOW (widget);
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M");
-  g_autofree char *name = g_strdup_printf ("clusterscope-run-%s", stamp);
-  GtkFileChooser *chooser;
-
-  chooser = open_chooser (self, _ ("Save Run Folder"), GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Save"),
-                          save_run_done, NULL);
-  gtk_file_chooser_set_current_name (chooser, name);
-  gtk_native_dialog_show (self->file_chooser);
-}
-
-static void
-save_run_to_action (GtkWidget *widget, const char *action_name, GVariant *param)
-{
-  save_run_to (CS_WINDOW (widget), g_variant_get_string (param, NULL));
-}
-
 /* Exports ---------------------------------------------------------------------------------- */
 
 typedef enum
@@ -409,6 +363,10 @@ typedef struct
   CsSnapshot **trail;   /* copies of the pointer arrays the parameters hold */
   CsSnapshot **history;
   char *scatter_title, *curves_title, *confusion_title;
+  /* A run folder: the settings in force, the dataset spec, the trainer that has the model. */
+  CsSettings settings;
+  char *dataset_spec;
+  CsTrainer *trainer;
 } ExportJob;
 
 static void
@@ -423,6 +381,8 @@ export_job_free (ExportJob *job)
   g_free (job->scatter_title);
   g_free (job->curves_title);
   g_free (job->confusion_title);
+  g_free (job->dataset_spec);
+  g_clear_pointer (&job->trainer, cs_trainer_unref);
   g_free (job);
 }
 
@@ -483,6 +443,11 @@ export_job_new (CsWindow *self, const char *what, const char *path, GError **err
       data->curves.n = n_history;
       return g_steal_pointer (&job);
     case EXPORT_RUN:
+      if (!cs_controller_get_run_to_save (self->controller, &job->settings, &job->dataset_spec,
+                                          &job->trainer, error))
+        return NULL;
+      job->history = job_keep_array (job, history, n_history);
+      data->curves.n = n_history;
       return g_steal_pointer (&job);
     case EXPORT_SCATTER:
     case EXPORT_CURVES:
@@ -535,7 +500,7 @@ export_job_new (CsWindow *self, const char *what, const char *path, GError **err
   return NULL;
 }
 
-/* Draws and writes; safe on a worker thread (EXPORT_RUN excepted, see export_to). */
+/* Draws and writes; safe on a worker thread. */
 static gboolean
 export_job_run (ExportJob *job, GError **error)
 {
@@ -546,8 +511,9 @@ export_job_run (ExportJob *job, GError **error)
     case EXPORT_METRICS:
       return cs_run_write_metrics_csv (job->path, job->history, job->data.curves.n, error);
     case EXPORT_RUN:
-      g_assert_not_reached ();
-      return FALSE;
+      /* Waits, here on the worker, for the training thread's copy of the model. */
+      return cs_run_write_folder (job->path, &job->settings, job->dataset_spec, job->dataset,
+                                  job->history, job->data.curves.n, job->trainer, error);
     case EXPORT_SCATTER:
     case EXPORT_CURVES:
     case EXPORT_CONFUSION:
@@ -565,8 +531,6 @@ cs_window_export_to (CsWindow *self, const char *what, const char *path, GError 
 
   if (job == NULL)
     return FALSE;
-  if (job->kind == EXPORT_RUN)
-    return cs_controller_save_run (self->controller, path, error);
   return export_job_run (job, error);
 }
 
@@ -578,19 +542,21 @@ cs_window_get_n_exports_pending (CsWindow *self)
 }
 
 static void
-export_report (CsWindow *self, const char *path, const GError *error)
+export_report (CsWindow *self, gboolean is_run, const char *path, const GError *error)
 {
   g_autofree char *name = g_path_get_basename (path);
 
   if (error != NULL)
     {
-      g_autofree char *title = g_strdup_printf (_ ("Could not export “%s”"), name);
+      g_autofree char *title = is_run ? g_strdup (_ ("Could not save the run"))
+                                      : g_strdup_printf (_ ("Could not export “%s”"), name);
 
       cs_window_show_error (self, title, error->message);
     }
   else
     {
-      g_autofree char *message = g_strdup_printf (_ ("Exported “%s”"), name);
+      g_autofree char *message = is_run ? g_strdup_printf (_ ("Run saved to “%s”"), name)
+                                        : g_strdup_printf (_ ("Exported “%s”"), name);
 
       cs_window_toast (self, message);
     }
@@ -617,11 +583,13 @@ export_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_propagate_boolean (G_TASK (result), &error);
   self->n_exports_pending--;
   g_application_release (g_application_get_default ());
-  export_report (self, job->path, error);
+  export_report (self, job->kind == EXPORT_RUN, job->path, error);
 }
 
 /* Writes on a worker thread: a 70 000-row labelled CSV takes about half a second, a PDF of
- * the dashboard longer, and the window must not freeze meanwhile. The toast says when. */
+ * the dashboard longer, a run folder waits for the training thread's copy of the model (up to
+ * a batch, or an epoch's encoding), and the window must not freeze meanwhile. The toast says
+ * when. */
 static void
 export_to (CsWindow *self, const char *what, const char *path)
 {
@@ -631,14 +599,7 @@ export_to (CsWindow *self, const char *what, const char *path)
 
   if (job == NULL)
     {
-      export_report (self, path, error);
-      return;
-    }
-  if (job->kind == EXPORT_RUN)
-    {
-      /* The model lives with the trainer: saved from here, between epochs. */
-      cs_controller_save_run (self->controller, path, &error);
-      export_report (self, path, error);
+      export_report (self, g_str_equal (what, "run"), path, error);
       return;
     }
   task = g_task_new (self, NULL, export_finished, NULL);
@@ -649,6 +610,36 @@ export_to (CsWindow *self, const char *what, const char *path)
   /* Quitting waits for the file rather than leaving it unwritten. */
   g_application_hold (g_application_get_default ());
   g_task_run_in_thread (task, export_thread);
+}
+
+static void
+save_run_done (CsWindow *self, GFile *file, const char *what)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path != NULL)
+    export_to (self, "run", path);
+}
+
+static void
+save_run_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M");
+  g_autofree char *name = g_strdup_printf ("clusterscope-run-%s", stamp);
+  GtkFileChooser *chooser;
+
+  chooser = open_chooser (self, _ ("Save Run Folder"), GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Save"),
+                          save_run_done, NULL);
+  gtk_file_chooser_set_current_name (chooser, name);
+  gtk_native_dialog_show (self->file_chooser);
+}
+
+static void
+save_run_to_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  export_to (CS_WINDOW (widget), "run", g_variant_get_string (param, NULL));
 }
 
 static void

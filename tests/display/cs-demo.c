@@ -1,7 +1,7 @@
 /* cs-demo.c: opens the window, starts a run and keeps it on screen, for screenshots.
  *
  * Usage: cs-demo DATASET PRETRAIN CLUSTER_EPOCHS WAIT_EPOCHS STAY_SECONDS [dark] [pause] [label]
- *        [win.ACTION]
+ *        [win.ACTION | win.ACTION=TEXT]
  * Prints "ready" once WAIT_EPOCHS epochs are in, then keeps the window up (training goes
  * on unless it was paused with "pause" as an extra argument) for STAY_SECONDS.
  *
@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "cs-application.h"
 #include "cs-window-private.h"
@@ -79,7 +80,14 @@ main (int argc, char *argv[])
     g_main_context_iteration (NULL, TRUE);
   if (pause)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
-  if (action != NULL)
+  if (action != NULL && strchr (action, '=') != NULL)
+    {
+      /* win.ACTION=TEXT: an action that takes a string, such as win.save-run-to=DIR. */
+      g_autofree char *name = g_strndup (action, strchr (action, '=') - action);
+
+      gtk_widget_activate_action (GTK_WIDGET (window), name, "s", strchr (action, '=') + 1);
+    }
+  else if (action != NULL)
     gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
   g_print ("ready\n");
 

@@ -53,6 +53,34 @@ wait_exports (CsWindow *window)
   g_assert_true (wait_for (exports_done, window, WAIT_SECONDS));
 }
 
+static const char *const run_files[] = { "config.json", "metrics.csv", "labels.csv", "model.bin" };
+
+/* win.save-run-to dir, and every file of a run folder there once the worker is done. */
+static void
+save_run (CsWindow *window, const char *dir)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.save-run-to", "s", dir));
+  wait_exports (window);
+  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, run_files[i], NULL);
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+}
+
+static void
+remove_run (const char *dir)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, run_files[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 typedef struct
 {
   GtkApplication *app;
@@ -256,7 +284,7 @@ test_window_train_and_export (void)
   g_autofree char *labels = NULL, *metrics = NULL, *bad = NULL;
   g_auto (GStrv) header = NULL;
   g_autofree char *run_dir = NULL;
-  const char *run_files[] = { "config.json", "metrics.csv", "labels.csv", "model.bin" };
+  g_autofree char *paused_dir = NULL;
   gpointer controller_alive;
 
   f.dir = g_dir_make_tmp ("clusterscope-display-XXXXXX", &error);
@@ -494,6 +522,12 @@ test_window_train_and_export (void)
   latest = cs_controller_get_latest (f.controller);
   history = cs_controller_get_history (f.controller, &n);
 
+  /* Saving the whole run while it is paused: the model is taken from the training thread, the
+   * files are written on a worker, and the run goes on afterwards. */
+  paused_dir = g_build_filename (f.dir, "paused-run", NULL);
+  save_run (f.window, paused_dir);
+  g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_PAUSED);
+
   png = g_build_filename (f.dir, "scatter.png", NULL);
   png_small = g_build_filename (f.dir, "curves-small.png", NULL);
   svg = g_build_filename (f.dir, "curves.svg", NULL);
@@ -569,14 +603,7 @@ test_window_train_and_export (void)
   /* Save the run, change a setting, open the run again: its settings and model come back,
    * and the next run starts from the saved model (no pretraining). */
   run_dir = g_build_filename (f.dir, "run", NULL);
-  g_assert_true (
-      gtk_widget_activate_action (GTK_WIDGET (f.window), "win.save-run-to", "s", run_dir));
-  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
-    {
-      g_autofree char *path = g_build_filename (run_dir, run_files[i], NULL);
-
-      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-    }
+  save_run (f.window, run_dir);
   set_setting (f.window, "pretrain-epochs", 9);
   g_assert_true (
       gtk_widget_activate_action (GTK_WIDGET (f.window), "win.open-run-from", "s", run_dir));
@@ -611,13 +638,8 @@ test_window_train_and_export (void)
        = (const char *const[]){ png, png_small, svg, pdf, dash, labels, metrics, NULL };
        *p != NULL; p++)
     g_unlink (*p);
-  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
-    {
-      g_autofree char *path = g_build_filename (run_dir, run_files[i], NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (run_dir);
+  remove_run (run_dir);
+  remove_run (paused_dir);
   g_rmdir (f.dir);
   g_free (f.dir);
   g_object_unref (f.app);
