@@ -79,11 +79,35 @@ test_small_stays_on_caller (void)
   g_assert_cmpint (v.calls, ==, 2);
 }
 
+/* Fewer active threads: the loops split over that many only (every index still once), and
+ * back to all of them. */
+static void
+test_active_threads (void)
+{
+  CsParallel *pool = cs_parallel_new (4);
+  const gsize n = 100000;
+
+  for (guint active = 1; active <= 5; active++)
+    {
+      g_autofree gint *hits = g_new0 (gint, n);
+      Visit v = { hits, 16, 0, g_thread_self (), 0 };
+
+      cs_parallel_set_n_active (pool, active);
+      cs_parallel_for (pool, n, 16, 1, visit, &v);
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpint (hits[i], ==, 1);
+      /* Five asked for: the pool's four. */
+      g_assert_cmpint (v.calls, ==, (gint) MIN (active, 4));
+    }
+  cs_parallel_free (pool);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/parallel/covers-once", test_covers_once);
   g_test_add_func ("/parallel/small-stays-on-caller", test_small_stays_on_caller);
+  g_test_add_func ("/parallel/active-threads", test_active_threads);
   return g_test_run ();
 }

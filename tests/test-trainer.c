@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <cblas.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -507,6 +508,32 @@ test_invalid (void)
   g_clear_error (&error);
 }
 
+/* With the adaptive thread count on, a run trains as usual and leaves OpenBLAS with the
+ * threads it had (whatever the load made it use meanwhile). */
+static void
+test_adaptive_threads (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (7);
+  CsSettings s;
+  GError *error = NULL;
+  CsTrainer *trainer;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = 3;
+  s.epochs = 2;
+  openblas_set_num_threads (2);
+  trainer = cs_trainer_new (ds, &s, &error);
+  g_assert_no_error (error);
+  cs_trainer_set_adaptive_threads (trainer, TRUE);
+  g_assert_true (cs_trainer_run (trainer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 2);
+  g_assert_cmpuint (cs_trainer_get_thread_switches (trainer), <, 100);
+  cs_trainer_unref (trainer);
+  /* The other tests' numbers are the one-thread ones. */
+  openblas_set_num_threads (1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -520,5 +547,6 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/save-load", test_save_load_model);
   g_test_add_func ("/trainer/run-folder", test_run_folder);
   g_test_add_func ("/trainer/invalid", test_invalid);
+  g_test_add_func ("/trainer/adaptive-threads", test_adaptive_threads);
   return g_test_run ();
 }

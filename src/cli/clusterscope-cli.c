@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <cblas.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <math.h>
@@ -18,6 +19,7 @@
 #include "cs-kmeans.h"
 #include "cs-metrics.h"
 #include "cs-run.h"
+#include "cs-thread-tuner.h"
 #include "cs-trainer.h"
 
 #define EXIT_USAGE 2
@@ -299,6 +301,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (CsDataset) ds = NULL;
   g_autoptr (CsTrainer) trainer = NULL;
+  gboolean adaptive = FALSE;
   g_autofree char *config_spec = NULL;
   CsSettings settings;
   CsLoadOptions load;
@@ -368,6 +371,9 @@ main (int argc, char **argv)
       fprintf (stderr, "clusterscope-cli: %s\n", error->message);
       return EXIT_USAGE;
     }
+  /* Unless the environment names a thread count: one or all, whichever is faster now. */
+  adaptive = !cs_thread_count_is_fixed ();
+  cs_trainer_set_adaptive_threads (trainer, adaptive);
 
   st.history = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
   st.total_epochs = (opt_load_model ? 0 : settings.pretrain_epochs) + settings.epochs;
@@ -397,6 +403,9 @@ main (int argc, char **argv)
         printf (" acc=%.4f nmi=%.4f ari=%.4f", mt->acc, mt->nmi, mt->ari);
       printf (" inertia=%.6g\n", mt->inertia);
     }
+  if (adaptive && !opt_quiet)
+    fprintf (stderr, "BLAS threads: adaptive between 1 and %d, %u change(s) of choice\n",
+             openblas_get_num_threads (), cs_trainer_get_thread_switches (trainer));
   if (rc == 0 && opt_output)
     {
       CsSettings final_settings;

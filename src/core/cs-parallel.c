@@ -19,6 +19,7 @@
 struct _CsParallel
 {
   guint n_threads;
+  guint n_active; /* threads the loops are split over; only the caller's thread reads it */
   GThread *threads[MAX_THREADS];
 
   GMutex lock;
@@ -85,6 +86,7 @@ cs_parallel_new (guint n_threads)
   CsParallel *self = g_new0 (CsParallel, 1);
 
   self->n_threads = CLAMP (n_threads, 1, MAX_THREADS);
+  self->n_active = self->n_threads;
   g_mutex_init (&self->lock);
   g_cond_init (&self->posted);
   g_cond_init (&self->finished);
@@ -123,19 +125,27 @@ cs_parallel_get_n_threads (CsParallel *self)
 }
 
 void
+cs_parallel_set_n_active (CsParallel *self, guint n_active)
+{
+  g_return_if_fail (self != NULL);
+  self->n_active = CLAMP (n_active, 1, self->n_threads);
+}
+
+void
 cs_parallel_for (
     CsParallel *self, gsize n, gsize align, gsize min_chunk, CsRangeFunc func, gpointer data)
 {
   gsize chunk;
 
   align = MAX (align, 1);
-  if (self == NULL || self->n_threads == 1 || n < 2 * MAX (min_chunk, 1))
+  if (self == NULL || self->n_active == 1 || n < 2 * MAX (min_chunk, 1))
     {
       if (n > 0)
         func (0, n, data);
       return;
     }
-  chunk = (n + self->n_threads - 1) / self->n_threads;
+  /* Helpers beyond n_active find their range empty. */
+  chunk = (n + self->n_active - 1) / self->n_active;
   chunk = (chunk + align - 1) / align * align;
 
   g_mutex_lock (&self->lock);

@@ -22,6 +22,9 @@ typedef void (*CsRangeFunc) (gsize start, gsize end, gpointer data);
 CsParallel *cs_parallel_new (guint n_threads);
 void cs_parallel_free (CsParallel *self);
 guint cs_parallel_get_n_threads (CsParallel *self);
+/* How many of the threads the next loops use (at least 1, at most n_threads; all at first).
+ * Call it from the thread that runs the loops. */
+void cs_parallel_set_n_active (CsParallel *self, guint n_active);
 
 /* Runs func over [0, n) split into equal ranges that start at multiples of align (a cache
  * line of floats is 16), and returns when every range is done. Loops shorter than min_chunk

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "cs-projection.h"
 #include "cs-rng.h"
 #include "cs-run.h"
+#include "cs-thread-tuner.h"
 #include "cs-trainer.h"
 
 struct _CsTrainer
@@ -63,6 +65,8 @@ struct _CsTrainer
   CsProjection *projection;
   CsRng rng;
   guint changed; /* settings changed since the last snapshot */
+  gboolean adaptive_threads;
+  CsThreadTuner tuner;
 };
 
 CsTrainer *
@@ -305,6 +309,19 @@ answer_model_request (CsTrainer *self)
   g_clear_pointer (&self->model_copy, g_bytes_unref);
   self->model_copy = serialize_model (self, NULL);
   g_cond_broadcast (&self->cond);
+}
+
+void
+cs_trainer_set_adaptive_threads (CsTrainer *self, gboolean adaptive)
+{
+  g_return_if_fail (!is_running (self));
+  self->adaptive_threads = adaptive;
+}
+
+guint
+cs_trainer_get_thread_switches (CsTrainer *self)
+{
+  return self->tuner.n_switches;
 }
 
 GBytes *
@@ -577,6 +594,14 @@ finish_epoch (CsTrainer *self,
   cs_snapshot_unref (snap);
 }
 
+/* n OpenBLAS threads, and as many of the network's own. */
+static void
+use_threads (CsTrainer *self, guint n)
+{
+  openblas_set_num_threads ((int) n);
+  cs_parallel_set_n_active (self->ae->parallel, n);
+}
+
 /* One pass over the data in shuffled batches. */
 static gboolean
 train_epoch (CsTrainer *self,
@@ -637,6 +662,14 @@ train_epoch (CsTrainer *self,
                           &adam, lr, self->cent_t);
         }
 
+      if (self->adaptive_threads)
+        {
+          guint before = self->tuner.current;
+
+          if (cs_thread_tuner_update (&self->tuner) != before)
+            use_threads (self, self->tuner.current);
+        }
+
       if (self->progress_func && ((b & 3) == 3 || b + 1 == n_batches))
         self->progress_func (epoch, phase, b + 1, n_batches, self->progress_data);
     }
@@ -683,6 +716,8 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
       goto out;
     }
   pretrain = self->model_loaded ? 0 : self->settings.pretrain_epochs;
+  if (self->adaptive_threads)
+    cs_thread_tuner_init (&self->tuner, (guint) MAX (openblas_get_num_threads (), 1));
 
   self->codes = g_new (float, ds->n *(gsize) m);
   self->labels = g_new0 (gint32, ds->n);
@@ -809,6 +844,9 @@ out:
       g_clear_error (error);
       g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
     }
+  /* Whatever the tuner chose last, the next user of OpenBLAS gets every thread again. */
+  if (self->adaptive_threads && self->tuner.current != self->tuner.max)
+    use_threads (self, self->tuner.max);
   g_mutex_lock (&self->lock);
   self->running = FALSE;
   /* A cs_trainer_dup_model still waiting copies the model itself now. */

@@ -60,6 +60,15 @@ gboolean cs_trainer_save_model (CsTrainer  *self,
                                 const char *path,
                                 GError    **error);
 
+/* Before the run: let it use as many OpenBLAS threads as there are cores other programs leave
+ * free, re-read twice a second at most (cs-thread-tuner.h); the count is restored at the end.
+ * One thread and several give slightly different numbers, so a run then depends on the load:
+ * leave it off where runs must repeat exactly. */
+void cs_trainer_set_adaptive_threads (CsTrainer *self,
+                                      gboolean   adaptive);
+/* After the run: how often the adaptive thread count changed its choice. */
+guint cs_trainer_get_thread_switches (CsTrainer *self);
+
 /* Runs every epoch. Returns FALSE with CS_ERROR_CANCELLED when cancelled. */
 gboolean cs_trainer_run (CsTrainer    *self,
                          GCancellable *cancellable,
