@@ -9,7 +9,9 @@
 # samples every thread), then prints the share of samples by group: OpenBLAS's kernel, its
 # packing copies, its zeroing of C (beta = 0), its threads waiting (sched_yield and the
 # scheduler), the engine's Adam step, its other element-wise loops, K-means, and the rest.
-# PERF_DATA=FILE reports on an earlier recording instead of running.
+# PERF_DATA=FILE reports on an earlier recording instead of running. BY_THREAD=1 adds each
+# thread's share and its kernel / waiting split: the OpenBLAS worker against the training
+# thread shows how evenly the products were shared (a descheduled vCPU leaves one spinning).
 # Needs linux-perf (Debian's package). Copyright 2026 The Clusterscope authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
@@ -44,3 +46,20 @@ perf report -i "$data" --sort symbol --stdio 2>/dev/null | awk '
 	END {
 		for (g in share) printf "%6.1f %%  %s\n", share[g], g
 	}' | sort -rn
+if [ -n "${BY_THREAD:-}" ]; then
+	echo
+	echo "by thread (share of all samples: total, sgemm kernel, waiting):"
+	perf report -i "$data" --sort pid,symbol --stdio 2>/dev/null | awk '
+		/^#/ || NF < 4 { next }
+		{
+			pct = $1; sub(/%/, "", pct); thread = $2; sym = $4
+			total[thread] += pct
+			if (sym ~ /^sgemm_kernel/) kernel[thread] += pct
+			else if (sym ~ /sched|^schedule$|syscall|yield/) wait[thread] += pct
+		}
+		END {
+			for (t in total)
+				if (total[t] >= 0.5)
+					printf "%6.1f %%  %-28s kernel %5.1f %%  waiting %5.1f %%\n", total[t], t, kernel[t], wait[t]
+		}' | sort -rn
+fi
