@@ -73,14 +73,16 @@ guint
 cs_thread_tuner_update (CsThreadTuner *self)
 {
   gint64 now = g_get_monotonic_time ();
-  long hz = sysconf (_SC_CLK_TCK);
+  long hz;
   guint64 busy;
   gint64 self_usec;
   double elapsed, busy_cores, self_cores;
   guint next;
 
+  /* Called after every batch: nothing but the clock until the window has passed. */
   if (self->max < 2 || (self->have_reading && now - self->last_time < CS_TUNER_WINDOW_USEC))
     return self->current;
+  hz = sysconf (_SC_CLK_TCK);
   self_usec = self_cpu_usec ();
   if (hz <= 0 || self_usec < 0 || !read_busy_ticks (&busy))
     return self->current;
