@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <cblas.h>
+
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -307,9 +309,9 @@ test_fused_step_matches (void)
   cs_autoencoder_free (b);
 }
 
-/* With helper threads the Adam step and the passes around each product (bias, ReLU, mask and
- * bias gradients) are split across them: the same numbers as on one thread, bit for bit, on
- * layers and batches big enough to be split; the encoding too. */
+/* With helper threads every product, the passes around it (bias, ReLU, mask and bias
+ * gradients) and the Adam step are split across them: the same numbers as on one thread, bit
+ * for bit, on layers and batches big enough to be split; the encoding too. */
 static void
 test_parallel_adam_matches (void)
 {
@@ -414,6 +416,85 @@ test_symmetric_layout (void)
   cs_autoencoder_free (ae);
 }
 
+typedef struct
+{
+  int rows, inner, cols;
+  const float *a, *b, *d; /* rows x inner, inner x cols, rows x cols */
+} Operands;
+
+/* Rows [r0, r1) of one of the three products the network computes, into out (row-major, its
+ * full width): a b (rows x cols), a^T d (inner x cols) or d b^T (rows x inner). Returns the
+ * product's row count; *width gets its column count. */
+static int
+product_rows (const Operands *o, guint form, int r0, int r1, float *out, int *width)
+{
+  int n;
+
+  if (form == 0)
+    {
+      n = o->cols;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, r1 - r0, n, o->inner, 1.0f,
+                   o->a + (gsize) r0 * o->inner, o->inner, o->b, n, 0.0f, out + (gsize) r0 * n, n);
+    }
+  else if (form == 1)
+    {
+      n = o->cols;
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, r1 - r0, n, o->rows, 1.0f, o->a + r0,
+                   o->inner, o->d, n, 0.0f, out + (gsize) r0 * n, n);
+    }
+  else
+    {
+      n = o->inner;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, n, o->cols, 1.0f,
+                   o->d + (gsize) r0 * o->cols, o->cols, o->b, o->cols, 0.0f, out + (gsize) r0 * n,
+                   n);
+    }
+  *width = n;
+  return form == 1 ? o->inner : o->rows;
+}
+
+/* What the engine's thread split rests on: single-threaded sgemm gives the same bits for a
+ * product computed whole or in row blocks that start at multiples of CS_AE_SPLIT_ROWS, for the
+ * three forms the network uses (x W, A^T delta, delta W^T). Column blocks do not (checked too,
+ * so that the test notices if OpenBLAS ever changes either way). */
+static void
+test_sgemm_row_split (void)
+{
+  const int rows = 256, inner = 300, cols = 200;
+  const int splits[] = { CS_AE_SPLIT_ROWS, 5 * CS_AE_SPLIT_ROWS, 11 * CS_AE_SPLIT_ROWS };
+  g_autofree float *a = random_matrix (rows, inner, 61);
+  g_autofree float *b = random_matrix (inner, cols, 62);
+  g_autofree float *d = random_matrix (rows, cols, 63);
+  Operands o = { rows, inner, cols, a, b, d };
+  /* Large enough for any of the three results. */
+  g_autofree float *whole = g_new0 (float, inner *MAX (rows, cols));
+  g_autofree float *parts = g_new0 (float, inner *MAX (rows, cols));
+  gsize size;
+  int m, n, s;
+
+  openblas_set_num_threads (1);
+  for (guint form = 0; form < 3; form++)
+    for (guint i = 0; i < G_N_ELEMENTS (splits); i++)
+      {
+        s = splits[i];
+        m = product_rows (&o, form, 0, form == 1 ? inner : rows, whole, &n);
+        product_rows (&o, form, 0, s, parts, &n);
+        product_rows (&o, form, s, m, parts, &n);
+        g_assert_cmpmem (whole, (gsize) m * n * sizeof (float), parts,
+                         (gsize) m * n * sizeof (float));
+      }
+
+  /* x W in two column blocks. */
+  s = splits[1];
+  m = product_rows (&o, 0, 0, rows, whole, &n);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, s, inner, 1.0f, a, inner, b, cols,
+               0.0f, parts, n);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n - s, inner, 1.0f, a, inner, b + s,
+               cols, 0.0f, parts + s, n);
+  size = (gsize) m * n * sizeof (float);
+  g_assert_true (memcmp (whole, parts, size) != 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -425,6 +506,7 @@ main (int argc, char **argv)
   g_test_add_func ("/autoencoder/adam", test_adam_step);
   g_test_add_func ("/autoencoder/training", test_training_reduces_loss);
   g_test_add_func ("/autoencoder/fused-step", test_fused_step_matches);
+  g_test_add_func ("/autoencoder/sgemm-row-split", test_sgemm_row_split);
   g_test_add_func ("/autoencoder/parallel-adam", test_parallel_adam_matches);
   g_test_add_func ("/autoencoder/save-load", test_save_load);
   g_test_add_func ("/autoencoder/layout", test_symmetric_layout);

@@ -508,6 +508,57 @@ test_invalid (void)
   g_clear_error (&error);
 }
 
+/* A run that splits every product over three threads (test-autoencoder has the same for
+ * single steps) gives the numbers of a run on one thread, bit for bit: the codes, clusters and
+ * losses of every epoch and the final model. */
+static void
+test_thread_count (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (9);
+  CsSettings s;
+  GPtrArray *runs[2];
+  GBytes *models[2];
+
+  small_settings (&s, 5);
+  /* Layers wide enough to be split: batch x in x out well above the threshold. */
+  s.hidden[0] = 256;
+  s.hidden[1] = 512;
+  s.batch_size = 256;
+  s.pretrain_epochs = 2;
+  s.epochs = 2;
+  for (guint r = 0; r < 2; r++)
+    {
+      GError *error = NULL;
+      CsTrainer *trainer;
+
+      /* The network takes as many threads as OpenBLAS has when it is made. */
+      openblas_set_num_threads (r == 0 ? 1 : 3);
+      runs[r] = run (ds, &s, 0, &trainer);
+      models[r] = cs_trainer_dup_model (trainer, &error);
+      g_assert_no_error (error);
+      cs_trainer_unref (trainer);
+    }
+  openblas_set_num_threads (1);
+  g_assert_cmpuint (runs[0]->len, ==, runs[1]->len);
+  for (guint i = 0; i < runs[0]->len; i++)
+    {
+      CsSnapshot *x = g_ptr_array_index (runs[0], i), *y = g_ptr_array_index (runs[1], i);
+
+      g_assert_cmpfloat (x->metrics.loss_rec, ==, y->metrics.loss_rec);
+      /* NaN in pretraining: compared as bits. */
+      g_assert_cmpmem (&x->metrics.loss_clu, sizeof (double), &y->metrics.loss_clu,
+                       sizeof (double));
+      g_assert_cmpmem (x->clusters, x->n * 2, y->clusters, y->n * 2);
+      g_assert_cmpmem (x->codes, x->n * x->m * 4, y->codes, y->n * y->m * 4);
+    }
+  g_assert_true (g_bytes_equal (models[0], models[1]));
+  for (guint r = 0; r < 2; r++)
+    {
+      g_ptr_array_unref (runs[r]);
+      g_bytes_unref (models[r]);
+    }
+}
+
 /* With the adaptive thread count on, a run trains as usual and leaves OpenBLAS with the
  * threads it had (whatever the load made it use meanwhile). */
 static void
@@ -547,6 +598,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/save-load", test_save_load_model);
   g_test_add_func ("/trainer/run-folder", test_run_folder);
   g_test_add_func ("/trainer/invalid", test_invalid);
+  g_test_add_func ("/trainer/thread-count", test_thread_count);
   g_test_add_func ("/trainer/adaptive-threads", test_adaptive_threads);
   return g_test_run ();
 }

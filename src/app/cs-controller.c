@@ -13,7 +13,6 @@
 #include "cs-controller.h"
 #include "cs-error.h"
 #include "cs-run.h"
-#include "cs-thread-tuner.h"
 
 /* Snapshots older than the newest few lose their latent codes: the scatter, the curves and
  * the matrix need only the 2-D view, and a 100-epoch run on 70 000 points then stays small. */
@@ -336,9 +335,6 @@ cs_controller_start (CsController *self, GError **error)
     return FALSE;
   if (self->model_path != NULL && !cs_trainer_load_model (trainer, self->model_path, error))
     return FALSE;
-  /* A desktop is rarely idle: one OpenBLAS thread or all, whichever trains faster right now
-   * (unless the environment names a count). */
-  cs_trainer_set_adaptive_threads (trainer, !cs_thread_count_is_fixed ());
 
   detach_run (self);
   clear_history (self);

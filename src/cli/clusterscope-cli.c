@@ -51,6 +51,7 @@ static gint opt_n_init = -1;
 static gint opt_syn_n = -1, opt_syn_d = -1, opt_syn_k = -1;
 static gboolean opt_kmeans_only = FALSE;
 static gboolean opt_quiet = FALSE;
+static gboolean opt_adaptive_threads = FALSE;
 static gboolean opt_version = FALSE;
 
 static GOptionEntry entries[] = {
@@ -97,6 +98,10 @@ static GOptionEntry entries[] = {
   { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
     "Baseline: plain K-means on the input features, no network", NULL },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No per-epoch progress lines", NULL },
+  { "adaptive-threads", 0, 0, G_OPTION_ARG_NONE, &opt_adaptive_threads,
+    "Train on fewer threads while other programs keep cores busy (ignored when "
+    "OPENBLAS_NUM_THREADS names a count)",
+    NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
   { NULL }
 };
@@ -371,8 +376,9 @@ main (int argc, char **argv)
       fprintf (stderr, "clusterscope-cli: %s\n", error->message);
       return EXIT_USAGE;
     }
-  /* Unless the environment names a thread count: one or all, whichever is faster now. */
-  adaptive = !cs_thread_count_is_fixed ();
+  /* Off unless asked for: two threads of the engine's own are not slower than one under load
+   * (README, "Threads"). Never when the environment names a count. */
+  adaptive = opt_adaptive_threads && !cs_thread_count_is_fixed ();
   cs_trainer_set_adaptive_threads (trainer, adaptive);
 
   st.history = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);

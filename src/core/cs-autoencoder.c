@@ -28,7 +28,8 @@
  */
 #define MODEL_MAGIC "CSAEMOD1"
 #define MODEL_VERSION 1
-#define ENCODE_BLOCK 2048
+/* Rows encoded at a time: a multiple of SPLIT_ROWS. */
+#define ENCODE_BLOCK 2040
 /* Adam steps over fewer weights per thread than this stay on the calling thread. */
 #define ADAM_MIN_CHUNK 65536
 
@@ -147,39 +148,83 @@ cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng)
   self->adam_t = 0;
 }
 
-/* Element-wise passes over fewer floats per thread than this stay on the calling thread. */
-#define PASS_MIN_FLOATS 32768
+/* Products of fewer multiply-adds per thread than this stay on the calling thread. */
+#define PRODUCT_MIN_MACS (1 << 19)
+
+/* With two or more threads of ours, the engine splits every product between them itself: each
+ * thread runs a whole single-threaded sgemm on its rows or columns, with the passes around it
+ * fused in, and the threads meet once per layer. OpenBLAS's own threads would instead meet
+ * inside every product, and wait there for each other (13 % of a training step), and two of
+ * our threads calling a threaded sgemm at once would queue on its pool. So OpenBLAS runs on one
+ * thread for the duration; blas_solo_end restores its count. */
+static int
+blas_solo_begin (CsAutoencoder *self)
+{
+  int n;
+
+  if (cs_parallel_get_n_active (self->parallel) < 2)
+    return 0;
+  n = openblas_get_num_threads ();
+  if (n != 1)
+    openblas_set_num_threads (1);
+  return n;
+}
+
+static void
+blas_solo_end (int saved)
+{
+  if (saved > 1)
+    openblas_set_num_threads (saved);
+}
+
+/* Where part i of n items split into parts begins (the last part ending at n), at a multiple of
+ * align. */
+static gsize
+split_at (gsize n, guint i, guint parts, gsize align)
+{
+  if (i == 0)
+    return 0;
+  if (i >= parts)
+    return n;
+  return MIN (n, (n * i / parts + align / 2) / align * align);
+}
+
+/* Products are split between threads by rows of their result only, at multiples of
+ * SPLIT_ROWS: OpenBLAS's single-threaded sgemm then computes every element the same way
+ * whatever share it is given, so the thread count changes no number. It does not when the
+ * columns are split, or the rows elsewhere (test-autoencoder's /autoencoder/sgemm-row-split
+ * checks both). */
+#define SPLIT_ROWS CS_AE_SPLIT_ROWS
+/* Column splits of element-wise passes: a cache line of floats. */
+#define SPLIT_COLS 16
 
 typedef struct
 {
   float *y;
-  const float *b;
-  guint out;
-} RowsJob;
+  const float *x, *w, *b;
+  guint in, out;
+  gboolean relu;
+} DenseJob;
 
+/* Rows [start, end) of a dense layer: bias, product (beta = 1 adds to the bias rows, which
+ * spares OpenBLAS a pass zeroing y), activation. */
 static void
-bias_rows (gsize start, gsize end, gpointer data)
+dense_rows (gsize start, gsize end, gpointer data)
 {
-  const RowsJob *j = data;
-
-  for (gsize i = start; i < end; i++)
-    memcpy (j->y + i * j->out, j->b, j->out * sizeof (float));
-}
-
-static void
-relu_rows (gsize start, gsize end, gpointer data)
-{
-  const RowsJob *j = data;
+  const DenseJob *j = data;
   float *y = j->y + start * j->out;
-  gsize total = (end - start) * j->out;
+  gsize rows = end - start, total = rows * j->out;
 
-  for (gsize i = 0; i < total; i++)
-    y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+  for (gsize i = 0; i < rows; i++)
+    memcpy (y + i * j->out, j->b, j->out * sizeof (float));
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) j->out, (int) j->in,
+               1.0f, j->x + start * j->in, (int) j->in, j->w, (int) j->out, 1.0f, y, (int) j->out);
+  if (j->relu)
+    for (gsize i = 0; i < total; i++)
+      y[i] = y[i] > 0.0f ? y[i] : 0.0f;
 }
 
-/* y (batch x out) = act (x (batch x in) w (in x out) + b). The bias rows go into y first and
- * sgemm adds to them (beta = 1): OpenBLAS would otherwise spend a pass zeroing y. The passes
- * around the product are split over the helper threads by rows. */
+/* y (batch x out) = act (x (batch x in) w (in x out) + b), split over the threads by rows. */
 static void
 dense_forward (CsParallel *par,
                float *y,
@@ -191,27 +236,27 @@ dense_forward (CsParallel *par,
                guint out,
                gboolean relu)
 {
-  RowsJob job = { y, b, out };
-  gsize min_rows = MAX (PASS_MIN_FLOATS / out, 1);
+  DenseJob job = { y, x, w, b, in, out, relu };
 
-  cs_parallel_for (par, batch, 1, min_rows, bias_rows, &job);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, out, in, 1.0f, x, in, w, out, 1.0f,
-               y, out);
-  if (relu)
-    cs_parallel_for (par, batch, 1, min_rows, relu_rows, &job);
+  cs_parallel_for (par, batch, SPLIT_ROWS, MAX (PRODUCT_MIN_MACS / ((gsize) in * out), 1),
+                   dense_rows, &job);
 }
 
 const float *
 cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch)
 {
+  int saved;
+
   g_return_val_if_fail (batch <= self->max_batch, NULL);
 
   /* A batch gathered straight into the input cache (cs_autoencoder_input) is not copied. */
   if (x != self->acts[0])
     memcpy (self->acts[0], x, (gsize) batch * self->dims[0] * sizeof (float));
+  saved = blas_solo_begin (self);
   for (guint l = 0; l < self->n_layers; l++)
     dense_forward (self->parallel, self->acts[l + 1], self->acts[l], self->w[l], self->b[l], batch,
                    self->dims[l], self->dims[l + 1], layer_is_relu (self, l));
+  blas_solo_end (saved);
   return self->acts[self->n_layers];
 }
 
@@ -296,61 +341,123 @@ adam_range (gsize start, gsize end, gpointer data)
                j->lr, j->t, j->clear ? j->clear + start : NULL);
 }
 
-typedef struct
-{
-  float *delta;
-  const float *d_code, *a_out;
-  gboolean relu;
-  float *db;
-  guint batch, out;
-} DeltaJob;
-
-/* Columns [start, end) of delta_prepare: each column's sum runs over the rows in order, so the
- * split changes no number. */
+/* Rows [start, end) of a delta (batch x out): the code gradient added, the ReLU mask of the
+ * layer's output applied. */
 static void
-delta_cols (gsize start, gsize end, gpointer data)
+delta_mask_rows (float *delta,
+                 const float *d_code,
+                 const float *a_out,
+                 gboolean relu,
+                 guint out,
+                 gsize start,
+                 gsize end)
 {
-  const DeltaJob *j = data;
-  float *db = j->db;
+  gsize lo = start * out, hi = end * out;
 
+  if (d_code)
+    for (gsize i = lo; i < hi; i++)
+      delta[i] += d_code[i];
+  if (relu)
+    for (gsize i = lo; i < hi; i++)
+      delta[i] = a_out[i] > 0.0f ? delta[i] : 0.0f;
+}
+
+/* Columns [start, end) of the bias gradient: the column sums of delta, row by row in order, so
+ * that no split changes a number. */
+static void
+delta_col_sums (const float *delta, float *db, guint batch, guint out, gsize start, gsize end)
+{
   memset (db + start, 0, (end - start) * sizeof (float));
-  for (guint i = 0; i < j->batch; i++)
+  for (guint i = 0; i < batch; i++)
     {
-      float *row = j->delta + (gsize) i * j->out;
-      const float *a = j->a_out + (gsize) i * j->out;
-      const float *dc = j->d_code ? j->d_code + (gsize) i * j->out : NULL;
+      const float *row = delta + (gsize) i * out;
 
-      if (dc)
-        for (gsize c = start; c < end; c++)
-          row[c] += dc[c];
-      if (j->relu)
-        for (gsize c = start; c < end; c++)
-          {
-            float v = a[c] > 0.0f ? row[c] : 0.0f;
-            row[c] = v;
-            db[c] += v;
-          }
-      else
-        for (gsize c = start; c < end; c++)
-          db[c] += row[c];
+      for (gsize c = start; c < end; c++)
+        db[c] += row[c];
     }
 }
 
-/* delta (batch x out) gets the code gradient added, the ReLU mask applied, and its column sums
- * written to db: one pass over the matrix instead of three, split by columns. */
-static void
-delta_prepare (CsParallel *par,
-               float *delta,
-               const float *d_code,
-               const float *a_out,
-               gboolean relu,
-               float *db,
-               guint batch,
-               guint out)
+typedef struct
 {
-  DeltaJob job = { delta, d_code, a_out, relu, db, batch, out };
+  CsAutoencoder *self;
+  guint l, batch, parts;
+  const float *delta; /* batch x out of layer l, masked */
+  float *next;        /* batch x in: delta W_l^T, then masked for layer l - 1; NULL at l = 0 */
+  const float *d_code;
+  float dw_beta;
+  AdamJob adam; /* layer l + 1's update (its weights have served both products), or .p NULL */
+  gsize adam_n;
+} BackJob;
 
-  cs_parallel_for (par, out, 16, MAX (PASS_MIN_FLOATS / batch, 16), delta_cols, &job);
+/* Part start of layer l's backward work, one per thread. The layer's two products cost the
+ * same (dW (in x out) = A_l^T delta and delta W_l^T (batch x in) both take batch x in x out
+ * multiply-adds), so they are laid end to end as 2 x parts units and each thread takes two:
+ * with two threads one computes dW while the other computes the next delta, each as one whole
+ * product. The rows of the next delta are masked by the thread that computed them. Every thread
+ * also sums its share of the columns of this delta into the bias gradient, and does its share
+ * of layer l + 1's Adam step. At l = 0 there is no delta to pass down and dW takes every
+ * unit. */
+static void
+back_part (gsize start, gsize end, gpointer data)
+{
+  const BackJob *j = data;
+  CsAutoencoder *self = j->self;
+  guint l = j->l, t = (guint) start, parts = j->parts;
+  guint in = self->dims[l], out = self->dims[l + 1];
+  guint units = j->next ? parts : 2 * parts;
+  guint dw_lo = MIN (2 * t, units), dw_hi = MIN (2 * t + 2, units);
+
+  (void) end;
+  if (dw_lo < dw_hi)
+    {
+      gsize r0 = split_at (in, dw_lo, units, SPLIT_ROWS),
+            r1 = split_at (in, dw_hi, units, SPLIT_ROWS);
+
+      if (r0 < r1)
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) (r1 - r0), (int) out,
+                     (int) j->batch, 1.0f, self->acts[l] + r0, (int) in, j->delta, (int) out,
+                     j->dw_beta, self->dw[l] + r0 * out, (int) out);
+    }
+  if (j->next && 2 * t + 2 > parts)
+    {
+      guint lo = MAX (2 * t, parts) - parts, hi = 2 * t + 2 - parts;
+      gsize r0 = split_at (j->batch, lo, parts, SPLIT_ROWS);
+      gsize r1 = split_at (j->batch, hi, parts, SPLIT_ROWS);
+
+      if (r0 < r1)
+        {
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) (r1 - r0), (int) in,
+                       (int) out, 1.0f, j->delta + r0 * out, (int) out, self->w[l], (int) out, 0.0f,
+                       j->next + r0 * in, (int) in);
+          delta_mask_rows (j->next, j->d_code, self->acts[l], layer_is_relu (self, l - 1), in, r0,
+                           r1);
+        }
+    }
+  delta_col_sums (j->delta, self->db[l], j->batch, out, split_at (out, t, parts, SPLIT_COLS),
+                  split_at (out, t + 1, parts, SPLIT_COLS));
+  if (j->adam.p)
+    {
+      gsize a0 = split_at (j->adam_n, t, parts, SPLIT_COLS);
+      gsize a1 = split_at (j->adam_n, t + 1, parts, SPLIT_COLS);
+
+      if (a0 < a1)
+        adam_range (a0, a1, (gpointer) &j->adam);
+    }
+}
+
+static void
+adam_job_init (CsAutoencoder *self, guint l, const CsAdamConfig *adam, double lr, AdamJob *job)
+{
+  gsize off = self->w[l] - self->params;
+
+  *job = (AdamJob){ .p = self->w[l],
+                    .g = self->dw[l],
+                    .m = self->adam_m + off,
+                    .v = self->adam_v + off,
+                    .config = adam,
+                    .lr = lr,
+                    .t = self->adam_t,
+                    .clear = self->dw[l] };
 }
 
 void
@@ -361,54 +468,54 @@ cs_autoencoder_backward_step (CsAutoencoder *self,
                               const CsAdamConfig *adam,
                               double lr)
 {
+  guint top = self->n_layers - 1;
+  guint parts = cs_parallel_get_n_active (self->parallel);
   float *delta = d_out;
+  int saved;
   /* Gradients left at zero by the last fused Adam step are accumulated into (beta = 1), which
    * spares OpenBLAS a zeroing pass over every dW. */
   float dw_beta = self->grads_zero ? 1.0f : 0.0f;
 
   if (adam)
     self->adam_t++;
-  for (guint l = self->n_layers; l-- > 0;)
+  saved = blas_solo_begin (self);
+  /* The output delta is masked here (the default network's output is linear: nothing to do),
+   * every lower one by the threads that computed it. */
+  delta_mask_rows (delta, top + 1 == self->code_layer ? d_code : NULL, self->acts[top + 1],
+                   layer_is_relu (self, top), self->dims[top + 1], 0, batch);
+  for (guint l = top + 1; l-- > 0;)
     {
+      BackJob job = { .self = self,
+                      .l = l,
+                      .batch = batch,
+                      .delta = delta,
+                      .next = NULL,
+                      .d_code = l == self->code_layer ? d_code : NULL,
+                      .dw_beta = dw_beta };
       guint in = self->dims[l], out = self->dims[l + 1];
-      float *next = NULL;
-
-      delta_prepare (self->parallel, delta, l + 1 == self->code_layer ? d_code : NULL,
-                     self->acts[l + 1], layer_is_relu (self, l), self->db[l], batch, out);
-
-      /* dW (in x out) = A_l^T delta. */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, in, out, batch, 1.0f, self->acts[l], in,
-                   delta, out, dw_beta, self->dw[l], out);
 
       if (l > 0)
+        job.next = (delta == self->delta_a) ? self->delta_b : self->delta_a;
+      if (adam && l < top)
         {
-          /* delta_prev (batch x in) = delta W_l^T, into whichever scratch buffer delta is not. */
-          next = (delta == self->delta_a) ? self->delta_b : self->delta_a;
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, in, out, 1.0f, delta, out,
-                       self->w[l], out, 0.0f, next, in);
+          adam_job_init (self, l + 1, adam, lr, &job.adam);
+          job.adam_n = (gsize) self->dims[l + 1] * self->dims[l + 2] + self->dims[l + 2];
         }
-      /* The layer's weights have served both products: update them while W_l and dW_l are
-       * still in cache (b_l follows W_l in memory, so one call covers both). */
-      if (adam)
-        {
-          gsize off = self->w[l] - self->params;
-          AdamJob job = { .p = self->w[l],
-                          .g = self->dw[l],
-                          .m = self->adam_m + off,
-                          .v = self->adam_v + off,
-                          .config = adam,
-                          .lr = lr,
-                          .t = self->adam_t,
-                          .clear = self->dw[l] };
-
-          /* Memory-bound: both cores' share of the bandwidth, while OpenBLAS's threads wait. */
-          cs_parallel_for (self->parallel, (gsize) in * out + out, 16, ADAM_MIN_CHUNK, adam_range,
-                           &job);
-        }
-      if (l == 0)
-        break;
-      delta = next;
+      /* Too little work for a handover: the caller does it all. */
+      job.parts = (gsize) batch * in * out < 2 * (gsize) PRODUCT_MIN_MACS ? 1 : parts;
+      cs_parallel_for (self->parallel, job.parts, 1, 1, back_part, &job);
+      delta = job.next;
     }
+  if (adam)
+    {
+      AdamJob job;
+
+      /* b_0 follows W_0 in memory, so one range covers both. */
+      adam_job_init (self, 0, adam, lr, &job);
+      cs_parallel_for (self->parallel, (gsize) self->dims[0] * self->dims[1] + self->dims[1], 16,
+                       ADAM_MIN_CHUNK, adam_range, &job);
+    }
+  blas_solo_end (saved);
   /* A fused step consumed (and cleared) every gradient; a plain backward leaves them. */
   self->grads_zero = adam != NULL;
 }
@@ -455,31 +562,56 @@ cs_autoencoder_reset_adam (CsAutoencoder *self)
   self->adam_t = 0;
 }
 
-void
-cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z)
+typedef struct
 {
+  CsAutoencoder *self;
+  const float *x;
+  float *z;
+  gsize block;
+} EncodeJob;
+
+/* Rows [start, end) through the encoder in blocks, on this thread alone. */
+static void
+encode_rows (gsize start, gsize end, gpointer data)
+{
+  const EncodeJob *j = data;
+  CsAutoencoder *self = j->self;
+  gsize block = MIN (j->block, end - start);
   guint wmax = max_width (self);
-  g_autofree float *buf_a = g_malloc_n ((gsize) ENCODE_BLOCK * wmax, sizeof (float));
-  g_autofree float *buf_b = g_malloc_n ((gsize) ENCODE_BLOCK * wmax, sizeof (float));
+  g_autofree float *buf_a = g_malloc_n (block * wmax, sizeof (float));
+  g_autofree float *buf_b = g_malloc_n (block * wmax, sizeof (float));
   guint m = self->dims[self->code_layer];
 
-  for (gsize start = 0; start < n; start += ENCODE_BLOCK)
+  for (gsize first = start; first < end; first += block)
     {
-      guint rows = (guint) MIN ((gsize) ENCODE_BLOCK, n - start);
-      const float *in = x + start * self->dims[0];
+      guint rows = (guint) MIN (block, end - first);
+      const float *in = j->x + first * self->dims[0];
       float *out = buf_a;
 
       for (guint l = 0; l < self->code_layer; l++)
         {
           /* The last layer writes straight into z. */
           if (l + 1 == self->code_layer)
-            out = z + start * m;
-          dense_forward (self->parallel, out, in, self->w[l], self->b[l], rows, self->dims[l],
+            out = j->z + first * m;
+          dense_forward (NULL, out, in, self->w[l], self->b[l], rows, self->dims[l],
                          self->dims[l + 1], layer_is_relu (self, l));
           in = out;
           out = (out == buf_a) ? buf_b : buf_a;
         }
     }
+}
+
+void
+cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z)
+{
+  guint parts = cs_parallel_get_n_active (self->parallel);
+  /* Each thread takes a contiguous share of the points and meets the others only at the end;
+   * the blocks shrink with the thread count so that the buffers stay as large in all. */
+  EncodeJob job = { self, x, z, MAX (ENCODE_BLOCK / parts / SPLIT_ROWS, 16) * SPLIT_ROWS };
+  int saved = blas_solo_begin (self);
+
+  cs_parallel_for (self->parallel, n, SPLIT_ROWS, 256, encode_rows, &job);
+  blas_solo_end (saved);
 }
 
 double

@@ -18,6 +18,11 @@
 
 G_BEGIN_DECLS
 
+/* Products are split between threads by rows of their result, at multiples of this: where
+ * OpenBLAS's single-threaded sgemm computes every element the same way whatever share it is
+ * given (its kernels on this machine take 12 rows at a time). */
+#define CS_AE_SPLIT_ROWS 12
+
 #define CS_AE_MAX_LAYERS 32
 
 struct _CsAutoencoder
@@ -45,7 +50,7 @@ struct _CsAutoencoder
   float *delta_a;
   float *delta_b;
 
-  CsParallel *parallel; /* helper threads for the Adam step */
+  CsParallel *parallel; /* the threads each product and pass is split over */
 };
 
 typedef struct

@@ -2,8 +2,9 @@
  *
  * Each helper sleeps on a condition variable until the generation counter moves, runs its
  * range of the posted loop and counts itself done; the caller runs range 0 meanwhile and
- * waits for the count. A handover costs a futex wake-up (microseconds); the loops handed over
- * (an Adam step over a layer of a million weights) take a millisecond or more.
+ * waits for the count. Both sides first spin for up to SPIN_US before they sleep: the engine
+ * hands over work once per layer, every millisecond or so, and a helper still spinning takes it
+ * without a futex wake-up (about 15 us on this machine's virtual CPUs).
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -15,6 +16,14 @@
 #include "cs-parallel.h"
 
 #define MAX_THREADS 64
+#define SPIN_US 50
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define cpu_relax() _mm_pause ()
+#else
+#define cpu_relax() ((void) 0)
+#endif
 
 struct _CsParallel
 {
@@ -26,7 +35,7 @@ struct _CsParallel
   GCond posted;   /* generation moved or quit set */
   GCond finished; /* pending reached 0 */
   guint64 generation;
-  guint pending;
+  guint64 pending;
   gboolean quit;
 
   /* The posted loop. */
@@ -40,6 +49,32 @@ typedef struct
   CsParallel *pool;
   guint index;
 } Helper;
+
+/* Spins until *counter differs from value (or, with until_zero, reaches zero) or SPIN_US pass;
+ * TRUE if it did. Reads without the lock: a hint, confirmed under the lock by the caller. */
+static gboolean
+spin_until (const guint64 *counter, guint64 value, gboolean until_zero)
+{
+  gint64 deadline = 0;
+
+  for (guint i = 1;; i++)
+    {
+      guint64 now_value = __atomic_load_n (counter, __ATOMIC_ACQUIRE);
+
+      if (until_zero ? now_value == 0 : now_value != value)
+        return TRUE;
+      cpu_relax ();
+      if (i % 64 == 0)
+        {
+          gint64 now = g_get_monotonic_time ();
+
+          if (deadline == 0)
+            deadline = now + SPIN_US;
+          else if (now > deadline)
+            return FALSE;
+        }
+    }
+}
 
 static void
 run_range (CsParallel *self, guint index)
@@ -63,6 +98,12 @@ helper_main (gpointer data)
   g_mutex_lock (&self->lock);
   for (;;)
     {
+      if (!self->quit && self->generation == seen)
+        {
+          g_mutex_unlock (&self->lock);
+          spin_until (&self->generation, seen, FALSE);
+          g_mutex_lock (&self->lock);
+        }
       while (!self->quit && self->generation == seen)
         g_cond_wait (&self->posted, &self->lock);
       if (self->quit)
@@ -73,7 +114,7 @@ helper_main (gpointer data)
       run_range (self, index);
 
       g_mutex_lock (&self->lock);
-      if (--self->pending == 0)
+      if (__atomic_sub_fetch (&self->pending, 1, __ATOMIC_RELEASE) == 0)
         g_cond_signal (&self->finished);
     }
   g_mutex_unlock (&self->lock);
@@ -131,6 +172,12 @@ cs_parallel_set_n_active (CsParallel *self, guint n_active)
   self->n_active = CLAMP (n_active, 1, self->n_threads);
 }
 
+guint
+cs_parallel_get_n_active (CsParallel *self)
+{
+  return self ? self->n_active : 1;
+}
+
 void
 cs_parallel_for (
     CsParallel *self, gsize n, gsize align, gsize min_chunk, CsRangeFunc func, gpointer data)
@@ -154,12 +201,13 @@ cs_parallel_for (
   self->n = n;
   self->chunk = chunk;
   self->pending = self->n_threads - 1;
-  self->generation++;
+  __atomic_store_n (&self->generation, self->generation + 1, __ATOMIC_RELEASE);
   g_cond_broadcast (&self->posted);
   g_mutex_unlock (&self->lock);
 
   run_range (self, 0);
 
+  spin_until (&self->pending, 0, TRUE);
   g_mutex_lock (&self->lock);
   while (self->pending > 0)
     g_cond_wait (&self->finished, &self->lock);

@@ -1,8 +1,9 @@
-/* cs-parallel.h: an element-wise loop shared between the calling thread and helper threads.
+/* cs-parallel.h: a loop shared between the calling thread and helper threads.
  *
- * OpenBLAS keeps both cores busy inside sgemm; between products the engine's own loops (Adam
- * above all) would run on one core while OpenBLAS's threads wait. A CsParallel owns helpers
- * that sleep until a loop is handed to them, so those loops use every core as well.
+ * The network's training step and encoding split their work over a CsParallel: each thread
+ * runs whole single-threaded products on its share, with the element-wise passes (bias,
+ * ReLU, Adam) fused in, and the threads meet once per layer (cs-autoencoder.c). The helpers
+ * spin briefly, then sleep, until the next loop is handed to them.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -25,6 +26,8 @@ guint cs_parallel_get_n_threads (CsParallel *self);
 /* How many of the threads the next loops use (at least 1, at most n_threads; all at first).
  * Call it from the thread that runs the loops. */
 void cs_parallel_set_n_active (CsParallel *self, guint n_active);
+/* The threads the next loops use; 1 for a NULL pool. */
+guint cs_parallel_get_n_active (CsParallel *self);
 
 /* Runs func over [0, n) split into equal ranges that start at multiples of align (a cache
  * line of floats is 16), and returns when every range is done. Loops shorter than min_chunk

@@ -1,14 +1,20 @@
 /* cs-thread-tuner.h: as many BLAS threads as there are cores the other programs leave free.
  *
- * With both cores free, two OpenBLAS threads run a training step about 1.3x faster than one.
- * When other programs keep cores busy, the fork and join inside each of a step's two dozen
- * sgemm calls waits for a descheduled thread every time. Measured on this 2-core machine
- * (pretraining epoch of Fashion-MNIST test, 10 000 images): one busy program, 5.2-5.6 s on two
- * threads and 4.0 s on one; two busy programs, 22.6 s on two threads and 5.2 s on one. Timing
- * the steps themselves does not tell the settings apart reliably (under load a two-thread step
- * took anywhere from 90 to 590 ms within seconds), so the tuner reads the load instead: the
- * CPU time of the whole machine (/proc/stat, hypervisor steal included) minus this process's
- * own (getrusage), twice a second at most.
+ * Written when OpenBLAS's threads shared each product: when other programs kept cores busy,
+ * the fork and join inside each of a step's two dozen sgemm calls waited for a descheduled
+ * thread every time. Measured on this 2-core machine (pretraining epoch of Fashion-MNIST test,
+ * 10 000 images): one busy program, 5.2-5.6 s on two threads and 4.0 s on one; two busy
+ * programs, 22.6 s on two threads and 5.2 s on one. Timing the steps themselves does not tell
+ * the settings apart reliably (under load a two-thread step took anywhere from 90 to 590 ms
+ * within seconds), so the tuner reads the load instead: the CPU time of the whole machine
+ * (/proc/stat, hypervisor steal included) minus this process's own (getrusage), twice a second
+ * at most.
+ *
+ * Since the engine splits the products over its own threads (cs-autoencoder.c), which meet once
+ * per layer and spin briefly before they sleep, two threads no longer lose under load (3-epoch
+ * runs of the same data: one busy program, 10.6-12.1 s on two threads, 10.2-11.5 s on one; two
+ * busy programs, 11.7-12.1 s on two, 16.4-17.6 s on one), so the tuner is off unless asked for
+ * (clusterscope-cli --adaptive-threads).
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later

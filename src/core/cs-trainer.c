@@ -594,11 +594,10 @@ finish_epoch (CsTrainer *self,
   cs_snapshot_unref (snap);
 }
 
-/* n OpenBLAS threads, and as many of the network's own. */
+/* n threads for the network's products and passes (OpenBLAS itself runs on one meanwhile). */
 static void
 use_threads (CsTrainer *self, guint n)
 {
-  openblas_set_num_threads ((int) n);
   cs_parallel_set_n_active (self->ae->parallel, n);
 }
 
@@ -688,6 +687,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   g_autofree guint32 *order = NULL;
   g_autofree float *d_out = NULL, *d_code = NULL, *d_cent = NULL, *work = NULL;
   gboolean ok = FALSE;
+  int blas_threads = 0;
 
   g_return_val_if_fail (!is_running (self), FALSE);
   if (self->codes != NULL)
@@ -717,7 +717,12 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
     }
   pretrain = self->model_loaded ? 0 : self->settings.pretrain_epochs;
   if (self->adaptive_threads)
-    cs_thread_tuner_init (&self->tuner, (guint) MAX (openblas_get_num_threads (), 1));
+    cs_thread_tuner_init (&self->tuner, cs_parallel_get_n_threads (self->ae->parallel));
+  /* The network splits its work over its own threads, the same way whatever their count
+   * (cs-autoencoder.c); the rest of the run calls OpenBLAS on one thread, so that no number of
+   * the run depends on the count. */
+  blas_threads = openblas_get_num_threads ();
+  openblas_set_num_threads (1);
 
   self->codes = g_new (float, ds->n *(gsize) m);
   self->labels = g_new0 (gint32, ds->n);
@@ -847,6 +852,8 @@ out:
   /* Whatever the tuner chose last, the next user of OpenBLAS gets every thread again. */
   if (self->adaptive_threads && self->tuner.current != self->tuner.max)
     use_threads (self, self->tuner.max);
+  if (blas_threads > 0)
+    openblas_set_num_threads (blas_threads);
   g_mutex_lock (&self->lock);
   self->running = FALSE;
   /* A cs_trainer_dup_model still waiting copies the model itself now. */

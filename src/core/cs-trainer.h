@@ -60,10 +60,11 @@ gboolean cs_trainer_save_model (CsTrainer  *self,
                                 const char *path,
                                 GError    **error);
 
-/* Before the run: let it use as many OpenBLAS threads as there are cores other programs leave
- * free, re-read twice a second at most (cs-thread-tuner.h); the count is restored at the end.
- * One thread and several give slightly different numbers, so a run then depends on the load:
- * leave it off where runs must repeat exactly. */
+/* Before the run: let it use as many threads as there are cores other programs leave free,
+ * re-read twice a second at most (cs-thread-tuner.h); the count is restored at the end. The
+ * numbers do not depend on the count (cs-autoencoder.c splits its work so that they do not),
+ * only the speed. Off by default: with the engine's own threads, two are not slower than one
+ * while other programs keep the cores busy, and faster when they keep both busy. */
 void cs_trainer_set_adaptive_threads (CsTrainer *self,
                                       gboolean   adaptive);
 /* After the run: how often the adaptive thread count changed its choice. */
