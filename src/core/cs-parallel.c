@@ -50,9 +50,9 @@ typedef struct
   guint index;
 } Helper;
 
-/* Spins until *counter differs from value (or, with until_zero, reaches zero) or SPIN_US pass;
- * TRUE if it did. Reads without the lock: a hint, confirmed under the lock by the caller. */
-static gboolean
+/* Spins until *counter differs from value (or, with until_zero, reaches zero) or SPIN_US pass.
+ * Reads without the lock: a hint, confirmed under the lock by the caller. */
+static void
 spin_until (const guint64 *counter, guint64 value, gboolean until_zero)
 {
   gint64 deadline = 0;
@@ -62,7 +62,7 @@ spin_until (const guint64 *counter, guint64 value, gboolean until_zero)
       guint64 now_value = __atomic_load_n (counter, __ATOMIC_ACQUIRE);
 
       if (until_zero ? now_value == 0 : now_value != value)
-        return TRUE;
+        return;
       cpu_relax ();
       if (i % 64 == 0)
         {
@@ -71,7 +71,7 @@ spin_until (const guint64 *counter, guint64 value, gboolean until_zero)
           if (deadline == 0)
             deadline = now + SPIN_US;
           else if (now > deadline)
-            return FALSE;
+            return;
         }
     }
 }

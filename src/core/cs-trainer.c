@@ -594,13 +594,6 @@ finish_epoch (CsTrainer *self,
   cs_snapshot_unref (snap);
 }
 
-/* n threads for the network's products and passes (OpenBLAS itself runs on one meanwhile). */
-static void
-use_threads (CsTrainer *self, guint n)
-{
-  cs_parallel_set_n_active (self->ae->parallel, n);
-}
-
 /* One pass over the data in shuffled batches. */
 static gboolean
 train_epoch (CsTrainer *self,
@@ -666,7 +659,7 @@ train_epoch (CsTrainer *self,
           guint before = self->tuner.current;
 
           if (cs_thread_tuner_update (&self->tuner) != before)
-            use_threads (self, self->tuner.current);
+            cs_parallel_set_n_active (ae->parallel, self->tuner.current);
         }
 
       if (self->progress_func && ((b & 3) == 3 || b + 1 == n_batches))
@@ -849,9 +842,9 @@ out:
       g_clear_error (error);
       g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
     }
-  /* Whatever the tuner chose last, the next user of OpenBLAS gets every thread again. */
+  /* Whatever the tuner chose last, the next run of this network gets every thread again. */
   if (self->adaptive_threads && self->tuner.current != self->tuner.max)
-    use_threads (self, self->tuner.max);
+    cs_parallel_set_n_active (self->ae->parallel, self->tuner.max);
   if (blas_threads > 0)
     openblas_set_num_threads (blas_threads);
   g_mutex_lock (&self->lock);
