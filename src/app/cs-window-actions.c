@@ -214,7 +214,8 @@ open_dataset_action (GtkWidget *widget, const char *action_name, GVariant *param
 {
   CsWindow *self = CS_WINDOW (widget);
   const char *data_patterns[]
-      = { "*.csv", "*.CSV", "*.npy", "*.idx*", "*-ubyte", "*-ubyte.gz", "*.gz", NULL };
+      = { "*.csv", "*.CSV",  "*.tsv",   "*.TSV",      "*.csv.gz", "*.tsv.gz",
+          "*.npy", "*.idx*", "*-ubyte", "*-ubyte.gz", "*.gz",     NULL };
   const char *all_patterns[] = { "*", NULL };
   GtkFileChooser *chooser;
 

@@ -24,6 +24,75 @@ typedef struct
   GPtrArray *fields; /* char *, pointing into the line being split */
 } CsvParser;
 
+/* Decompressed text beyond this is refused rather than read: a CSV of that size would not fit
+ * the float matrix beside it on a desktop machine anyway, and a gzip bomb must not fill memory. */
+#define CSV_MAX_TEXT_BYTES ((gsize) 4 << 30)
+
+/* Reads the whole file; when it starts with the gzip magic (whatever its name: scikit-learn
+ * ships .csv.gz), decompresses it. Errors name the file and, for bad gzip data, the offset in
+ * the decompressed text where it broke. */
+static gboolean
+read_text (const char *path, char **contents, gsize *length, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *raw = NULL;
+  g_autoptr (GZlibDecompressor) gz = NULL;
+  g_autoptr (GInputStream) compressed = NULL;
+  g_autoptr (GInputStream) stream = NULL;
+  GString *out;
+  gsize raw_length = 0;
+
+  if (!g_file_get_contents (path, &raw, &raw_length, &local))
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: no such file", path);
+      else
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: cannot read: %s", path, local->message);
+      return FALSE;
+    }
+  if (raw_length < 2 || (guint8) raw[0] != 0x1f || (guint8) raw[1] != 0x8b)
+    {
+      *contents = g_steal_pointer (&raw);
+      *length = raw_length;
+      return TRUE;
+    }
+
+  gz = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  compressed = g_memory_input_stream_new_from_data (raw, raw_length, NULL);
+  stream = g_converter_input_stream_new (compressed, G_CONVERTER (gz));
+  out = g_string_sized_new (MIN (raw_length * 4, (gsize) 64 << 20));
+  for (;;)
+    {
+      guint8 buffer[65536];
+      gssize got = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &local);
+
+      if (got < 0)
+        {
+          g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                       "%s: corrupt gzip data after byte %" G_GSIZE_FORMAT
+                       " of the decompressed text: %s",
+                       path, out->len, local->message);
+          g_string_free (out, TRUE);
+          return FALSE;
+        }
+      if (got == 0)
+        break;
+      if (out->len + (gsize) got > CSV_MAX_TEXT_BYTES)
+        {
+          g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                       "%s: decompresses to more than 4 GiB of text; decompress and convert it "
+                       "to .npy (float32) instead",
+                       path);
+          g_string_free (out, TRUE);
+          return FALSE;
+        }
+      g_string_append_len (out, (const char *) buffer, got);
+    }
+  *length = out->len;
+  *contents = g_string_free (out, FALSE);
+  return TRUE;
+}
+
 static char
 detect_delimiter (const char *line)
 {
@@ -387,7 +456,6 @@ CsDataset *
 cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **error)
 {
   static const CsCsvOptions default_options = { NULL, -1, FALSE };
-  g_autoptr (GError) local = NULL;
   g_autofree char *contents = NULL;
   g_autoptr (GPtrArray) fields = g_ptr_array_new ();
   g_autoptr (GArray) values = NULL;
@@ -414,14 +482,8 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
   if (options == NULL)
     options = &default_options;
 
-  if (!g_file_get_contents (path, &contents, &length, &local))
-    {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: no such file", path);
-      else
-        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: cannot read: %s", path, local->message);
-      return NULL;
-    }
+  if (!read_text (path, &contents, &length, error))
+    return NULL;
 
   nul = memchr (contents, '\0', length);
   if (nul != NULL)

@@ -397,7 +397,8 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
   base = g_path_get_basename (spec);
   lower = g_ascii_strdown (base, -1);
 
-  if (g_str_has_suffix (lower, ".csv"))
+  if (g_str_has_suffix (lower, ".csv") || g_str_has_suffix (lower, ".csv.gz")
+      || g_str_has_suffix (lower, ".tsv") || g_str_has_suffix (lower, ".tsv.gz"))
     {
       CsCsvOptions csv = {
         .label_column = options->label_column,
@@ -419,7 +420,8 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
     }
 
   g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-               "%s: unknown file type; supported formats are CSV (.csv), NumPy (.npy) and IDX "
+               "%s: unknown file type; supported formats are CSV or TSV (.csv, .tsv, optionally "
+               "gzip-compressed “.gz”), NumPy (.npy) and IDX "
                "(names containing “idx” or ending in “-ubyte”, optionally gzip-compressed “.gz”)",
                spec);
   return NULL;
