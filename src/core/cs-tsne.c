@@ -1,0 +1,654 @@
+/* cs-tsne.c: Barnes-Hut t-SNE on a BLAS-built kNN graph, warm-started from frame to frame.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The method is van der Maaten's (JMLR 2014): input similarities on the 3 x perplexity nearest
+ * neighbours, calibrated per point to the perplexity and symmetrised; the output gradient's
+ * attractive part over those edges and its repulsive part by a quadtree, a cell standing for
+ * its points when it is small against its distance (theta). Optimisation as the reference
+ * implementations: momentum 0.5 then 0.8, per-coordinate gains, early exaggeration 12 for the
+ * first 250 of the cold iterations, learning rate max (n / exaggeration / 4, 50), PCA start
+ * scaled to a standard deviation of 1e-4. A later frame starts from the previous layout with
+ * no exaggeration and a pull toward it (as dynamic t-SNE does), so that a training model's
+ * view stays put where its neighbourhoods did not change.
+ */
+#define G_LOG_DOMAIN "cs-core"
+
+#include "config.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "cs-projection.h"
+#include "cs-rng.h"
+#include "cs-tsne.h"
+
+#define TREE_MAX_DEPTH 48
+/* Rows of the distance block of the kNN search: about 16 MB of floats at most. */
+#define KNN_BLOCK_FLOATS (4u << 20)
+
+struct _CsTsne
+{
+  CsTsneOptions options;
+  gsize n;   /* points of the last layout, 0 for none */
+  double *y; /* n x 2, the last layout */
+};
+
+void
+cs_tsne_options_init (CsTsneOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  options->perplexity = 30.0;
+  options->theta = 0.5;
+  options->cold_iter = 750;
+  options->exaggeration_iter = 250;
+  options->exaggeration = 12.0;
+  options->warm_iter = 100;
+  options->pull = 0.02;
+  options->seed = 0;
+}
+
+CsTsne *
+cs_tsne_new (const CsTsneOptions *options)
+{
+  CsTsne *self = g_new0 (CsTsne, 1);
+
+  if (options != NULL)
+    self->options = *options;
+  else
+    cs_tsne_options_init (&self->options);
+  return self;
+}
+
+void
+cs_tsne_free (CsTsne *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->y);
+  g_free (self);
+}
+
+void
+cs_tsne_reset (CsTsne *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->y, g_free);
+  self->n = 0;
+}
+
+/* kNN ------------------------------------------------------------------------------------- */
+
+/* A bounded max-heap of (dist, idx): the root is the worst neighbour kept so far. A pair is
+ * worse when farther, or as far with a higher index, so ties go to the lower index. */
+static inline gboolean
+worse (float da, guint32 ia, float db, guint32 ib)
+{
+  return da > db || (da == db && ia > ib);
+}
+
+static void
+heap_sift_down (float *dist, guint32 *idx, guint k, guint at)
+{
+  for (;;)
+    {
+      guint l = 2 * at + 1, r = l + 1, top = at;
+
+      if (l < k && worse (dist[l], idx[l], dist[top], idx[top]))
+        top = l;
+      if (r < k && worse (dist[r], idx[r], dist[top], idx[top]))
+        top = r;
+      if (top == at)
+        return;
+      {
+        float td = dist[at];
+        guint32 ti = idx[at];
+        dist[at] = dist[top], idx[at] = idx[top];
+        dist[top] = td, idx[top] = ti;
+      }
+      at = top;
+    }
+}
+
+void
+cs_knn (const float *x, gsize n, guint m, guint k, guint32 *idx, float *dist)
+{
+  g_autofree float *sq = NULL;
+  g_autofree float *block = NULL;
+  gsize rows;
+
+  g_return_if_fail (k >= 1 && k < n);
+
+  sq = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      float s = 0.0f;
+      for (guint c = 0; c < m; c++)
+        s += x[i * m + c] * x[i * m + c];
+      sq[i] = s;
+    }
+
+  rows = CLAMP (KNN_BLOCK_FLOATS / n, 1, 256);
+  block = g_new (float, rows *n);
+  for (gsize r0 = 0; r0 < n; r0 += rows)
+    {
+      gsize nr = MIN (rows, n - r0);
+
+      /* block (nr x n) = x[r0 ..] x^T */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nr, (int) n, (int) m, 1.0f,
+                   x + r0 * m, (int) m, x, (int) m, 0.0f, block, (int) n);
+      for (gsize r = 0; r < nr; r++)
+        {
+          gsize i = r0 + r;
+          const float *g = block + r * n;
+          float *hd = dist + i * k;
+          guint32 *hi = idx + i * k;
+          guint filled = 0;
+
+          for (gsize j = 0; j < n; j++)
+            {
+              float d;
+
+              if (j == i)
+                continue;
+              d = MAX (sq[i] + sq[j] - 2.0f * g[j], 0.0f);
+              if (filled < k)
+                {
+                  /* Sift up. */
+                  guint at = filled++;
+                  hd[at] = d, hi[at] = (guint32) j;
+                  while (at > 0)
+                    {
+                      guint parent = (at - 1) / 2;
+                      if (!worse (hd[at], hi[at], hd[parent], hi[parent]))
+                        break;
+                      {
+                        float td = hd[at];
+                        guint32 ti = hi[at];
+                        hd[at] = hd[parent], hi[at] = hi[parent];
+                        hd[parent] = td, hi[parent] = ti;
+                      }
+                      at = parent;
+                    }
+                }
+              else if (worse (hd[0], hi[0], d, (guint32) j))
+                {
+                  hd[0] = d, hi[0] = (guint32) j;
+                  heap_sift_down (hd, hi, k, 0);
+                }
+            }
+          /* Heap sort in place: nearest first. */
+          for (guint end = k; end > 1; end--)
+            {
+              float td = hd[0];
+              guint32 ti = hi[0];
+              hd[0] = hd[end - 1], hi[0] = hi[end - 1];
+              hd[end - 1] = td, hi[end - 1] = ti;
+              heap_sift_down (hd, hi, end - 1, 0);
+            }
+        }
+    }
+}
+
+double
+cs_knn_recall (const float *z, guint m, const float *xy, gsize n, guint k)
+{
+  g_autofree guint32 *a = NULL, *b = NULL;
+  g_autofree float *da = NULL, *db = NULL;
+  gsize hits = 0;
+
+  g_return_val_if_fail (n > k, 0.0);
+
+  a = g_new (guint32, n * k);
+  b = g_new (guint32, n * k);
+  da = g_new (float, n *k);
+  db = g_new (float, n *k);
+  cs_knn (z, n, m, k, a, da);
+  cs_knn (xy, n, 2, k, b, db);
+  for (gsize i = 0; i < n; i++)
+    for (guint s = 0; s < k; s++)
+      for (guint t = 0; t < k; t++)
+        if (a[i * k + s] == b[i * k + t])
+          {
+            hits++;
+            break;
+          }
+  return (double) hits / ((double) n * k);
+}
+
+/* Input similarities ---------------------------------------------------------------------- */
+
+/* Row i's conditional p_{j|i} over its k neighbours (squared distances d, nearest first), with
+ * the Gaussian's precision found by bisection so that the entropy is log (perplexity). */
+static void
+calibrate_row (const float *d, guint k, double perplexity, double *p)
+{
+  const double target = log (perplexity);
+  double beta = 1.0, lo = 0.0, hi = G_MAXDOUBLE;
+  double mean = 0.0;
+
+  for (guint j = 0; j < k; j++)
+    mean += d[j];
+  mean /= k;
+  if (mean > 0.0)
+    beta = 1.0 / mean;
+
+  for (guint iter = 0; iter < 200; iter++)
+    {
+      double sum = 0.0, dsum = 0.0, h;
+
+      /* Shifted by the nearest distance: the same entropy, no underflow. */
+      for (guint j = 0; j < k; j++)
+        {
+          p[j] = exp (-beta * (d[j] - d[0]));
+          sum += p[j];
+          dsum += (d[j] - d[0]) * p[j];
+        }
+      h = log (sum) + beta * dsum / sum;
+      if (fabs (h - target) < 1e-6)
+        break;
+      if (h > target)
+        {
+          lo = beta;
+          beta = hi == G_MAXDOUBLE ? beta * 2.0 : (beta + hi) / 2.0;
+        }
+      else
+        {
+          hi = beta;
+          beta = (beta + lo) / 2.0;
+        }
+    }
+
+  {
+    double sum = 0.0;
+    for (guint j = 0; j < k; j++)
+      sum += p[j];
+    for (guint j = 0; j < k; j++)
+      p[j] /= sum;
+  }
+}
+
+/* The symmetric P = (P_cond + P_cond^T) / 2n as CSR. An edge that both ends list appears twice
+ * in a row (once from each side); the gradient only sums, so they need no merging. */
+static void
+build_p (const float *z,
+         gsize n,
+         guint m,
+         double perplexity,
+         guint32 **row_start_out,
+         guint32 **col_out,
+         double **val_out)
+{
+  guint k = (guint) MIN ((gsize) ceil (3.0 * perplexity), n - 1);
+  g_autofree guint32 *nbr = g_new (guint32, n * k);
+  g_autofree float *dist = g_new (float, n *k);
+  g_autofree double *cond = g_new (double, n *k);
+  g_autofree guint32 *fill = NULL;
+  guint32 *row_start, *col;
+  double *val;
+  double eff = MIN (perplexity, (double) k / 3.0);
+
+  cs_knn (z, n, m, k, nbr, dist);
+  for (gsize i = 0; i < n; i++)
+    calibrate_row (dist + i * k, k, MAX (eff, 1.0), cond + i * k);
+
+  row_start = g_new0 (guint32, n + 1);
+  for (gsize i = 0; i < n; i++)
+    for (guint s = 0; s < k; s++)
+      {
+        row_start[i + 1]++;
+        row_start[nbr[i * k + s] + 1]++;
+      }
+  for (gsize i = 0; i < n; i++)
+    row_start[i + 1] += row_start[i];
+  col = g_new (guint32, row_start[n]);
+  val = g_new (double, row_start[n]);
+  fill = g_memdup2 (row_start, n * sizeof (guint32));
+  for (gsize i = 0; i < n; i++)
+    for (guint s = 0; s < k; s++)
+      {
+        guint32 j = nbr[i * k + s];
+        double v = cond[i * k + s] / (2.0 * n);
+
+        col[fill[i]] = j, val[fill[i]++] = v;
+        col[fill[j]] = (guint32) i, val[fill[j]++] = v;
+      }
+  *row_start_out = row_start;
+  *col_out = col;
+  *val_out = val;
+}
+
+/* Quadtree --------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  double cx, cy, hw; /* the cell: centre and half width */
+  double sx, sy;     /* sum of the positions of its points */
+  guint32 count;
+  gint32 child; /* index of the first of four children, -1 for a leaf */
+  gint32 point; /* a leaf's point (the first one, at the depth limit) */
+} Node;
+
+typedef struct
+{
+  Node *nodes;
+  gsize len, cap;
+} Tree;
+
+static gint32
+tree_add (Tree *t, double cx, double cy, double hw)
+{
+  Node *nd;
+
+  if (t->len == t->cap)
+    {
+      t->cap = MAX (64, t->cap * 2);
+      t->nodes = g_renew (Node, t->nodes, t->cap);
+    }
+  nd = &t->nodes[t->len];
+  nd->cx = cx, nd->cy = cy, nd->hw = hw;
+  nd->sx = nd->sy = 0.0;
+  nd->count = 0;
+  nd->child = -1;
+  nd->point = -1;
+  return (gint32) t->len++;
+}
+
+static inline guint
+quadrant (const Node *nd, double x, double y)
+{
+  return (x >= nd->cx ? 1u : 0u) + (y >= nd->cy ? 2u : 0u);
+}
+
+static void
+tree_split (Tree *t, gint32 at)
+{
+  double hw = t->nodes[at].hw / 2.0, cx = t->nodes[at].cx, cy = t->nodes[at].cy;
+  gint32 first = tree_add (t, cx - hw, cy - hw, hw);
+
+  tree_add (t, cx + hw, cy - hw, hw);
+  tree_add (t, cx - hw, cy + hw, hw);
+  tree_add (t, cx + hw, cy + hw, hw);
+  t->nodes[at].child = first;
+}
+
+static void
+tree_build (Tree *t, const double *y, gsize n)
+{
+  double x0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y0 = G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+
+  t->len = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      x0 = MIN (x0, y[2 * i]), x1 = MAX (x1, y[2 * i]);
+      y0 = MIN (y0, y[2 * i + 1]), y1 = MAX (y1, y[2 * i + 1]);
+    }
+  tree_add (t, (x0 + x1) / 2.0, (y0 + y1) / 2.0,
+            MAX (x1 - x0, y1 - y0) / 2.0 * (1.0 + 1e-9) + 1e-12);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double px = y[2 * i], py = y[2 * i + 1];
+      gint32 at = 0;
+
+      for (guint depth = 0;; depth++)
+        {
+          Node *nd = &t->nodes[at];
+
+          nd->count++;
+          nd->sx += px, nd->sy += py;
+          if (nd->child < 0)
+            {
+              gint32 old;
+
+              if (nd->count == 1)
+                {
+                  nd->point = (gint32) i;
+                  break;
+                }
+              if (depth >= TREE_MAX_DEPTH)
+                break; /* duplicates: the leaf stands for all of them */
+              /* Move the leaf's point one level down, then go on with i. */
+              old = nd->point;
+              nd->point = -1;
+              tree_split (t, at);
+              nd = &t->nodes[at]; /* the array may have moved */
+              {
+                gint32 c = nd->child + (gint32) quadrant (nd, y[2 * old], y[2 * old + 1]);
+                Node *cn = &t->nodes[c];
+                cn->count = 1;
+                cn->sx = y[2 * old], cn->sy = y[2 * old + 1];
+                cn->point = old;
+              }
+            }
+          at = nd->child + (gint32) quadrant (nd, px, py);
+        }
+    }
+}
+
+/* Repulsion on point i: sum over the others of q^2 (y_i - y_j) into f, and of q into the
+ * returned value, q = 1 / (1 + d^2), cells standing for their points where small enough. */
+static double
+tree_repulse (const Tree *t, const double *y, gsize i, double theta2, double f[2], gint32 *stack)
+{
+  double px = y[2 * i], py = y[2 * i + 1], z = 0.0;
+  guint top = 0;
+
+  f[0] = f[1] = 0.0;
+  stack[top++] = 0;
+  while (top > 0)
+    {
+      const Node *nd = &t->nodes[stack[--top]];
+      double dx, dy, d2, q;
+
+      if (nd->count == 0)
+        continue;
+      if (nd->child < 0 && nd->count == 1 && nd->point == (gint32) i)
+        continue;
+      dx = px - nd->sx / nd->count;
+      dy = py - nd->sy / nd->count;
+      d2 = dx * dx + dy * dy;
+      if (nd->child < 0 || 4.0 * nd->hw * nd->hw < theta2 * d2)
+        {
+          if (d2 == 0.0)
+            continue; /* i among duplicates at the depth limit */
+          q = 1.0 / (1.0 + d2);
+          z += nd->count * q;
+          f[0] += nd->count * q * q * dx;
+          f[1] += nd->count * q * q * dy;
+        }
+      else
+        for (gint32 c = 0; c < 4; c++)
+          stack[top++] = nd->child + c;
+    }
+  return z;
+}
+
+static double
+gradient_with_tree (Tree *t,
+                    const double *y,
+                    gsize n,
+                    const guint32 *row_start,
+                    const guint32 *col,
+                    const double *val,
+                    double ex,
+                    double theta,
+                    double *grad)
+{
+  g_autofree gint32 *stack = g_new (gint32, 4 * TREE_MAX_DEPTH + 8);
+  double z = 0.0;
+
+  tree_build (t, y, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      double f[2];
+
+      z += tree_repulse (t, y, i, theta * theta, f, stack);
+      grad[2 * i] = f[0];
+      grad[2 * i + 1] = f[1];
+    }
+  /* Only when every point sits on one spot; the repulsion is then zero, not 0 / 0. */
+  if (z <= 0.0)
+    z = 1.0;
+  for (gsize i = 0; i < n; i++)
+    {
+      double ax = 0.0, ay = 0.0;
+
+      for (guint32 e = row_start[i]; e < row_start[i + 1]; e++)
+        {
+          gsize j = col[e];
+          double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+          double w = val[e] / (1.0 + dx * dx + dy * dy);
+
+          ax += w * dx;
+          ay += w * dy;
+        }
+      grad[2 * i] = 4.0 * (ex * ax - grad[2 * i] / z);
+      grad[2 * i + 1] = 4.0 * (ex * ay - grad[2 * i + 1] / z);
+    }
+  return z;
+}
+
+double
+cs_tsne_gradient (const double *y,
+                  gsize n,
+                  const guint32 *row_start,
+                  const guint32 *col,
+                  const double *val,
+                  double ex,
+                  double theta,
+                  double *grad)
+{
+  Tree t = { 0 };
+  double z = gradient_with_tree (&t, y, n, row_start, col, val, ex, theta, grad);
+
+  g_free (t.nodes);
+  return z;
+}
+
+/* Optimisation ---------------------------------------------------------------------------- */
+
+/* The PCA plane of z, scaled so that the first coordinate's standard deviation is 1e-4, plus
+ * a seeded jitter a hundred times smaller, so that duplicate codes do not start (and stay)
+ * on one spot. */
+static void
+pca_start (const float *z, gsize n, guint m, guint64 seed, double *y)
+{
+  CsRng rng;
+  g_autoptr (CsProjection) pca = cs_projection_new (m);
+  g_autofree float *xy = g_new (float, 2 * n);
+  double mean = 0.0, var = 0.0, scale;
+
+  cs_projection_update (pca, z, n, FALSE);
+  cs_projection_apply (pca, z, n, xy);
+  for (gsize i = 0; i < n; i++)
+    mean += xy[2 * i];
+  mean /= n;
+  for (gsize i = 0; i < n; i++)
+    var += (xy[2 * i] - mean) * (xy[2 * i] - mean);
+  var /= n;
+  scale = var > 0.0 ? 1e-4 / sqrt (var) : 1.0;
+  cs_rng_init (&rng, seed);
+  for (gsize i = 0; i < 2 * n; i++)
+    y[i] = xy[i] * scale + 1e-6 * cs_rng_normal (&rng);
+}
+
+gboolean
+cs_tsne_update (
+    CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable *cancellable)
+{
+  const CsTsneOptions *o;
+  g_autofree guint32 *row_start = NULL, *col = NULL;
+  g_autofree double *val = NULL;
+  g_autofree double *y = NULL, *prev = NULL, *grad = NULL, *update = NULL, *gains = NULL;
+  Tree tree = { 0 };
+  gboolean warm, ok = TRUE;
+  guint iters;
+  double lr;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (z != NULL && xy != NULL && m > 0, FALSE);
+
+  o = &self->options;
+  if (n < 3)
+    {
+      for (gsize i = 0; i < n; i++)
+        xy[2 * i] = (float) i, xy[2 * i + 1] = 0.0f;
+      return TRUE;
+    }
+
+  warm = self->y != NULL && self->n == n;
+  build_p (z, n, m, o->perplexity, &row_start, &col, &val);
+
+  y = g_new (double, 2 * n);
+  if (warm)
+    {
+      memcpy (y, self->y, 2 * n * sizeof (double));
+      prev = g_memdup2 (self->y, 2 * n * sizeof (double));
+    }
+  else
+    pca_start (z, n, m, o->seed, y);
+
+  grad = g_new (double, 2 * n);
+  update = g_new0 (double, 2 * n);
+  gains = g_new (double, 2 * n);
+  for (gsize i = 0; i < 2 * n; i++)
+    gains[i] = 1.0;
+
+  iters = warm ? o->warm_iter : o->cold_iter;
+  lr = MAX ((double) n / o->exaggeration / 4.0, 50.0);
+  for (guint it = 0; it < iters; it++)
+    {
+      gboolean early = !warm && it < o->exaggeration_iter;
+      double momentum = early ? 0.5 : 0.8;
+      double mx = 0.0, my = 0.0;
+
+      if (it % 10 == 0 && g_cancellable_is_cancelled (cancellable))
+        {
+          ok = FALSE;
+          break;
+        }
+      gradient_with_tree (&tree, y, n, row_start, col, val, early ? o->exaggeration : 1.0, o->theta,
+                          grad);
+      if (warm)
+        /* A spring toward the previous frame, sized against the step: each iteration takes
+         * back about `pull` of a point's displacement. */
+        for (gsize i = 0; i < 2 * n; i++)
+          grad[i] += o->pull / lr * (y[i] - prev[i]);
+
+      for (gsize i = 0; i < 2 * n; i++)
+        {
+          gboolean same_sign = (grad[i] > 0.0) == (update[i] > 0.0);
+
+          gains[i] = same_sign ? MAX (gains[i] * 0.8, 0.01) : gains[i] + 0.2;
+          update[i] = momentum * update[i] - lr * gains[i] * grad[i];
+          y[i] += update[i];
+        }
+      if (!warm)
+        {
+          /* The energy does not see translations; keep the cloud centred. */
+          for (gsize i = 0; i < n; i++)
+            mx += y[2 * i], my += y[2 * i + 1];
+          mx /= n, my /= n;
+          for (gsize i = 0; i < n; i++)
+            y[2 * i] -= mx, y[2 * i + 1] -= my;
+        }
+    }
+  g_free (tree.nodes);
+
+  for (gsize i = 0; i < 2 * n; i++)
+    xy[i] = (float) y[i];
+  /* A cancelled layout is not a frame to continue from: the next call starts where the last
+   * complete one ended (or cold). */
+  if (ok)
+    {
+      g_free (self->y);
+      self->y = g_steal_pointer (&y);
+      self->n = n;
+    }
+  return ok;
+}

@@ -1,0 +1,67 @@
+/* cs-tsne.h: Barnes-Hut t-SNE of the latent codes, warm-started from frame to frame.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  double perplexity;       /* 30; the kNN graph keeps 3 x perplexity neighbours */
+  double theta;            /* Barnes-Hut opening angle, 0.5; 0 is the exact gradient */
+  guint cold_iter;         /* iterations of the first layout, 750 */
+  guint exaggeration_iter; /* of which with early exaggeration, 250 */
+  double exaggeration;     /* 12 */
+  guint warm_iter;         /* iterations of a later frame, 150 */
+  double pull;             /* a later frame's pull toward the previous layout, 0.02 */
+  guint64 seed;
+} CsTsneOptions;
+
+typedef struct _CsTsne CsTsne;
+
+void cs_tsne_options_init (CsTsneOptions *options);
+
+/* A layout that remembers its last frame. */
+CsTsne *cs_tsne_new (const CsTsneOptions *options);
+void cs_tsne_free (CsTsne *self);
+
+/* Lays out z (n x m) in 2-D into xy (n x 2). The first call, or a call with another n, runs
+ * the full optimisation from a PCA start (early exaggeration, then free); later calls start
+ * from the last layout, skip the exaggeration and add a pull toward it, so that points move
+ * only as far as the codes' neighbourhoods changed. The same inputs and seed give the same
+ * bytes. Returns FALSE only when cancelled (xy then holds the last complete iteration). */
+gboolean cs_tsne_update (
+    CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable *cancellable);
+
+/* Forgets the last layout: the next update is a cold one. */
+void cs_tsne_reset (CsTsne *self);
+
+/* The k nearest neighbours of every row of x (n x m) by squared Euclidean distance, self
+ * excluded, nearest first: idx and dist are n x k. Distances through BLAS
+ * (||a||^2 - 2 a.b + ||b||^2, blocks of rows); ties go to the lower index. k < n. */
+void cs_knn (const float *x, gsize n, guint m, guint k, guint32 *idx, float *dist);
+
+/* The share of each point's k nearest neighbours in z (n x m) that are also among its k
+ * nearest in xy (n x 2), averaged over the points: how much of the codes' neighbourhoods a
+ * 2-D view keeps. */
+double cs_knn_recall (const float *z, guint m, const float *xy, gsize n, guint k);
+
+/* For tests: the t-SNE gradient of layout y (n x 2, double) for the symmetric sparse P in
+ * CSR form (row_start n + 1, col, val; sum of val = 1) with exaggeration ex, by Barnes-Hut at
+ * theta (theta = 0: every pair). Returns the normalisation Z = sum_{i != j} 1/(1 + d_ij^2). */
+double cs_tsne_gradient (const double *y,
+                         gsize n,
+                         const guint32 *row_start,
+                         const guint32 *col,
+                         const double *val,
+                         double ex,
+                         double theta,
+                         double *grad);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsTsne, cs_tsne_free)
+
+G_END_DECLS
