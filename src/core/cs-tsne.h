@@ -12,13 +12,14 @@ G_BEGIN_DECLS
 typedef struct
 {
   double perplexity;       /* 30; the kNN graph keeps 3 x perplexity neighbours */
-  double theta;            /* Barnes-Hut opening angle, 0.5; 0 is the exact gradient */
+  double theta;            /* Barnes-Hut opening angle, 0.8; 0 is the exact gradient */
   guint cold_iter;         /* iterations of the first layout, 750 */
   guint exaggeration_iter; /* of which with early exaggeration, 250 */
   double exaggeration;     /* 12 */
-  guint warm_iter;         /* iterations of a later frame, 150 */
+  guint warm_iter;         /* iterations of a later frame, 30 */
   double pull;             /* a later frame's pull toward the previous layout, 0.02 */
   guint64 seed;
+  guint n_threads; /* threads the gradient is shared over, 1; any count, same bytes */
 } CsTsneOptions;
 
 typedef struct _CsTsne CsTsne;

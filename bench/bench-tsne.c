@@ -1,0 +1,150 @@
+/* bench-tsne: t-SNE of a run's latent codes (its labels.csv), cold and warm, against PCA.
+ *
+ * Usage: bench-tsne LABELS.CSV [REPEAT] [--write-npy CODES.npy]
+ * Prints the time of the first (cold) layout, of warm frames (the codes moved by a small
+ * perturbation, as one epoch moves them), and each layout's 10-NN recall: the share of each
+ * point's 10 nearest neighbours among the codes that are also among its 10 nearest in 2-D.
+ * With --write-npy it also writes the codes as float32 .npy for bench/sklearn_tsne.py.
+ *
+ * Copyright 2026 The Clusterscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-projection.h"
+#include "cs-rng.h"
+#include "cs-tsne.h"
+
+/* The z_* columns of a labelled CSV (id,label,cluster,confidence,x,y,z_0..). */
+static float *
+read_codes (const char *path, gsize *n_out, guint *m_out)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_auto (GStrv) header = NULL;
+  GArray *z = g_array_new (FALSE, FALSE, sizeof (float));
+  guint first = 0, m = 0;
+  gsize n = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    g_error ("cannot read %s", path);
+  lines = g_strsplit (text, "\n", -1);
+  header = g_strsplit (lines[0], ",", -1);
+  for (guint c = 0; header[c]; c++)
+    if (g_str_has_prefix (header[c], "z_"))
+      {
+        if (m == 0)
+          first = c;
+        m++;
+      }
+  if (m == 0)
+    g_error ("%s: no z_ columns", path);
+  for (guint l = 1; lines[l] && lines[l][0]; l++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[l], ",", -1);
+      for (guint c = 0; c < m; c++)
+        {
+          float v = (float) g_ascii_strtod (f[first + c], NULL);
+          g_array_append_val (z, v);
+        }
+      n++;
+    }
+  *n_out = n;
+  *m_out = m;
+  return (float *) (void *) g_array_free (z, FALSE);
+}
+
+static void
+write_npy (const char *path, const float *z, gsize n, guint m)
+{
+  g_autofree char *dict = g_strdup_printf (
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (%" G_GSIZE_FORMAT ", %u), }", n, m);
+  GString *h = g_string_new ("\x93NUMPY\x01\x00");
+  guint16 hl;
+  gsize pad = 16 - (10 + strlen (dict) + 1) % 16;
+  FILE *f = fopen (path, "wb");
+
+  g_string_append (h, "  ");
+  hl = (guint16) (strlen (dict) + pad + 1);
+  h->str[8] = (char) (hl & 0xff);
+  h->str[9] = (char) (hl >> 8);
+  g_string_append (h, dict);
+  for (gsize i = 0; i < pad; i++)
+    g_string_append_c (h, ' ');
+  g_string_append_c (h, '\n');
+  fwrite (h->str, 1, h->len, f);
+  fwrite (z, sizeof (float), n * m, f);
+  fclose (f);
+  g_string_free (h, TRUE);
+}
+
+int
+main (int argc, char *argv[])
+{
+  gsize n;
+  guint m;
+  g_autofree float *z = NULL;
+  g_autofree float *xy = NULL;
+  g_autoptr (CsTsne) tsne = NULL;
+  CsTsneOptions options;
+  g_autoptr (CsProjection) pca = NULL;
+  int repeat = 3;
+  double best_warm = G_MAXDOUBLE, t0;
+  CsRng rng;
+
+  if (argc < 2)
+    {
+      fprintf (stderr, "usage: %s LABELS.CSV [REPEAT] [--write-npy CODES.npy]\n", argv[0]);
+      return 2;
+    }
+  cs_tsne_options_init (&options);
+  /* CS_TSNE_THETA / _WARM_ITER / _COLD_ITER / _THREADS try other settings. */
+  if (g_getenv ("CS_TSNE_THETA"))
+    options.theta = g_ascii_strtod (g_getenv ("CS_TSNE_THETA"), NULL);
+  if (g_getenv ("CS_TSNE_WARM_ITER"))
+    options.warm_iter = atoi (g_getenv ("CS_TSNE_WARM_ITER"));
+  if (g_getenv ("CS_TSNE_COLD_ITER"))
+    options.cold_iter = atoi (g_getenv ("CS_TSNE_COLD_ITER"));
+  if (g_getenv ("CS_TSNE_THREADS"))
+    options.n_threads = atoi (g_getenv ("CS_TSNE_THREADS"));
+  tsne = cs_tsne_new (&options);
+  z = read_codes (argv[1], &n, &m);
+  for (int a = 2; a < argc; a++)
+    if (g_str_equal (argv[a], "--write-npy") && a + 1 < argc)
+      write_npy (argv[++a], z, n, m);
+    else
+      repeat = atoi (argv[a]);
+  xy = g_new (float, 2 * n);
+  printf ("codes: %" G_GSIZE_FORMAT " x %u\n", n, m);
+
+  pca = cs_projection_new (m);
+  cs_projection_update (pca, z, n, FALSE);
+  cs_projection_apply (pca, z, n, xy);
+  printf ("pca: 10-NN recall %.3f\n", cs_knn_recall (z, m, xy, n, 10));
+
+  t0 = g_get_monotonic_time ();
+  cs_tsne_update (tsne, z, n, m, xy, NULL);
+  printf ("tsne cold: %.2f s, 10-NN recall %.3f\n", (g_get_monotonic_time () - t0) / 1e6,
+          cs_knn_recall (z, m, xy, n, 10));
+
+  /* One epoch moves the codes by a few per cent of their spread. */
+  cs_rng_init (&rng, 1);
+  for (int r = 0; r < repeat; r++)
+    {
+      double s;
+      for (gsize i = 0; i < n * m; i++)
+        z[i] += (float) (0.02 * cs_rng_normal (&rng));
+      t0 = g_get_monotonic_time ();
+      cs_tsne_update (tsne, z, n, m, xy, NULL);
+      s = (g_get_monotonic_time () - t0) / 1e6;
+      best_warm = MIN (best_warm, s);
+      printf ("tsne warm frame %d: %.3f s, 10-NN recall %.3f\n", r + 1, s,
+              cs_knn_recall (z, m, xy, n, 10));
+    }
+  printf ("tsne warm frame, fastest: %.3f s\n", best_warm);
+  return 0;
+}
