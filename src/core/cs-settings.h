@@ -64,6 +64,7 @@ typedef enum
   CS_SETTING_LAMBDA = 1 << 4,
   CS_SETTING_REINIT_MODE = 1 << 5,
   CS_SETTING_FREEZE_PROJECTION = 1 << 6,
+  CS_SETTING_KMEANS_N_INIT = 1 << 7,
 } CsSettingMask;
 
 /* The shape of a setting's value, which decides its JSON, GVariant, CLI and widget forms. */
