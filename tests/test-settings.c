@@ -14,6 +14,7 @@
 
 #include "cs-error.h"
 #include "cs-settings.h"
+#include "cs-trainer.h"
 
 static void
 test_defaults (void)
@@ -470,6 +471,92 @@ test_table_gsettings (void)
   g_assert_cmpuint (g_settings_get_uint (gs, "k"), ==, s.k);
 }
 
+typedef struct
+{
+  CsTrainer *trainer;
+  CsSettings wanted;
+  GPtrArray *snaps;
+} LiveRun;
+
+static void
+on_live_snapshot (CsSnapshot *snap, gpointer data)
+{
+  LiveRun *run = data;
+
+  g_ptr_array_add (run->snaps, cs_snapshot_ref (snap));
+  if (run->snaps->len == 1)
+    cs_trainer_request_settings (run->trainer, &run->wanted,
+                                 cs_settings_live_mask (CS_APPLY_NEXT_RUN));
+}
+
+/* Every live row of the table reaches a running trainer through the one generic path: asked for
+ * after the first epoch, all are in force (and marked changed) in the second; the others wait. */
+static void
+test_table_live_trainer (void)
+{
+  CsSyntheticOptions opt;
+  g_autoptr (CsDataset) ds = NULL;
+  g_autoptr (CsTrainer) trainer = NULL;
+  g_autoptr (GPtrArray) snaps = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
+  CsSnapshot *second;
+  LiveRun run;
+  CsSettings s;
+  GError *error = NULL;
+
+  cs_synthetic_options_init (&opt);
+  opt.n = 300;
+  ds = cs_dataset_new_synthetic (&opt);
+  cs_settings_init_default (&s);
+  s.k = 4;
+  s.n_hidden = 1;
+  s.hidden[0] = 16;
+  s.embedding_dim = 3;
+  s.pretrain_epochs = 0;
+  s.epochs = 3;
+  s.batch_size = 100;
+  s.kmeans_n_init = 2;
+  trainer = cs_trainer_new (ds, &s, &error);
+  g_assert_no_error (error);
+
+  run.trainer = trainer;
+  run.snaps = snaps;
+  run.wanted = s;
+  for (guint i = 0; i < n; i++)
+    {
+      const CsSettingDesc *d = &descs[i];
+
+      if (d->type == CS_SETTING_TYPE_LAYERS)
+        continue;
+      /* One step from the current value, so that K stays small. */
+      if (d->type == CS_SETTING_TYPE_ENUM || d->type == CS_SETTING_TYPE_BOOLEAN)
+        set_other_value (&run.wanted, d);
+      else
+        cs_settings_set_number (&run.wanted, d,
+                                cs_settings_get_number (&s, d) + (d->step > 0 ? d->step : 1));
+    }
+  cs_trainer_set_snapshot_func (trainer, on_live_snapshot, &run);
+  g_assert_true (cs_trainer_run (trainer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (snaps->len, ==, 3);
+
+  second = g_ptr_array_index (snaps, 1);
+  g_assert_cmpuint (second->changed, ==, cs_settings_live_mask (CS_APPLY_NEXT_RUN));
+  for (guint i = 0; i < n; i++)
+    {
+      const CsSettingDesc *d = &descs[i];
+      const CsSettings *expect = d->live ? &run.wanted : &s;
+
+      if (d->type == CS_SETTING_TYPE_LAYERS)
+        continue;
+      g_test_message ("%s", d->key);
+      g_assert_cmpfloat (cs_settings_get_number (&second->settings, d), ==,
+                         cs_settings_get_number (expect, d));
+    }
+  g_assert_cmpuint (second->k, ==, run.wanted.k);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -482,6 +569,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/table/ranges", test_table_ranges);
   g_test_add_func ("/settings/table/text", test_table_text);
   g_test_add_func ("/settings/table/live-mask", test_table_live);
+  g_test_add_func ("/settings/table/live-trainer", test_table_live_trainer);
   g_test_add_func ("/settings/table/schema", test_table_schema);
   g_test_add_func ("/settings/table/gsettings", test_table_gsettings);
   return g_test_run ();
