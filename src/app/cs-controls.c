@@ -231,20 +231,26 @@ cs_controls_set_running (CsControls *self, gboolean running)
 {
   g_return_if_fail (CS_IS_CONTROLS (self));
 
-  /* While a run is active only the settings a running job accepts stay editable. */
+  /* While a run is active only the settings a running job accepts stay editable. A combo row
+   * gets its own tooltip back afterwards. */
   for (guint i = 0; i <= self->rows->len; i++)
     {
+      const CsSettingDesc *desc = NULL;
       GtkWidget *widget;
 
       if (i == self->rows->len)
         widget = GTK_WIDGET (self->dataset_row);
-      else if (g_array_index (self->rows, Row, i).desc->live == 0)
+      else if ((desc = g_array_index (self->rows, Row, i).desc)->live == 0)
         widget = g_array_index (self->rows, Row, i).row;
       else
         continue;
       gtk_widget_set_sensitive (widget, !running);
-      gtk_widget_set_tooltip_text (widget,
-                                   running ? _ ("Stop the run to change this setting") : NULL);
+      if (running)
+        gtk_widget_set_tooltip_text (widget, _ ("Stop the run to change this setting"));
+      else if (desc != NULL && desc->type == CS_SETTING_TYPE_ENUM)
+        gtk_widget_set_tooltip_text (widget, _ (desc->subtitle));
+      else
+        gtk_widget_set_tooltip_text (widget, NULL);
     }
 }
 
