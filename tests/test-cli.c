@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "cs-settings.h"
+
 static const char *cli;
 static char *tmpdir;
 
@@ -238,6 +240,32 @@ test_errors (void)
                       "--synthetic-n", "20", "-k", "30", NULL);
 }
 
+/* The options of the run's settings are made from the settings table: each row with an option
+ * is in --help with its short flag, and sets the setting. */
+static void
+test_options_from_table (void)
+{
+  g_autofree char *out = NULL;
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
+
+  g_assert_cmpint (run_cli (&out, NULL, "--help", NULL), ==, 0);
+  for (guint i = 0; i < n; i++)
+    if (descs[i].option != NULL)
+      {
+        g_autofree char *long_form = g_strdup_printf ("--%s=%s", descs[i].option, descs[i].arg);
+        g_autofree char *short_form
+            = g_strdup_printf ("-%c, --%s", descs[i].short_option, descs[i].option);
+
+        if (strstr (out, descs[i].short_option ? short_form : long_form) == NULL)
+          g_error ("option of \"%s\" not in: %s", descs[i].key, out);
+        g_assert_nonnull (strstr (out, descs[i].summary));
+      }
+  /* Today's names stay. */
+  g_assert_nonnull (strstr (out, "-R, --reinit-every"));
+  g_assert_nonnull (strstr (out, "--n-init=N"));
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -276,6 +304,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/config-and-model", test_config_and_model);
   g_test_add_func ("/cli/kmeans-only", test_kmeans_only);
   g_test_add_func ("/cli/errors", test_errors);
+  g_test_add_func ("/cli/options-from-table", test_options_from_table);
   rc = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

@@ -600,6 +600,30 @@ cs_controller_set_settings (CsController *self, const CsSettings *settings, CsSe
     cs_trainer_request_settings (self->run->trainer, settings, mask);
 }
 
+static void
+on_settings_changed (GSettings *gsettings, const char *key, CsController *self)
+{
+  const CsSettingDesc *desc = cs_settings_find_gsettings (key);
+  g_autoptr (GVariant) value = NULL;
+
+  if (desc == NULL)
+    return;
+  value = g_settings_get_value (gsettings, key);
+  cs_settings_set_variant (&self->settings, desc, value);
+  if (self->worker_alive && self->run != NULL && desc->live != 0)
+    cs_trainer_request_settings (self->run->trainer, &self->settings, desc->live);
+}
+
+void
+cs_controller_follow_settings (CsController *self, GSettings *gsettings)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+  g_return_if_fail (G_IS_SETTINGS (gsettings));
+
+  cs_settings_load_gsettings (&self->settings, gsettings);
+  g_signal_connect_object (gsettings, "changed", G_CALLBACK (on_settings_changed), self, 0);
+}
+
 void
 cs_controller_set_model_path (CsController *self, const char *path)
 {

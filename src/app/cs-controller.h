@@ -49,6 +49,9 @@ void cs_controller_get_settings (CsController *self, CsSettings *out);
  * accepts (CS_SETTING_*) are requested from the trainer; the rest wait for the next run. */
 void
 cs_controller_set_settings (CsController *self, const CsSettings *settings, CsSettingMask mask);
+/* Takes the settings that have a GSettings key from gsettings, now and whenever they change;
+ * a live one changed during a run is requested from the trainer at once. */
+void cs_controller_follow_settings (CsController *self, GSettings *gsettings);
 /* A model (model.bin of a saved run) to start the next run from, or NULL. */
 void cs_controller_set_model_path (CsController *self, const char *path);
 

@@ -1,4 +1,4 @@
-/* cs-controls.c: the settings panel; emits "changed" with the live settings it touched.
+/* cs-controls.c: the settings panel: a row per setting of the settings table, bound to GSettings.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,6 +12,14 @@
 
 #include "cs-controls.h"
 
+/* One row of the panel: a setting of the table and the widget that edits it. */
+typedef struct
+{
+  const CsSettingDesc *desc;
+  GtkWidget *row;
+  GtkWidget *editor; /* GtkSpinButton, GtkSwitch, or the AdwComboRow itself */
+} Row;
+
 struct _CsControls
 {
   AdwPreferencesPage parent_instance;
@@ -19,172 +27,244 @@ struct _CsControls
   AdwActionRow *dataset_row;
   GtkSpinner *dataset_spinner;
   GtkMenuButton *dataset_button;
+  AdwPreferencesGroup *clustering_group;
+  AdwPreferencesGroup *optimisation_group;
+  AdwPreferencesGroup *schedule_group;
 
-  AdwComboRow *algorithm_row;
-  AdwActionRow *k_row;
-  GtkSpinButton *k_spin;
-  AdwActionRow *reinit_row;
-  GtkSpinButton *reinit_spin;
-  AdwComboRow *reinit_mode_row;
-  AdwActionRow *lr_row;
-  GtkSpinButton *lr_spin;
-  AdwActionRow *alpha_row;
-  GtkSpinButton *alpha_spin;
-  AdwActionRow *lambda_row;
-  GtkSpinButton *lambda_spin;
-  AdwActionRow *batch_row;
-  GtkSpinButton *batch_spin;
-  AdwActionRow *pretrain_row;
-  GtkSpinButton *pretrain_spin;
-  AdwActionRow *epochs_row;
-  GtkSpinButton *epochs_spin;
-  AdwActionRow *embedding_row;
-  GtkSpinButton *embedding_spin;
-  AdwActionRow *seed_row;
-  GtkSpinButton *seed_spin;
-
-  guint updating;
+  GSettings *settings;
+  GArray *rows; /* of Row, in the table's order */
 };
 
 G_DEFINE_FINAL_TYPE (CsControls, cs_controls, ADW_TYPE_PREFERENCES_PAGE)
 
-enum
+static Row *
+find_row (CsControls *self, const char *key)
 {
-  CHANGED,
-  N_SIGNALS
-};
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Row *row = &g_array_index (self->rows, Row, i);
 
-static guint signals[N_SIGNALS];
-
-static CsSettingMask
-mask_for (CsControls *self, GObject *source)
-{
-  if (source == G_OBJECT (self->lr_spin))
-    return CS_SETTING_LR;
-  if (source == G_OBJECT (self->k_spin))
-    return CS_SETTING_K;
-  if (source == G_OBJECT (self->reinit_spin))
-    return CS_SETTING_REINIT_EVERY;
-  if (source == G_OBJECT (self->reinit_mode_row))
-    return CS_SETTING_REINIT_MODE;
-  if (source == G_OBJECT (self->alpha_spin))
-    return CS_SETTING_ALPHA;
-  if (source == G_OBJECT (self->lambda_spin))
-    return CS_SETTING_LAMBDA;
-  return 0;
+      if (g_str_equal (row->desc->key, key))
+        return row;
+    }
+  return NULL;
 }
 
-/* The subtitle explains the choice in force, so the panel reads as a sentence. */
-static void
-update_subtitles (CsControls *self)
+/* GSettings <-> widget property, through the table's conversions (any numeric type, enum
+ * nicks, clamping to the range). */
+static gboolean
+get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 {
-  const char *algorithms[] = {
-    N_ ("The paper: centroids stay fixed within an epoch and are re-initialised by K-means on "
-        "all codes every R epochs"),
-    N_ ("Deep k-Means: centroids are parameters trained by gradient descent on every batch"),
-    N_ ("Baseline: the autoencoder alone, with K-means on its codes after every epoch"),
+  const CsSettingDesc *desc = user_data;
+  CsSettings s;
+  double number;
+
+  cs_settings_init_default (&s);
+  if (!cs_settings_set_variant (&s, desc, variant))
+    return FALSE;
+  number = cs_settings_get_number (&s, desc);
+  if (G_VALUE_HOLDS_DOUBLE (value))
+    g_value_set_double (value, number);
+  else if (G_VALUE_HOLDS_UINT (value))
+    g_value_set_uint (value, (guint) number);
+  else if (G_VALUE_HOLDS_BOOLEAN (value))
+    g_value_set_boolean (value, number != 0);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static GVariant *
+set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  const CsSettingDesc *desc = user_data;
+  CsSettings s;
+
+  cs_settings_init_default (&s);
+  if (G_VALUE_HOLDS_DOUBLE (value))
+    cs_settings_set_number (&s, desc, g_value_get_double (value));
+  else if (G_VALUE_HOLDS_UINT (value))
+    cs_settings_set_number (&s, desc, g_value_get_uint (value));
+  else if (G_VALUE_HOLDS_BOOLEAN (value))
+    cs_settings_set_number (&s, desc, g_value_get_boolean (value));
+  else
+    return NULL;
+  return cs_settings_get_variant (&s, desc);
+}
+
+/* The subtitle of a choice explains the one in force, so the panel reads as a sentence; R and
+ * the re-initialisation mean nothing to DKM, which never re-initialises. */
+static void
+update_choices (CsControls *self)
+{
+  Row *algorithm = find_row (self, "algorithm");
+  Row *reinit_every = find_row (self, "reinit_every");
+  Row *reinit_mode = find_row (self, "reinit_mode");
+  guint chosen;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Row *row = &g_array_index (self->rows, Row, i);
+
+      if (row->desc->type != CS_SETTING_TYPE_ENUM)
+        continue;
+      chosen = adw_combo_row_get_selected (ADW_COMBO_ROW (row->row));
+      if (chosen < row->desc->n_choices)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row->row),
+                                     _ (row->desc->choices[chosen].description));
+    }
+  chosen = adw_combo_row_get_selected (ADW_COMBO_ROW (algorithm->row));
+  gtk_widget_set_visible (reinit_every->row, chosen == CS_ALGORITHM_ROY);
+  gtk_widget_set_visible (reinit_mode->row, chosen != CS_ALGORITHM_DKM);
+}
+
+static void
+on_choice_selected (AdwComboRow *combo, GParamSpec *pspec, CsControls *self)
+{
+  update_choices (self);
+}
+
+/* A GSettings range's end as a number ("u", "t" or "d"). */
+static double
+range_end (GVariant *value)
+{
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+    return g_variant_get_double (value);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+    return (double) g_variant_get_uint64 (value);
+  return g_variant_get_uint32 (value);
+}
+
+/* A spin button whose range comes from the schema key, as Text Editor's preferences do. */
+static GtkWidget *
+make_spin (CsControls *self, const CsSettingDesc *desc)
+{
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_autoptr (GSettingsSchemaKey) key = NULL;
+  g_autoptr (GVariant) range = NULL;
+  g_autoptr (GVariant) bounds = NULL;
+  g_autoptr (GVariant) lo = NULL;
+  g_autoptr (GVariant) hi = NULL;
+  const char *kind;
+  GtkAdjustment *adjustment;
+  GtkWidget *spin;
+
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  key = g_settings_schema_get_key (schema, desc->gsettings);
+  range = g_settings_schema_key_get_range (key);
+  g_variant_get (range, "(&sv)", &kind, &bounds);
+  g_return_val_if_fail (g_str_equal (kind, "range"), NULL);
+  g_variant_get (bounds, "(**)", &lo, &hi);
+
+  adjustment = gtk_adjustment_new (desc->def, range_end (lo), range_end (hi), desc->step,
+                                   10 * desc->step, 0);
+  spin = gtk_spin_button_new (adjustment, 0, desc->digits);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 6);
+  return spin;
+}
+
+static void
+add_row (CsControls *self, const CsSettingDesc *desc)
+{
+  AdwPreferencesGroup *groups[] = {
+    [CS_SETTING_GROUP_CLUSTERING] = self->clustering_group,
+    [CS_SETTING_GROUP_OPTIMISATION] = self->optimisation_group,
+    [CS_SETTING_GROUP_SCHEDULE] = self->schedule_group,
   };
-  const char *modes[] = {
-    N_ ("Fresh k-means++ seeding with restarts"),
-    N_ ("Lloyd iterations from the current centroids"),
-  };
-  guint algorithm = adw_combo_row_get_selected (self->algorithm_row);
-  guint mode = adw_combo_row_get_selected (self->reinit_mode_row);
+  Row row = { desc, NULL, NULL };
+  const char *property;
 
-  if (algorithm < G_N_ELEMENTS (algorithms))
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->algorithm_row), _ (algorithms[algorithm]));
-  if (mode < G_N_ELEMENTS (modes))
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->reinit_mode_row), _ (modes[mode]));
-  /* R and the mode mean nothing to DKM, which never re-initialises. */
-  gtk_widget_set_visible (GTK_WIDGET (self->reinit_row), algorithm == CS_ALGORITHM_ROY);
-  gtk_widget_set_visible (GTK_WIDGET (self->reinit_mode_row), algorithm != CS_ALGORITHM_DKM);
-}
+  g_return_if_fail (desc->gsettings != NULL);
+  g_return_if_fail (desc->group > CS_SETTING_GROUP_NONE && desc->group < G_N_ELEMENTS (groups));
 
-static void
-value_changed (CsControls *self, GObject *source)
-{
-  if (self->updating > 0)
-    return;
-  g_signal_emit (self, signals[CHANGED], 0, (guint) mask_for (self, source));
-}
+  switch (desc->type)
+    {
+    case CS_SETTING_TYPE_ENUM:
+      {
+        g_autoptr (GtkStringList) labels = gtk_string_list_new (NULL);
 
-static void
-on_spin_value_changed (GtkSpinButton *spin, CsControls *self)
-{
-  value_changed (self, G_OBJECT (spin));
-}
+        for (guint i = 0; i < desc->n_choices; i++)
+          gtk_string_list_append (labels, _ (desc->choices[i].label));
+        row.row = row.editor = adw_combo_row_new ();
+        adw_combo_row_set_model (ADW_COMBO_ROW (row.row), G_LIST_MODEL (labels));
+        gtk_widget_set_tooltip_text (row.row, _ (desc->subtitle));
+        property = "selected";
+        break;
+      }
+    case CS_SETTING_TYPE_BOOLEAN:
+      row.editor = gtk_switch_new ();
+      property = "active";
+      break;
+    case CS_SETTING_TYPE_UINT:
+    case CS_SETTING_TYPE_UINT64:
+    case CS_SETTING_TYPE_DOUBLE:
+      row.editor = make_spin (self, desc);
+      property = "value";
+      break;
+    case CS_SETTING_TYPE_LAYERS:
+    default:
+      g_return_if_reached ();
+    }
 
-static void
-on_combo_selected (AdwComboRow *row, GParamSpec *pspec, CsControls *self)
-{
-  update_subtitles (self);
-  value_changed (self, G_OBJECT (row));
-}
-
-void
-cs_controls_set_settings (CsControls *self, const CsSettings *s)
-{
-  g_return_if_fail (CS_IS_CONTROLS (self));
-
-  self->updating++;
-  adw_combo_row_set_selected (self->algorithm_row, s->algorithm);
-  gtk_spin_button_set_value (self->k_spin, s->k);
-  gtk_spin_button_set_value (self->reinit_spin, s->reinit_every);
-  adw_combo_row_set_selected (self->reinit_mode_row, s->reinit_mode);
-  gtk_spin_button_set_value (self->lr_spin, s->lr);
-  gtk_spin_button_set_value (self->alpha_spin, s->alpha);
-  gtk_spin_button_set_value (self->lambda_spin, s->lambda);
-  gtk_spin_button_set_value (self->batch_spin, s->batch_size);
-  gtk_spin_button_set_value (self->pretrain_spin, s->pretrain_epochs);
-  gtk_spin_button_set_value (self->epochs_spin, s->epochs);
-  gtk_spin_button_set_value (self->embedding_spin, s->embedding_dim);
-  gtk_spin_button_set_value (self->seed_spin, (double) s->seed);
-  update_subtitles (self);
-  self->updating--;
-}
-
-void
-cs_controls_get_settings (CsControls *self, CsSettings *s)
-{
-  guint algorithm, mode;
-
-  g_return_if_fail (CS_IS_CONTROLS (self));
-
-  algorithm = adw_combo_row_get_selected (self->algorithm_row);
-  mode = adw_combo_row_get_selected (self->reinit_mode_row);
-  s->algorithm = algorithm <= CS_ALGORITHM_AEKM ? (CsAlgorithm) algorithm : CS_ALGORITHM_ROY;
-  s->k = gtk_spin_button_get_value_as_int (self->k_spin);
-  s->reinit_every = gtk_spin_button_get_value_as_int (self->reinit_spin);
-  s->reinit_mode = mode <= CS_REINIT_WARM ? (CsReinitMode) mode : CS_REINIT_FRESH;
-  s->lr = gtk_spin_button_get_value (self->lr_spin);
-  s->alpha = gtk_spin_button_get_value (self->alpha_spin);
-  s->lambda = gtk_spin_button_get_value (self->lambda_spin);
-  s->batch_size = gtk_spin_button_get_value_as_int (self->batch_spin);
-  s->pretrain_epochs = gtk_spin_button_get_value_as_int (self->pretrain_spin);
-  s->epochs = gtk_spin_button_get_value_as_int (self->epochs_spin);
-  s->embedding_dim = gtk_spin_button_get_value_as_int (self->embedding_spin);
-  s->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  if (row.row == NULL)
+    {
+      row.row = adw_action_row_new ();
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row.row), _ (desc->subtitle));
+      gtk_widget_set_valign (row.editor, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (row.editor, _ (desc->subtitle));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row.row), row.editor);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row.row), row.editor);
+    }
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row.row), _ (desc->title));
+  g_settings_bind_with_mapping (self->settings, desc->gsettings, row.editor, property,
+                                G_SETTINGS_BIND_DEFAULT, get_mapping, set_mapping, (gpointer) desc,
+                                NULL);
+  if (desc->type == CS_SETTING_TYPE_ENUM)
+    g_signal_connect (row.row, "notify::selected", G_CALLBACK (on_choice_selected), self);
+  adw_preferences_group_add (groups[desc->group], row.row);
+  g_array_append_val (self->rows, row);
 }
 
 void
 cs_controls_set_running (CsControls *self, gboolean running)
 {
-  GtkWidget *fixed[] = {
-    GTK_WIDGET (self->algorithm_row), GTK_WIDGET (self->batch_row),
-    GTK_WIDGET (self->pretrain_row),  GTK_WIDGET (self->epochs_row),
-    GTK_WIDGET (self->embedding_row), GTK_WIDGET (self->seed_row),
-    GTK_WIDGET (self->dataset_row),
-  };
-
   g_return_if_fail (CS_IS_CONTROLS (self));
 
-  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+  /* While a run is active only the settings a running job accepts stay editable. A combo row
+   * gets its own tooltip back afterwards. */
+  for (guint i = 0; i <= self->rows->len; i++)
     {
-      gtk_widget_set_sensitive (fixed[i], !running);
-      if (running)
-        gtk_widget_set_tooltip_text (fixed[i], _ ("Stop the run to change this setting"));
+      const CsSettingDesc *desc = NULL;
+      GtkWidget *widget;
+
+      if (i == self->rows->len)
+        widget = GTK_WIDGET (self->dataset_row);
+      else if ((desc = g_array_index (self->rows, Row, i).desc)->live == 0)
+        widget = g_array_index (self->rows, Row, i).row;
       else
-        gtk_widget_set_tooltip_text (fixed[i], NULL);
+        continue;
+      gtk_widget_set_sensitive (widget, !running);
+      if (running)
+        gtk_widget_set_tooltip_text (widget, _ ("Stop the run to change this setting"));
+      else if (desc != NULL && desc->type == CS_SETTING_TYPE_ENUM)
+        gtk_widget_set_tooltip_text (widget, _ (desc->subtitle));
+      else
+        gtk_widget_set_tooltip_text (widget, NULL);
+    }
+}
+
+void
+cs_controls_commit (CsControls *self)
+{
+  g_return_if_fail (CS_IS_CONTROLS (self));
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      GtkWidget *editor = g_array_index (self->rows, Row, i).editor;
+
+      if (GTK_IS_SPIN_BUTTON (editor))
+        gtk_spin_button_update (GTK_SPIN_BUTTON (editor));
     }
 }
 
@@ -209,106 +289,56 @@ cs_controls_set_dataset_menu (CsControls *self, GMenuModel *menu)
   gtk_menu_button_set_menu_model (self->dataset_button, menu);
 }
 
-static gboolean
-variant_to_double (GVariant *value, double *out)
-{
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
-    {
-      g_autoptr (GVariant) inner = g_variant_get_variant (value);
-
-      return variant_to_double (inner, out);
-    }
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
-    *out = g_variant_get_double (value);
-  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
-    *out = g_variant_get_int32 (value);
-  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
-    *out = g_variant_get_uint32 (value);
-  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
-    *out = (double) g_variant_get_int64 (value);
-  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-    *out = (double) g_variant_get_uint64 (value);
-  else
-    return FALSE;
-  return TRUE;
-}
-
 gboolean
 cs_controls_set_named (CsControls *self, const char *name, GVariant *value)
 {
-  struct
-  {
-    const char *name;
-    GtkSpinButton *spin;
-  } spins[] = {
-    { "k", self->k_spin },
-    { "learning-rate", self->lr_spin },
-    { "reinit-every", self->reinit_spin },
-    { "alpha", self->alpha_spin },
-    { "lambda", self->lambda_spin },
-    { "batch-size", self->batch_spin },
-    { "pretrain-epochs", self->pretrain_spin },
-    { "epochs", self->epochs_spin },
-    { "embedding-dim", self->embedding_spin },
-    { "seed", self->seed_spin },
-  };
-  double number;
+  g_autoptr (GVariant) owned = NULL;
+  const CsSettingDesc *desc;
+  CsSettings s;
 
   g_return_val_if_fail (CS_IS_CONTROLS (self), FALSE);
   g_return_val_if_fail (name != NULL && value != NULL, FALSE);
 
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
-    {
-      g_autoptr (GVariant) inner = g_variant_get_variant (value);
-
-      return cs_controls_set_named (self, name, inner);
-    }
-  if (g_str_equal (name, "algorithm") || g_str_equal (name, "reinit-mode"))
-    {
-      const char *str;
-      CsAlgorithm algorithm;
-      CsReinitMode mode;
-
-      if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        return FALSE;
-      str = g_variant_get_string (value, NULL);
-      if (g_str_equal (name, "algorithm") && cs_algorithm_from_string (str, &algorithm))
-        adw_combo_row_set_selected (self->algorithm_row, algorithm);
-      else if (g_str_equal (name, "reinit-mode") && cs_reinit_mode_from_string (str, &mode))
-        adw_combo_row_set_selected (self->reinit_mode_row, mode);
-      else
-        return FALSE;
-      return TRUE;
-    }
-  if (!variant_to_double (value, &number))
+  owned = g_variant_ref_sink (value);
+  desc = cs_settings_find_gsettings (name);
+  cs_settings_init_default (&s);
+  if (desc == NULL || !cs_settings_set_variant (&s, desc, owned))
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
-    if (g_str_equal (name, spins[i].name))
-      {
-        gtk_spin_button_set_value (spins[i].spin, number);
-        return TRUE;
-      }
-  return FALSE;
+  /* The binding shows it in the row, the controller follows GSettings. */
+  return g_settings_set_value (self->settings, name, cs_settings_get_variant (&s, desc));
+}
+
+static GtkSpinButton *
+get_spin (CsControls *self, const char *key)
+{
+  Row *row = find_row (self, key);
+
+  g_return_val_if_fail (row != NULL && GTK_IS_SPIN_BUTTON (row->editor), NULL);
+  return GTK_SPIN_BUTTON (row->editor);
 }
 
 GtkSpinButton *
 cs_controls_get_lr_spin (CsControls *self)
 {
   g_return_val_if_fail (CS_IS_CONTROLS (self), NULL);
-  return self->lr_spin;
+  return get_spin (self, "lr");
 }
 
 GtkSpinButton *
 cs_controls_get_k_spin (CsControls *self)
 {
   g_return_val_if_fail (CS_IS_CONTROLS (self), NULL);
-  return self->k_spin;
+  return get_spin (self, "k");
 }
 
 static void
 cs_controls_dispose (GObject *object)
 {
+  CsControls *self = CS_CONTROLS (object);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), CS_TYPE_CONTROLS);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->rows, g_array_unref);
   G_OBJECT_CLASS (cs_controls_parent_class)->dispose (object);
 }
 
@@ -320,59 +350,27 @@ cs_controls_class_init (CsControlsClass *klass)
 
   object_class->dispose = cs_controls_dispose;
 
-  /* (CsSettingMask of the live settings that changed; 0 for a setting of the next run) */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
-
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/cs-controls.ui");
   gtk_widget_class_bind_template_child (widget_class, CsControls, dataset_row);
   gtk_widget_class_bind_template_child (widget_class, CsControls, dataset_spinner);
   gtk_widget_class_bind_template_child (widget_class, CsControls, dataset_button);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, algorithm_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, k_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, k_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, reinit_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, reinit_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, reinit_mode_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, lr_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, lr_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, alpha_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, alpha_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, lambda_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, lambda_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, batch_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, batch_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, pretrain_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, pretrain_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, epochs_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, epochs_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, embedding_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, embedding_spin);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, seed_row);
-  gtk_widget_class_bind_template_child (widget_class, CsControls, seed_spin);
+  gtk_widget_class_bind_template_child (widget_class, CsControls, clustering_group);
+  gtk_widget_class_bind_template_child (widget_class, CsControls, optimisation_group);
+  gtk_widget_class_bind_template_child (widget_class, CsControls, schedule_group);
 }
 
 static void
 cs_controls_init (CsControls *self)
 {
-  GtkSpinButton *spins[6];
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  spins[0] = self->k_spin;
-  spins[1] = self->reinit_spin;
-  spins[2] = self->lr_spin;
-  spins[3] = self->alpha_spin;
-  spins[4] = self->lambda_spin;
-  spins[5] = self->batch_spin;
-  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
-    g_signal_connect (spins[i], "value-changed", G_CALLBACK (on_spin_value_changed), self);
-  g_signal_connect (self->pretrain_spin, "value-changed", G_CALLBACK (on_spin_value_changed), self);
-  g_signal_connect (self->epochs_spin, "value-changed", G_CALLBACK (on_spin_value_changed), self);
-  g_signal_connect (self->embedding_spin, "value-changed", G_CALLBACK (on_spin_value_changed),
-                    self);
-  g_signal_connect (self->seed_spin, "value-changed", G_CALLBACK (on_spin_value_changed), self);
-  g_signal_connect (self->algorithm_row, "notify::selected", G_CALLBACK (on_combo_selected), self);
-  g_signal_connect (self->reinit_mode_row, "notify::selected", G_CALLBACK (on_combo_selected),
-                    self);
+  self->settings = g_settings_new (APP_ID);
+  self->rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  for (guint i = 0; i < n; i++)
+    if (descs[i].group != CS_SETTING_GROUP_NONE)
+      add_row (self, &descs[i]);
+  update_choices (self);
 }

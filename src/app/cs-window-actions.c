@@ -23,12 +23,9 @@ start_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   CsWindow *self = CS_WINDOW (widget);
   g_autoptr (GError) error = NULL;
-  CsSettings settings;
 
-  /* The panel is the truth for the next run, even if a spin button still has focus. */
-  cs_controller_get_settings (self->controller, &settings);
-  cs_controls_get_settings (self->controls, &settings);
-  cs_controller_set_settings (self->controller, &settings, 0);
+  /* What is typed in a spin button that still has focus counts too. */
+  cs_controls_commit (self->controls);
 
   if (!cs_controller_start (self->controller, &error))
     cs_window_show_error (self, _ ("Could not start training"), error->message);

@@ -21,61 +21,6 @@
 
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, ADW_TYPE_APPLICATION_WINDOW)
 
-/* Settings persistence ------------------------------------------------------------------- */
-
-static void
-load_settings (CsWindow *self, CsSettings *s)
-{
-  GSettings *gs = self->settings;
-
-  cs_settings_init_default (s);
-  s->algorithm = (CsAlgorithm) g_settings_get_enum (gs, "algorithm");
-  s->k = g_settings_get_uint (gs, "k");
-  s->lr = g_settings_get_double (gs, "learning-rate");
-  s->reinit_every = g_settings_get_uint (gs, "reinit-every");
-  s->reinit_mode = (CsReinitMode) g_settings_get_enum (gs, "reinit-mode");
-  s->alpha = g_settings_get_double (gs, "alpha");
-  s->lambda = g_settings_get_double (gs, "lambda");
-  s->batch_size = g_settings_get_uint (gs, "batch-size");
-  s->pretrain_epochs = g_settings_get_uint (gs, "pretrain-epochs");
-  s->epochs = g_settings_get_uint (gs, "epochs");
-  s->embedding_dim = g_settings_get_uint (gs, "embedding-dim");
-  s->seed = g_settings_get_uint64 (gs, "seed");
-}
-
-static void
-save_settings (CsWindow *self, const CsSettings *s)
-{
-  GSettings *gs = self->settings;
-
-  g_settings_delay (gs);
-  g_settings_set_enum (gs, "algorithm", s->algorithm);
-  g_settings_set_uint (gs, "k", CLAMP (s->k, 2, 100));
-  g_settings_set_double (gs, "learning-rate", CLAMP (s->lr, 0.000001, 1.0));
-  g_settings_set_uint (gs, "reinit-every", CLAMP (s->reinit_every, 1, 1000));
-  g_settings_set_enum (gs, "reinit-mode", s->reinit_mode);
-  g_settings_set_double (gs, "alpha", CLAMP (s->alpha, 0.001, 1000000.0));
-  g_settings_set_double (gs, "lambda", CLAMP (s->lambda, 0.0, 1000.0));
-  g_settings_set_uint (gs, "batch-size", CLAMP (s->batch_size, 1, 65536));
-  g_settings_set_uint (gs, "pretrain-epochs", MIN (s->pretrain_epochs, 10000));
-  g_settings_set_uint (gs, "epochs", CLAMP (s->epochs, 1, 10000));
-  g_settings_set_uint (gs, "embedding-dim", CLAMP (s->embedding_dim, 2, 1024));
-  g_settings_set_uint64 (gs, "seed", s->seed);
-  g_settings_apply (gs);
-}
-
-static void
-on_controls_changed (CsControls *controls, guint mask, CsWindow *self)
-{
-  CsSettings settings;
-
-  cs_controller_get_settings (self->controller, &settings);
-  cs_controls_get_settings (self->controls, &settings);
-  cs_controller_set_settings (self->controller, &settings, (CsSettingMask) mask);
-  save_settings (self, &settings);
-  cs_window_update_actions (self);
-}
-
 /* Messages --------------------------------------------------------------------------------- */
 
 void
@@ -465,8 +410,7 @@ on_controller_dataset (CsController *controller, GParamSpec *pspec, CsWindow *se
        * remembered from last time keeps the K the user left. */
       if (has_labels && !g_str_equal (spec, previous) && dataset->n_classes >= 2)
         {
-          gtk_spin_button_set_value (cs_controls_get_k_spin (self->controls),
-                                     MIN (dataset->n_classes, 100));
+          cs_controls_set_named (self->controls, "k", g_variant_new_uint32 (dataset->n_classes));
         }
       g_settings_set_string (self->settings, "dataset", spec);
       if (!spec_is_builtin (spec))
@@ -504,9 +448,9 @@ cs_window_open_run (CsWindow *self, const char *dir)
       cs_window_show_error (self, title, error->message);
       return;
     }
-  cs_controls_set_settings (self->controls, &settings);
+  /* All of them to the controller; those with a GSettings key to the panel too. */
   cs_controller_set_settings (self->controller, &settings, 0);
-  save_settings (self, &settings);
+  cs_settings_save_gsettings (&settings, self->settings);
   if (spec != NULL)
     cs_controller_load_dataset (self->controller, spec);
   if (g_file_test (model, G_FILE_TEST_IS_REGULAR))
@@ -702,7 +646,6 @@ static void
 cs_window_init (CsWindow *self)
 {
   GtkDropTarget *drop;
-  CsSettings settings;
   g_autofree char *spec = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -721,13 +664,10 @@ cs_window_init (CsWindow *self)
   g_settings_bind (self->settings, "show-sidebar", self->flap, "reveal-flap",
                    G_SETTINGS_BIND_DEFAULT);
 
-  load_settings (self, &settings);
-  cs_controls_set_settings (self->controls, &settings);
-  cs_controller_set_settings (self->controller, &settings, 0);
+  cs_controller_follow_settings (self->controller, self->settings);
   cs_controls_set_dataset_menu (self->controls, G_MENU_MODEL (self->dataset_menu));
   cs_window_rebuild_dataset_menu (self);
 
-  g_signal_connect (self->controls, "changed", G_CALLBACK (on_controls_changed), self);
   g_signal_connect (self->timeline_adjustment, "value-changed",
                     G_CALLBACK (on_timeline_value_changed), self);
   g_signal_connect (self->curves_view, "epoch-activated", G_CALLBACK (on_epoch_activated), self);

@@ -33,26 +33,15 @@ static gboolean opt_standardize = FALSE;
 static char *opt_config = NULL;
 static char *opt_output = NULL;
 static char *opt_load_model = NULL;
-static char *opt_algorithm = NULL;
-static char *opt_reinit_mode = NULL;
-static char *opt_hidden = NULL;
-static char *opt_nmi = NULL;
-static gint opt_k = -1;
-static double opt_lr = NAN;
-static gint opt_reinit_every = -1;
-static double opt_alpha = NAN;
-static double opt_lambda = NAN;
-static gint opt_epochs = -1;
-static gint opt_pretrain = -1;
-static gint opt_batch = -1;
-static gint opt_embedding = -1;
-static gint64 opt_seed = -1;
-static gint opt_n_init = -1;
 static gint opt_syn_n = -1, opt_syn_d = -1, opt_syn_k = -1;
 static gboolean opt_kmeans_only = FALSE;
 static gboolean opt_quiet = FALSE;
 static gboolean opt_adaptive_threads = FALSE;
 static gboolean opt_version = FALSE;
+
+/* A run setting given on the command line, as text, at the index of its row in the settings
+ * table; setting_entries makes the options from the table. */
+static char *opt_settings[64];
 
 static GOptionEntry entries[] = {
   { "dataset", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dataset,
@@ -70,41 +59,24 @@ static GOptionEntry entries[] = {
   { "synthetic-k", 0, 0, G_OPTION_ARG_INT, &opt_syn_k, "Synthetic: number of clusters", "K" },
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
     "Settings from a JSON file (a run's config.json); options given here override it", "FILE" },
-  { "algorithm", 'a', 0, G_OPTION_ARG_STRING, &opt_algorithm, "roy (default), dkm or aekm",
-    "NAME" },
-  { "k", 'k', 0, G_OPTION_ARG_INT, &opt_k, "Number of clusters (default 10)", "K" },
-  { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &opt_lr, "Adam learning rate (default 0.001)", "LR" },
-  { "reinit-every", 'R', 0, G_OPTION_ARG_INT, &opt_reinit_every,
-    "roy: re-initialise the centroids by K-means every R clustering epochs (default 1)", "R" },
-  { "reinit-mode", 0, 0, G_OPTION_ARG_STRING, &opt_reinit_mode,
-    "fresh (k-means++ with n_init, default) or warm (from the current centroids)", "MODE" },
-  { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &opt_alpha, "Softmax sharpness (default 1000)", "A" },
-  { "lambda", 0, 0, G_OPTION_ARG_DOUBLE, &opt_lambda, "Clustering loss weight (default 1)", "L" },
-  { "epochs", 'e', 0, G_OPTION_ARG_INT, &opt_epochs, "Clustering epochs (default 50)", "N" },
-  { "pretrain-epochs", 'p', 0, G_OPTION_ARG_INT, &opt_pretrain,
-    "Autoencoder pretraining epochs (default 50)", "N" },
-  { "batch-size", 'b', 0, G_OPTION_ARG_INT, &opt_batch, "Batch size (default 256)", "B" },
-  { "embedding-dim", 'm', 0, G_OPTION_ARG_INT, &opt_embedding, "Latent size (default 10)", "M" },
-  { "hidden", 0, 0, G_OPTION_ARG_STRING, &opt_hidden,
-    "Encoder hidden sizes, comma separated (default 500,500,2000)", "LIST" },
-  { "seed", 's', 0, G_OPTION_ARG_INT64, &opt_seed, "Random seed (default 0)", "S" },
-  { "n-init", 0, 0, G_OPTION_ARG_INT, &opt_n_init, "K-means restarts (default 10)", "N" },
-  { "nmi", 0, 0, G_OPTION_ARG_STRING, &opt_nmi, "NMI averaging: arithmetic (default) or geometric",
-    "AVG" },
-  { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
-    "Write the run folder (config.json, metrics.csv, labels.csv, model.bin)", "DIR" },
-  { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
-    "Start from saved weights (a run's model.bin): pretraining is skipped", "FILE" },
-  { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
-    "Baseline: plain K-means on the input features, no network", NULL },
-  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No per-epoch progress lines", NULL },
-  { "adaptive-threads", 0, 0, G_OPTION_ARG_NONE, &opt_adaptive_threads,
-    "Train on fewer threads while other programs keep cores busy (ignored when "
-    "OPENBLAS_NUM_THREADS names a count)",
-    NULL },
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
   { NULL }
 };
+
+/* After the settings in --help. */
+static GOptionEntry run_entries[]
+    = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+          "Write the run folder (config.json, metrics.csv, labels.csv, model.bin)", "DIR" },
+        { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
+          "Start from saved weights (a run's model.bin): pretraining is skipped", "FILE" },
+        { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
+          "Baseline: plain K-means on the input features, no network", NULL },
+        { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No per-epoch progress lines", NULL },
+        { "adaptive-threads", 0, 0, G_OPTION_ARG_NONE, &opt_adaptive_threads,
+          "Train on fewer threads while other programs keep cores busy (ignored when "
+          "OPENBLAS_NUM_THREADS names a count)",
+          NULL },
+        { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
+        { NULL } };
 
 static int usage_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
@@ -121,73 +93,63 @@ usage_error (const char *fmt, ...)
   return EXIT_USAGE;
 }
 
-static gboolean
-parse_hidden (const char *text, CsSettings *s)
+/* The options of the settings table's rows that have one, their defaults in the help. The array
+ * and its strings belong to strings. */
+static GOptionEntry *
+setting_entries (GPtrArray *strings)
 {
-  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
-  guint n = g_strv_length (parts);
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
+  GOptionEntry *out = g_new0 (GOptionEntry, n + 1);
+  CsSettings defaults;
+  guint j = 0;
 
-  if (n > CS_MAX_HIDDEN)
-    return FALSE;
+  g_assert (n <= G_N_ELEMENTS (opt_settings));
+  g_ptr_array_add (strings, out);
+  cs_settings_init_default (&defaults);
   for (guint i = 0; i < n; i++)
     {
-      guint64 v;
-      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 65536, &v, NULL))
-        return FALSE;
-      s->hidden[i] = (guint) v;
+      g_autofree char *def = NULL;
+      GString *help;
+
+      if (descs[i].option == NULL)
+        continue;
+      def = cs_settings_format (&defaults, &descs[i]);
+      help = g_string_new (descs[i].summary);
+      for (guint c = 0; c < descs[i].n_choices; c++)
+        g_string_append_printf (help, "%s%s",
+                                c == 0                       ? ": "
+                                : c + 1 < descs[i].n_choices ? ", "
+                                                             : " or ",
+                                descs[i].choices[c].nick);
+      g_string_append_printf (help, " (default %s)", def);
+      out[j] = (GOptionEntry){ descs[i].option,     descs[i].short_option, 0,
+                               G_OPTION_ARG_STRING, &opt_settings[i],      help->str,
+                               descs[i].arg };
+      g_ptr_array_add (strings, g_string_free (help, FALSE));
+      j++;
     }
-  s->n_hidden = n;
-  return TRUE;
+  return out;
 }
 
-/* Applies the options given on the command line over s; returns an exit code or 0. */
+/* Applies the settings given on the command line over s; returns an exit code or 0. */
 static int
 apply_options (CsSettings *s)
 {
-  if (opt_algorithm && !cs_algorithm_from_string (opt_algorithm, &s->algorithm))
-    return usage_error ("unknown algorithm '%s' (expected roy, dkm or aekm)", opt_algorithm);
-  if (opt_reinit_mode && !cs_reinit_mode_from_string (opt_reinit_mode, &s->reinit_mode))
-    return usage_error ("unknown re-init mode '%s' (expected fresh or warm)", opt_reinit_mode);
-  if (opt_nmi)
-    {
-      if (g_str_equal (opt_nmi, "arithmetic"))
-        s->nmi_average = CS_NMI_ARITHMETIC;
-      else if (g_str_equal (opt_nmi, "geometric"))
-        s->nmi_average = CS_NMI_GEOMETRIC;
-      else
-        return usage_error ("unknown NMI averaging '%s' (expected arithmetic or geometric)",
-                            opt_nmi);
-    }
-  if (opt_hidden && !parse_hidden (opt_hidden, s))
-    return usage_error ("--hidden takes up to %d comma-separated sizes in [1, 65536], got '%s'",
-                        CS_MAX_HIDDEN, opt_hidden);
-#define INT_OPT(var, field, name, min)                                                             \
-  if (var != -1)                                                                                   \
-    {                                                                                              \
-      if (var < (min))                                                                             \
-        return usage_error ("%s must be at least %d (got %d)", name, min, (int) var);              \
-      s->field = (guint) var;                                                                      \
-    }
-  INT_OPT (opt_k, k, "-k", 1)
-  INT_OPT (opt_reinit_every, reinit_every, "--reinit-every", 1)
-  INT_OPT (opt_epochs, epochs, "--epochs", 0)
-  INT_OPT (opt_pretrain, pretrain_epochs, "--pretrain-epochs", 0)
-  INT_OPT (opt_batch, batch_size, "--batch-size", 1)
-  INT_OPT (opt_embedding, embedding_dim, "--embedding-dim", 1)
-  INT_OPT (opt_n_init, kmeans_n_init, "--n-init", 1)
-#undef INT_OPT
-  if (opt_seed != -1)
-    {
-      if (opt_seed < 0)
-        return usage_error ("--seed must be non-negative");
-      s->seed = (guint64) opt_seed;
-    }
-  if (!isnan (opt_lr))
-    s->lr = opt_lr;
-  if (!isnan (opt_alpha))
-    s->alpha = opt_alpha;
-  if (!isnan (opt_lambda))
-    s->lambda = opt_lambda;
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (opt_settings[i] != NULL)
+      {
+        g_autofree char *name = descs[i].short_option
+                                    ? g_strdup_printf ("-%c", descs[i].short_option)
+                                    : g_strdup_printf ("--%s", descs[i].option);
+        g_autoptr (GError) error = NULL;
+
+        if (!cs_settings_parse (s, &descs[i], name, opt_settings[i], &error))
+          return usage_error ("%s", error->message);
+      }
   return 0;
 }
 
@@ -303,6 +265,7 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
   g_autoptr (CsDataset) ds = NULL;
   g_autoptr (CsTrainer) trainer = NULL;
@@ -320,6 +283,8 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   context = g_option_context_new ("- train a K-means-friendly autoencoder and report the clusters");
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, setting_entries (strings), NULL);
+  g_option_context_add_main_entries (context, run_entries, NULL);
   g_option_context_set_description (
       context, "Exit status: 0 on success, 1 when the run fails, 2 for bad arguments or input.\n");
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -12,6 +12,25 @@
 
 #include "cs-snapshot.h"
 
+/* A new metric must be added here too, or it would start at 0 instead of "not measured". */
+G_STATIC_ASSERT (sizeof (CsEpochMetrics) == 11 * sizeof (double));
+
+void
+cs_epoch_metrics_init_nan (CsEpochMetrics *metrics)
+{
+  *metrics = (CsEpochMetrics){ .loss_rec = NAN,
+                               .loss_clu = NAN,
+                               .acc = NAN,
+                               .nmi = NAN,
+                               .ari = NAN,
+                               .label_change = NAN,
+                               .inertia = NAN,
+                               .seconds = NAN,
+                               .seconds_train = NAN,
+                               .seconds_encode = NAN,
+                               .seconds_kmeans = NAN };
+}
+
 CsSnapshot *
 cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolean with_codes)
 {
@@ -36,17 +55,7 @@ cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolean with_codes
       for (guint j = 0; j < k; j++)
         self->cluster_to_class[j] = -1;
     }
-  self->metrics.loss_rec = NAN;
-  self->metrics.loss_clu = NAN;
-  self->metrics.acc = NAN;
-  self->metrics.nmi = NAN;
-  self->metrics.ari = NAN;
-  self->metrics.label_change = NAN;
-  self->metrics.inertia = NAN;
-  self->metrics.seconds = NAN;
-  self->metrics.seconds_train = NAN;
-  self->metrics.seconds_encode = NAN;
-  self->metrics.seconds_kmeans = NAN;
+  cs_epoch_metrics_init_nan (&self->metrics);
   return self;
 }
 

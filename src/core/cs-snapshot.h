@@ -39,6 +39,9 @@ typedef struct
   double seconds_kmeans; /* K-means (re-)initialisation */
 } CsEpochMetrics;
 
+/* Every metric NAN (not measured), the state an epoch starts from. */
+void cs_epoch_metrics_init_nan (CsEpochMetrics *metrics);
+
 struct _CsSnapshot
 {
   /*< private >*/

@@ -153,21 +153,11 @@ cs_trainer_get_dataset (CsTrainer *self)
 void
 cs_trainer_request_settings (CsTrainer *self, const CsSettings *settings, CsSettingMask mask)
 {
+  mask &= cs_settings_live_mask (CS_APPLY_NEXT_RUN);
   g_mutex_lock (&self->lock);
-  if (mask & CS_SETTING_LR)
-    self->requested.lr = settings->lr;
-  if (mask & CS_SETTING_REINIT_EVERY)
-    self->requested.reinit_every = MAX (1u, settings->reinit_every);
-  if (mask & CS_SETTING_K)
-    self->requested.k = CLAMP (settings->k, 1u, (guint) MIN (self->dataset->n, 1000));
-  if (mask & CS_SETTING_ALPHA)
-    self->requested.alpha = settings->alpha;
-  if (mask & CS_SETTING_LAMBDA)
-    self->requested.lambda = settings->lambda;
-  if (mask & CS_SETTING_REINIT_MODE)
-    self->requested.reinit_mode = settings->reinit_mode;
-  if (mask & CS_SETTING_FREEZE_PROJECTION)
-    self->requested.freeze_projection = settings->freeze_projection;
+  cs_settings_copy_live (&self->requested, settings, mask);
+  /* The table bounds K; the dataset bounds it further. */
+  self->requested.k = MIN (self->requested.k, (guint) MIN (self->dataset->n, CS_MAX_K));
   self->pending |= mask;
   g_mutex_unlock (&self->lock);
 }
@@ -384,18 +374,25 @@ check_continue (CsTrainer *self, GCancellable *cancellable)
   return go;
 }
 
+/* Applies the requested settings that take effect at when (all but K, which the epoch loop
+ * applies itself: a new K needs new centroids). Under the lock. */
+static void
+apply_requested (CsTrainer *self, CsSettingApply when)
+{
+  CsSettingMask due = self->pending & cs_settings_live_mask (when) & ~CS_SETTING_K;
+
+  if (due == 0)
+    return;
+  self->changed |= cs_settings_copy_live (&self->settings, &self->requested, due);
+  self->pending &= ~(guint) due;
+  self->published = self->settings;
+}
+
 static double
 current_lr (CsTrainer *self)
 {
   g_mutex_lock (&self->lock);
-  if (self->pending & CS_SETTING_LR)
-    {
-      if (self->settings.lr != self->requested.lr)
-        self->changed |= CS_SETTING_LR;
-      self->settings.lr = self->requested.lr;
-      self->published.lr = self->settings.lr;
-      self->pending &= ~CS_SETTING_LR;
-    }
+  apply_requested (self, CS_APPLY_NEXT_BATCH);
   g_mutex_unlock (&self->lock);
   return self->settings.lr;
 }
@@ -407,22 +404,9 @@ apply_epoch_settings (CsTrainer *self)
   guint k;
 
   g_mutex_lock (&self->lock);
-#define APPLY(flag, field)                                                                         \
-  if ((self->pending & (flag)) && self->settings.field != self->requested.field)                   \
-    {                                                                                              \
-      self->settings.field = self->requested.field;                                                \
-      self->changed |= (flag);                                                                     \
-    }
-  APPLY (CS_SETTING_REINIT_EVERY, reinit_every)
-  APPLY (CS_SETTING_ALPHA, alpha)
-  APPLY (CS_SETTING_LAMBDA, lambda)
-  APPLY (CS_SETTING_REINIT_MODE, reinit_mode)
-  APPLY (CS_SETTING_FREEZE_PROJECTION, freeze_projection)
-#undef APPLY
+  apply_requested (self, CS_APPLY_NEXT_EPOCH);
   k = (self->pending & CS_SETTING_K) ? self->requested.k : self->settings.k;
-  self->pending
-      &= ~(guint) (CS_SETTING_REINIT_EVERY | CS_SETTING_ALPHA | CS_SETTING_LAMBDA
-                   | CS_SETTING_REINIT_MODE | CS_SETTING_FREEZE_PROJECTION | CS_SETTING_K);
+  self->pending &= ~(guint) CS_SETTING_K;
   self->published = self->settings;
   g_mutex_unlock (&self->lock);
   return k;
@@ -724,7 +708,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   order = g_new (guint32, ds->n);
   for (gsize i = 0; i < ds->n; i++)
     order[i] = (guint32) i;
-  kmax = 1000;
+  kmax = CS_MAX_K;
   d_out = g_new (float, (gsize) bs *d);
   d_code = g_new (float, (gsize) bs *m);
   d_cent = g_new (float, (gsize) kmax *m);
@@ -742,10 +726,11 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
    * (warm from the previous epoch); the last epoch sets the centroids with the full n_init. */
   for (guint e = 1; e <= pretrain; e++)
     {
-      CsEpochMetrics metrics = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+      CsEpochMetrics metrics;
       gint64 t0 = g_get_monotonic_time (), t1, t2, t3;
       gboolean last = e == pretrain;
 
+      cs_epoch_metrics_init_nan (&metrics);
       epoch++;
       apply_epoch_settings (self);
       if (!train_epoch (self, epoch, CS_PHASE_PRETRAIN, order, d_out, d_code, d_cent, work,
@@ -781,11 +766,12 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
 
   for (guint e = 1; e <= self->settings.epochs; e++)
     {
-      CsEpochMetrics metrics = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+      CsEpochMetrics metrics;
       gint64 t0 = g_get_monotonic_time (), t1, t2, t3;
       gboolean reinit = FALSE;
       guint k;
 
+      cs_epoch_metrics_init_nan (&metrics);
       epoch++;
       k = apply_epoch_settings (self);
       if (k != self->k)

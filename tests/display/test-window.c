@@ -379,15 +379,21 @@ test_window_train_and_export (void)
   set_setting (f.window, "embedding-dim", 5);
   set_setting (f.window, "batch-size", 256);
   set_setting (f.window, "seed", 7);
+  set_setting (f.window, "kmeans-n-init", 3);
 
-  /* The panel remembers what it was given. */
+  /* The panel remembers what it was given, and the controller follows it. */
   {
     g_autoptr (GSettings) settings = g_settings_new (APP_ID);
     g_autofree char *spec = g_settings_get_string (settings, "dataset");
+    CsSettings next;
 
     g_assert_cmpuint (g_settings_get_uint (settings, "pretrain-epochs"), ==, pretrain);
     g_assert_cmpuint (g_settings_get_uint (settings, "embedding-dim"), ==, 5);
+    g_assert_cmpuint (g_settings_get_uint (settings, "kmeans-n-init"), ==, 3);
     g_assert_cmpstr (spec, ==, "synthetic");
+    cs_controller_get_settings (f.controller, &next);
+    g_assert_cmpuint (next.kmeans_n_init, ==, 3);
+    g_assert_cmpuint (next.seed, ==, 7);
   }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
