@@ -1,4 +1,4 @@
-/* cs-application.c: the application: windows, About, Quit and the keyboard accelerators.
+/* cs-application.c: the application: windows, Help, About, Quit and the keyboard accelerators.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-application.h"
+#include "cs-window-private.h"
 #include "cs-window.h"
 
 struct _CsApplication
@@ -40,6 +41,63 @@ about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
                          "translator-credits", _ ("translator-credits"), NULL);
 }
 
+static gboolean
+guide_installed_in (const char *data_dir)
+{
+  g_autofree char *page
+      = g_build_filename (data_dir, "help", "C", "clusterscope", "index.page", NULL);
+
+  return g_file_test (page, G_FILE_TEST_IS_REGULAR);
+}
+
+/* Yelp resolves help:clusterscope in $XDG_DATA_DIRS/help/<language>/clusterscope, where the
+ * install puts the guide. Started from the build tree, as the README does, the guide is only
+ * in the source tree: a ghelp: URI with its path opens it in yelp too (a file:// URI to
+ * index.page would not, as no MIME type claims .page files). */
+char *
+cs_application_get_help_uri (void)
+{
+  const char *const *dirs = g_get_system_data_dirs ();
+  gboolean installed = guide_installed_in (g_get_user_data_dir ());
+
+  for (guint i = 0; !installed && dirs[i] != NULL; i++)
+    installed = guide_installed_in (dirs[i]);
+  if (!installed && g_file_test (SOURCE_HELP_DIR "/index.page", G_FILE_TEST_IS_REGULAR))
+    return g_strdup ("ghelp:" SOURCE_HELP_DIR);
+  return g_strdup ("help:clusterscope");
+}
+
+static void
+help_shown (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GtkWindow *window = GTK_WINDOW (source);
+  g_autoptr (GError) error = NULL;
+
+  if (gtk_show_uri_full_finish (window, result, &error)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (CS_IS_WINDOW (window))
+    {
+      g_autofree char *message = g_strdup_printf (
+          _ ("%s. The guide is read with the Help application (the “yelp” package)."),
+          error->message);
+
+      cs_window_show_error (CS_WINDOW (window), _ ("Could not open the help"), message);
+    }
+  else
+    g_warning ("Could not open the help: %s", error->message);
+}
+
+static void
+help_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  g_autofree char *uri = cs_application_get_help_uri ();
+
+  /* gtk_show_uri() would only log a failure; the callback tells the user what to install. */
+  gtk_show_uri_full (window, uri, GDK_CURRENT_TIME, NULL, help_shown, NULL);
+}
+
 static void
 quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -54,6 +112,7 @@ quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static const GActionEntry app_actions[] = {
+  { "help", help_action, NULL, NULL, NULL, { 0 } },
   { "about", about_action, NULL, NULL, NULL, { 0 } },
   { "quit", quit_action, NULL, NULL, NULL, { 0 } },
 };
@@ -67,6 +126,7 @@ cs_application_startup (GApplication *application)
     const char *action;
     const char *accels[3];
   } accels[] = {
+    { "app.help", { "F1", NULL } },
     { "app.quit", { "<Control>q", NULL } },
     { "win.open-dataset", { "<Control>o", NULL } },
     { "win.save-run", { "<Control>s", NULL } },

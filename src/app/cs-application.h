@@ -14,4 +14,8 @@ G_DECLARE_FINAL_TYPE (CsApplication, cs_application, CS, APPLICATION, AdwApplica
 
 CsApplication *cs_application_new (void);
 
+/* What app.help (F1) opens: help:clusterscope, or the source tree's guide when that is not
+ * installed. */
+char *cs_application_get_help_uri (void);
+
 G_END_DECLS

@@ -651,6 +651,82 @@ test_window_train_and_export (void)
   g_object_unref (f.app);
 }
 
+/* Whether model, or a section or submenu of it, has an item for action. */
+static gboolean
+menu_has_action (GMenuModel *model, const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr (GMenuLinkIter) links = g_menu_model_iterate_item_links (model, i);
+      GMenuModel *child;
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &name)
+          && g_str_equal (name, action))
+        return TRUE;
+      while (g_menu_link_iter_get_next (links, NULL, &child))
+        {
+          gboolean found = menu_has_action (child, action);
+
+          g_object_unref (child);
+          if (found)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+no_windows (gpointer data)
+{
+  return gtk_application_get_windows (GTK_APPLICATION (data)) == NULL;
+}
+
+/* F1 and the main menu's Help run app.help; it is there, enabled and bound to F1 (yelp itself
+ * is not started). Uninstalled, it opens the source tree's guide. */
+static void
+test_window_help (void)
+{
+  g_autoptr (GtkApplication) app = GTK_APPLICATION (cs_application_new ());
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) accels = NULL;
+  g_auto (GStrv) actions = NULL;
+  g_autofree char *uri = NULL;
+  GAction *help;
+  CsWindow *window;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  g_assert_nonnull (gtk_application_get_active_window (app));
+
+  help = g_action_map_lookup_action (G_ACTION_MAP (app), "help");
+  g_assert_nonnull (help);
+  g_assert_true (g_action_get_enabled (help));
+  g_assert_null (g_action_get_parameter_type (help));
+  accels = gtk_application_get_accels_for_action (app, "app.help");
+  g_assert_true (g_strv_contains ((const char *const *) accels, "F1"));
+  actions = gtk_application_get_actions_for_accel (app, "F1");
+  g_assert_cmpstrv (actions, ((const char *const[]){ "app.help", NULL }));
+  window = CS_WINDOW (gtk_application_get_active_window (app));
+  g_assert_true (
+      menu_has_action (gtk_menu_button_get_menu_model (window->menu_button), "app.help"));
+
+  uri = cs_application_get_help_uri ();
+  if (g_str_has_prefix (uri, "ghelp:"))
+    {
+      g_autofree char *index = g_build_filename (uri + strlen ("ghelp:"), "index.page", NULL);
+
+      g_assert_true (g_file_test (index, G_FILE_TEST_IS_REGULAR));
+    }
+  else
+    g_assert_cmpstr (uri, ==, "help:clusterscope");
+
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (wait_for (no_windows, app, 30.0));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -662,5 +738,6 @@ main (int argc, char *argv[])
       return 77;
     }
   g_test_add_func ("/window/train-and-export", test_window_train_and_export);
+  g_test_add_func ("/window/help", test_window_help);
   return g_test_run ();
 }
