@@ -192,6 +192,28 @@ test_kmeans_only (void)
   g_assert_nonnull (strstr (out, "acc="));
 }
 
+/* Without -k a labelled dataset sets K to its number of classes, and the first line says so;
+ * -k still wins. */
+static void
+test_k_from_classes (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *out_k = NULL, *err_k = NULL;
+
+  g_assert_cmpint (run_cli (&out, &err, "--dataset", "synthetic", "--synthetic-n", "600",
+                            "--synthetic-k", "4", "--kmeans-only", NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, "kmeans k=4"));
+  g_assert_nonnull (strstr (err, "K = 4, its number of classes"));
+  g_assert_null (strstr (err, "\nK ="));
+
+  g_assert_cmpint (run_cli (&out_k, &err_k, "--dataset", "synthetic", "--synthetic-n", "600",
+                            "--synthetic-k", "4", "-k", "6", "--kmeans-only", NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out_k, "kmeans k=6"));
+  g_assert_null (strstr (err_k, "number of classes"));
+}
+
 static void
 expect_usage_error (const char *needle, ...)
 {
@@ -303,6 +325,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/deterministic", test_deterministic);
   g_test_add_func ("/cli/config-and-model", test_config_and_model);
   g_test_add_func ("/cli/kmeans-only", test_kmeans_only);
+  g_test_add_func ("/cli/k-from-classes", test_k_from_classes);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/options-from-table", test_options_from_table);
   rc = g_test_run ();

@@ -132,6 +132,17 @@ setting_entries (GPtrArray *strings)
   return out;
 }
 
+/* Whether -k was given: without it (and without --config) a labelled dataset sets K to its
+ * number of classes, as the window does. */
+static gboolean
+k_given (void)
+{
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
+
+  return opt_settings[cs_settings_find ("k") - descs] != NULL;
+}
+
 /* Applies the settings given on the command line over s; returns an exit code or 0. */
 static int
 apply_options (CsSettings *s)
@@ -273,6 +284,7 @@ main (int argc, char **argv)
   g_autofree char *config_spec = NULL;
   CsSettings settings;
   CsLoadOptions load;
+  gboolean k_from_classes;
   const char *spec;
   RunState st = { 0 };
   Worker w = { 0 };
@@ -325,9 +337,18 @@ main (int argc, char **argv)
         fprintf (stderr, "clusterscope-cli: %s\n", error->message);
         return EXIT_USAGE;
       }
+    k_from_classes = !k_given () && opt_config == NULL && ds->n_classes >= 2;
+    if (k_from_classes)
+      settings.k = MIN (ds->n_classes, CS_MAX_K);
     if (!opt_quiet)
-      fprintf (stderr, "dataset %s: %zu x %u%s, loaded in %.2fs\n", ds->name, ds->n, ds->d,
-               ds->labels ? "" : " (no labels)", (g_get_monotonic_time () - t0) / 1e6);
+      {
+        g_autofree char *k_note
+            = k_from_classes ? g_strdup_printf (
+                  "; K = %u, its number of classes (-k chooses another)", settings.k)
+                             : g_strdup ("");
+        fprintf (stderr, "dataset %s: %zu x %u%s, loaded in %.2fs%s\n", ds->name, ds->n, ds->d,
+                 ds->labels ? "" : " (no labels)", (g_get_monotonic_time () - t0) / 1e6, k_note);
+      }
   }
 
   if (opt_kmeans_only)
