@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-error.h"
 #include "cs-kmeans.h"
