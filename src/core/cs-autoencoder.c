@@ -656,7 +656,8 @@ cs_autoencoder_serialize (const CsAutoencoder *self, const float *centroids, gui
   guint m = self->dims[self->code_layer];
   /* Sized once: the weights are megabytes, and growing by doubling would copy them again. */
   GByteArray *buf = g_byte_array_sized_new (
-      8 + 4 * (self->n_layers + 5) + sizeof (float) * (self->n_params + (centroids ? (gsize) k * m : 0)));
+      8 + 4 * (self->n_layers + 5)
+      + sizeof (float) * (self->n_params + (centroids ? (gsize) k * m : 0)));
 
   g_byte_array_append (buf, (const guint8 *) MODEL_MAGIC, 8);
   append_u32 (buf, MODEL_VERSION);
