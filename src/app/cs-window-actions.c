@@ -338,6 +338,14 @@ export_report (CsWindow *self, gboolean is_run, const char *path, const GError *
 {
   g_autofree char *name = g_path_get_basename (path);
 
+  /* Closed meanwhile (a run folder waits for the training thread, which closing stops): the
+   * file is written all the same, and only a failure is worth a word. */
+  if (self->controller == NULL)
+    {
+      if (error != NULL)
+        g_warning ("Could not write “%s”: %s", path, error->message);
+      return;
+    }
   if (error != NULL)
     {
       g_autofree char *title = is_run ? g_strdup (_ ("Could not save the run"))
@@ -387,6 +395,7 @@ export_finished (GObject *object, GAsyncResult *result, gpointer user_data)
 typedef struct
 {
   CsWindow *self;
+  CsController *controller; /* the window's, kept should the window close meanwhile */
   char *path;
   CsSettings settings;
   char *dataset_spec;
@@ -395,7 +404,8 @@ typedef struct
 static void
 save_run_free (SaveRun *save)
 {
-  g_object_unref (save->self);
+  g_clear_object (&save->self);
+  g_clear_object (&save->controller);
   g_free (save->path);
   g_free (save->dataset_spec);
   g_free (save);
@@ -408,8 +418,11 @@ save_run_write (SaveRun *save, GBytes *model)
 {
   CsExportSource source;
 
-  /* The history as it is now: it includes the epoch the model comes from. */
-  fill_export_source (save->self, &source);
+  /* The history as it is now: it includes the epoch the model comes from. A run folder needs
+   * no view state, and the views may be gone by now. */
+  cs_export_source_init (&source);
+  source.dataset = cs_controller_get_dataset (save->controller);
+  source.history = cs_controller_get_history (save->controller, &source.n_history);
   source.settings = save->settings;
   source.dataset_spec = save->dataset_spec;
   source.model = model;
@@ -444,6 +457,7 @@ save_run (CsWindow *self, const char *path)
       return;
     }
   save->self = g_object_ref (self);
+  save->controller = g_object_ref (self->controller);
   save->path = g_strdup (path);
   export_begin (self);
   if (trainer != NULL)
