@@ -341,6 +341,22 @@ test_errors (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "scatter.png"));
   g_clear_error (&error);
 
+  /* Cancelled before the worker begins: nothing written. */
+  {
+    g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+    Wait w = { 0 };
+
+    g_cancellable_cancel (cancellable);
+    cs_export_async (CS_EXPORT_LABELS, labels, &source, cancellable, export_done, &w);
+    while (!w.done)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_false (w.ok);
+    g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&w.error);
+    g_free (w.path);
+    g_assert_false (g_file_test (labels, G_FILE_TEST_EXISTS));
+  }
+
   /* Nothing shown yet: nothing to export, blocking or not. */
   source.shown = NULL;
   source.n_history = 0;

@@ -291,6 +291,9 @@ export_thread (GTask *task, gpointer source_object, gpointer task_data, GCancell
 {
   GError *error = NULL;
 
+  /* Cancelled before it began: nothing is written. Once writing, it finishes the file. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (export_job_run (task_data, &error))
     g_task_return_boolean (task, TRUE);
   else

@@ -65,7 +65,8 @@ void cs_export_source_init (CsExportSource *source);
 
 /* Draws or formats and writes path (a folder for CS_EXPORT_RUN) on a worker thread; every
  * file is written atomically. Errors say what to do: nothing to export yet, a plot path
- * without .png / .svg / .pdf, or the write that failed. */
+ * without .png / .svg / .pdf, or the write that failed. Cancelled before the worker begins,
+ * nothing is written; a file being written is finished (or, failing, left as it was). */
 void cs_export_async (CsExportKind kind,
                       const char *path,
                       const CsExportSource *source,
