@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "cs-autoencoder.h"
+#include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-trainer.h"
 

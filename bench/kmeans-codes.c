@@ -15,6 +15,7 @@
 #include <cblas.h>
 #include <stdio.h>
 
+#include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-kmeans.h"
 #include "cs-settings.h"

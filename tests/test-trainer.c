@@ -377,6 +377,116 @@ test_pause_cancel (void)
   g_cond_clear (&p.cond);
 }
 
+/* cs_trainer_dup_model_async asked during epoch 2 gets the model at the end of epoch 2: its
+ * codes are that epoch's snapshot's. Nothing blocks: the run goes on, the answer comes later
+ * through the main context. */
+typedef struct
+{
+  CsTrainer *trainer;
+  guint ask_at;
+  float *codes; /* the snapshot's codes at ask_at */
+  GBytes *model;
+  GError *error;
+  gboolean asked;
+  guint answers;
+} AsyncModel;
+
+static void
+model_ready (GObject *object, GAsyncResult *result, gpointer data)
+{
+  AsyncModel *a = data;
+
+  g_assert_null (object);
+  a->model = cs_trainer_dup_model_finish (result, &a->error);
+  a->answers++;
+}
+
+/* Asked while epoch ask_at trains: answered once it has ended. */
+static void
+ask_for_model (guint epoch, CsPhase phase, guint batch, guint n_batches, gpointer data)
+{
+  AsyncModel *a = data;
+
+  if (epoch == a->ask_at && !a->asked)
+    {
+      a->asked = TRUE;
+      cs_trainer_dup_model_async (a->trainer, NULL, model_ready, a);
+    }
+}
+
+static void
+keep_codes (CsSnapshot *snap, gpointer data)
+{
+  AsyncModel *a = data;
+
+  if (snap->epoch == a->ask_at)
+    {
+      g_assert_nonnull (snap->codes);
+      a->codes = g_memdup2 (snap->codes, snap->n * snap->m * sizeof (float));
+    }
+}
+
+static void
+test_model_async (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (5);
+  g_autofree char *dir = g_dir_make_tmp ("cs-trainer-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "model.bin", NULL);
+  g_autofree float *codes = NULL;
+  g_autoptr (GBytes) final = NULL;
+  g_autoptr (GBytes) epoch2 = NULL;
+  AsyncModel a = { 0 };
+  CsAutoencoder *loaded;
+  CsSettings s;
+  GError *error = NULL;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = 4;
+  s.epochs = 0;
+  a.ask_at = 2;
+  a.trainer = cs_trainer_new (ds, &s, &error);
+  g_assert_no_error (error);
+  cs_trainer_set_progress_func (a.trainer, ask_for_model, &a);
+  cs_trainer_set_snapshot_func (a.trainer, keep_codes, &a);
+  g_assert_true (cs_trainer_run (a.trainer, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The answer waits for the main context, even though the run is over. */
+  g_assert_cmpuint (a.answers, ==, 0);
+  while (a.answers == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (a.error);
+  g_assert_nonnull (a.model);
+  g_assert_nonnull (a.codes);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (a.model, NULL),
+                                      g_bytes_get_size (a.model), NULL));
+  loaded = cs_autoencoder_load (path, s.batch_size, NULL, NULL, &error);
+  g_assert_no_error (error);
+  codes = g_new (float, ds->n *s.embedding_dim);
+  cs_autoencoder_encode (loaded, ds->x, ds->n, codes);
+  g_assert_cmpmem (codes, ds->n * s.embedding_dim * sizeof (float), a.codes,
+                   ds->n * s.embedding_dim * sizeof (float));
+  cs_autoencoder_free (loaded);
+
+  /* With the run over, the copy comes at once (through the main context) and is the last,
+   * which two more epochs have moved away from epoch 2's. */
+  epoch2 = g_steal_pointer (&a.model);
+  cs_trainer_dup_model_async (a.trainer, NULL, model_ready, &a);
+  while (a.answers == 1)
+    g_main_context_iteration (NULL, TRUE);
+  final = cs_trainer_dup_model (a.trainer, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (a.model, final));
+  g_assert_false (g_bytes_equal (epoch2, final));
+
+  g_clear_pointer (&a.model, g_bytes_unref);
+  g_free (a.codes);
+  cs_trainer_unref (a.trainer);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* A saved model loads back and clustering continues from it without pretraining. */
 static void
 test_save_load_model (void)
@@ -434,6 +544,7 @@ test_run_folder (void)
   g_autofree char *spec = NULL;
   g_auto (GStrv) lines = NULL;
   CsTrainer *trainer = NULL;
+  g_autoptr (GBytes) model_bytes = NULL;
   g_autoptr (GPtrArray) snaps = NULL;
   CsSettings s, back;
   GError *error = NULL;
@@ -442,8 +553,10 @@ test_run_folder (void)
   s.pretrain_epochs = 2;
   s.epochs = 2;
   snaps = run (ds, &s, 0, &trainer);
+  model_bytes = cs_trainer_dup_model (trainer, &error);
+  g_assert_no_error (error);
   g_assert_true (cs_run_write_folder (sub, &s, "synthetic", ds, (CsSnapshot *const *) snaps->pdata,
-                                      snaps->len, trainer, &error));
+                                      snaps->len, model_bytes, &error));
   g_assert_no_error (error);
   cs_trainer_unref (trainer);
 
@@ -596,6 +709,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/identity", test_identity_kept);
   g_test_add_func ("/trainer/pause-cancel", test_pause_cancel);
   g_test_add_func ("/trainer/save-load", test_save_load_model);
+  g_test_add_func ("/trainer/model-async", test_model_async);
   g_test_add_func ("/trainer/run-folder", test_run_folder);
   g_test_add_func ("/trainer/invalid", test_invalid);
   g_test_add_func ("/trainer/thread-count", test_thread_count);

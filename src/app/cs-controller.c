@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-controller.h"
+#include "cs-dataset-load.h"
 #include "cs-error.h"
 #include "cs-run.h"
 
@@ -471,30 +472,24 @@ cs_controller_get_total_epochs (CsController *self)
 
 /* Dataset --------------------------------------------------------------------------------- */
 
-static void
-load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+/* What load_done needs to know which request answered. */
+typedef struct
 {
-  const char *spec = task_data;
-  CsLoadOptions options = { 0 };
-  GError *error = NULL;
-  CsDataset *dataset;
-
-  cs_load_options_init (&options);
-  dataset = cs_dataset_load (spec, &options, &error);
-  if (dataset != NULL)
-    g_task_return_pointer (task, dataset, (GDestroyNotify) cs_dataset_unref);
-  else
-    g_task_return_error (task, error);
-}
+  CsController *self; /* a reference: the load finishes even if the window closes */
+  guint serial;
+} LoadRequest;
 
 static void
 load_done (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  CsController *self = CS_CONTROLLER (object);
-  guint serial = GPOINTER_TO_UINT (user_data);
+  LoadRequest *request = user_data;
+  g_autoptr (CsController) self = request->self;
+  guint serial = request->serial;
   g_autoptr (GError) error = NULL;
-  g_autoptr (CsDataset) dataset = g_task_propagate_pointer (G_TASK (result), &error);
-  const char *spec = g_task_get_task_data (G_TASK (result));
+  g_autoptr (CsDataset) dataset = cs_dataset_load_finish (result, &error);
+  const char *spec = cs_dataset_load_get_spec (result);
+
+  g_free (request);
 
   self->n_loading--;
   if (self->n_loading == 0)
@@ -534,7 +529,8 @@ load_done (GObject *object, GAsyncResult *result, gpointer user_data)
 void
 cs_controller_load_dataset (CsController *self, const char *spec)
 {
-  g_autoptr (GTask) task = NULL;
+  CsLoadOptions options;
+  LoadRequest *request;
 
   g_return_if_fail (CS_IS_CONTROLLER (self));
   g_return_if_fail (spec != NULL);
@@ -551,11 +547,11 @@ cs_controller_load_dataset (CsController *self, const char *spec)
   g_clear_pointer (&self->model_path, g_free);
   self->load_serial++;
   self->n_loading++;
-  task = g_task_new (self, NULL, load_done, GUINT_TO_POINTER (self->load_serial));
-  g_task_set_source_tag (task, cs_controller_load_dataset);
-  g_task_set_name (task, "[clusterscope] load dataset");
-  g_task_set_task_data (task, g_strdup (spec), g_free);
-  g_task_run_in_thread (task, load_thread);
+  request = g_new0 (LoadRequest, 1);
+  request->self = g_object_ref (self);
+  request->serial = self->load_serial;
+  cs_load_options_init (&options);
+  cs_dataset_load_async (spec, &options, NULL, load_done, request);
   if (self->n_loading == 1)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cs-error.h"
-#include "cs-run.h"
+#include "cs-export.h"
 #include "cs-window-private.h"
 
 /* Run -------------------------------------------------------------------------------------- */
@@ -256,81 +256,6 @@ open_run_from_action (GtkWidget *widget, const char *action_name, GVariant *para
 
 /* Exports ---------------------------------------------------------------------------------- */
 
-typedef enum
-{
-  EXPORT_SCATTER,
-  EXPORT_CURVES,
-  EXPORT_CONFUSION,
-  EXPORT_DASHBOARD,
-  EXPORT_LABELS,
-  EXPORT_METRICS,
-  EXPORT_RUN,
-} ExportKind;
-
-static const struct
-{
-  const char *name;
-  ExportKind kind;
-} export_kinds[] = {
-  { "scatter", EXPORT_SCATTER },
-  { "curves", EXPORT_CURVES },
-  { "confusion", EXPORT_CONFUSION },
-  { "dashboard", EXPORT_DASHBOARD },
-  { "labels", EXPORT_LABELS },
-  { "metrics", EXPORT_METRICS },
-  { "run", EXPORT_RUN },
-};
-
-static gboolean
-export_kind_from_string (const char *what, ExportKind *out)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (export_kinds); i++)
-    if (g_str_equal (what, export_kinds[i].name))
-      {
-        *out = export_kinds[i].kind;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-typedef struct
-{
-  ExportKind kind;
-  CsPlotStyle style;
-  CsScatterParams scatter;
-  CsCurvesParams curves;
-  CsConfusionParams confusion;
-  gboolean has_labels;
-} ExportData;
-
-static void
-draw_export (cairo_t *cr, double width, double height, gpointer user_data)
-{
-  ExportData *data = user_data;
-
-  switch (data->kind)
-    {
-    case EXPORT_SCATTER:
-      cs_plot_scatter_draw (cr, width, height, &data->style, &data->scatter);
-      break;
-    case EXPORT_CURVES:
-      cs_plot_curves_draw (cr, width, height, &data->style, &data->curves);
-      break;
-    case EXPORT_CONFUSION:
-      cs_plot_confusion_draw (cr, width, height, &data->style, &data->confusion);
-      break;
-    case EXPORT_DASHBOARD:
-      cs_plot_dashboard_draw (cr, width, height, &data->style, &data->scatter, &data->curves,
-                              data->has_labels ? &data->confusion : NULL);
-      break;
-    case EXPORT_LABELS:
-    case EXPORT_METRICS:
-    case EXPORT_RUN:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 static void
 export_size (CsWindow *self, double *width, double *height)
 {
@@ -346,190 +271,57 @@ export_size (CsWindow *self, double *width, double *height)
   *height = h;
 }
 
-/* Everything one export needs, owned by the job: references to the immutable snapshots and
- * dataset, so the worker can draw and write while training goes on. */
-typedef struct
-{
-  ExportKind kind;
-  char *path;
-  CsPlotFormat format;
-  double width, height;
-  ExportData data;
-  CsDataset *dataset;
-  CsSnapshot *shown;    /* for the labelled CSV */
-  GPtrArray *snapshots; /* every other snapshot the parameters point to, referenced */
-  CsSnapshot **trail;   /* copies of the pointer arrays the parameters hold */
-  CsSnapshot **history;
-  char *scatter_title, *curves_title, *confusion_title;
-  /* A run folder: the settings in force, the dataset spec, the trainer that has the model. */
-  CsSettings settings;
-  char *dataset_spec;
-  CsTrainer *trainer;
-} ExportJob;
-
+/* What the window shows, as an export takes it: the snapshots on screen and the view state.
+ * Borrowed: cs_export_async keeps its own references. */
 static void
-export_job_free (ExportJob *job)
+fill_export_source (CsWindow *self, CsExportSource *source)
 {
-  g_free (job->path);
-  g_clear_pointer (&job->dataset, cs_dataset_unref);
-  g_clear_pointer (&job->shown, cs_snapshot_unref);
-  g_clear_pointer (&job->snapshots, g_ptr_array_unref);
-  g_free (job->trail);
-  g_free (job->history);
-  g_free (job->scatter_title);
-  g_free (job->curves_title);
-  g_free (job->confusion_title);
-  g_free (job->dataset_spec);
-  g_clear_pointer (&job->trainer, cs_trainer_unref);
-  g_free (job);
-}
+  CsScatterParams scatter;
+  CsCurvesParams curves;
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExportJob, export_job_free)
-
-static CsSnapshot *
-job_keep (ExportJob *job, CsSnapshot *snapshot)
-{
-  if (snapshot != NULL)
-    g_ptr_array_add (job->snapshots, cs_snapshot_ref (snapshot));
-  return snapshot;
-}
-
-static CsSnapshot **
-job_keep_array (ExportJob *job, CsSnapshot *const *array, guint n)
-{
-  CsSnapshot **copy;
-
-  if (array == NULL || n == 0)
-    return NULL;
-  copy = g_new (CsSnapshot *, n);
-  for (guint i = 0; i < n; i++)
-    copy[i] = job_keep (job, array[i]);
-  return copy;
-}
-
-/* Gathers what the export needs on the main thread; NULL with error when it cannot be done. */
-static ExportJob *
-export_job_new (CsWindow *self, const char *what, const char *path, GError **error)
-{
-  g_autoptr (ExportJob) job = g_new0 (ExportJob, 1);
-  CsDataset *dataset = cs_controller_get_dataset (self->controller);
-  CsSnapshot *shown = cs_scatter_view_get_snapshot (self->scatter_view);
-  guint n_history = 0;
-  CsSnapshot *const *history = cs_controller_get_history (self->controller, &n_history);
-  ExportData *data = &job->data;
-
-  if (!export_kind_from_string (what, &job->kind))
-    {
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("Unknown export “%s”"), what);
-      return NULL;
-    }
-  job->path = g_strdup (path);
-  job->snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
-  job->dataset = dataset ? cs_dataset_ref (dataset) : NULL;
-
-  switch (job->kind)
-    {
-    case EXPORT_LABELS:
-      if (shown == NULL || dataset == NULL)
-        break;
-      job->shown = cs_snapshot_ref (shown);
-      return g_steal_pointer (&job);
-    case EXPORT_METRICS:
-      if (n_history == 0)
-        break;
-      job->history = job_keep_array (job, history, n_history);
-      data->curves.n = n_history;
-      return g_steal_pointer (&job);
-    case EXPORT_RUN:
-      if (!cs_controller_get_run_to_save (self->controller, &job->settings, &job->dataset_spec,
-                                          &job->trainer, error))
-        return NULL;
-      job->history = job_keep_array (job, history, n_history);
-      data->curves.n = n_history;
-      return g_steal_pointer (&job);
-    case EXPORT_SCATTER:
-    case EXPORT_CURVES:
-    case EXPORT_CONFUSION:
-    case EXPORT_DASHBOARD:
-    default:
-      if (!cs_plot_format_from_path (path, &job->format))
-        {
-          g_autofree char *name = g_path_get_basename (path);
-
-          g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                       _ ("“%s” does not end in .png, .svg or .pdf: add one of these to choose "
-                          "the format"),
-                       name);
-          return NULL;
-        }
-      data->kind = job->kind;
-      /* Exports are for papers and slides: always the light style. */
-      cs_plot_style_init (&data->style, FALSE);
-      cs_scatter_view_get_params (self->scatter_view, &data->scatter);
-      data->scatter.highlight = -1;
-      cs_curves_view_get_params (self->curves_view, &data->curves);
-      cs_confusion_view_get_params (self->confusion_view, &data->confusion);
-      data->has_labels = dataset != NULL && dataset->labels != NULL;
-      /* The views' arrays may change while the worker draws: point at our own copies. */
-      data->scatter.snapshot = job_keep (job, data->scatter.snapshot);
-      job->trail = job_keep_array (job, data->scatter.trail, data->scatter.n_trail);
-      data->scatter.trail = job->trail;
-      job->history = job_keep_array (job, data->curves.history, data->curves.n);
-      data->curves.history = job->history;
-      data->confusion.snapshot = job_keep (job, data->confusion.snapshot);
-      if (shown != NULL && dataset != NULL)
-        {
-          job->scatter_title
-              = g_strdup_printf (_ ("%s — latent space, epoch %u"), dataset->name, shown->epoch);
-          job->confusion_title = g_strdup_printf (_ ("%s — confusion matrix, epoch %u"),
-                                                  dataset->name, shown->epoch);
-        }
-      if (dataset != NULL)
-        job->curves_title = g_strdup_printf (_ ("%s — metrics"), dataset->name);
-      data->scatter.title = job->kind == EXPORT_DASHBOARD ? NULL : job->scatter_title;
-      data->curves.title = job->kind == EXPORT_DASHBOARD ? NULL : job->curves_title;
-      data->confusion.title = job->kind == EXPORT_DASHBOARD ? NULL : job->confusion_title;
-      export_size (self, &job->width, &job->height);
-      return g_steal_pointer (&job);
-    }
-
-  g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID,
-                       _ ("There is nothing to export yet: start a run first."));
-  return NULL;
-}
-
-/* Draws and writes; safe on a worker thread. */
-static gboolean
-export_job_run (ExportJob *job, GError **error)
-{
-  switch (job->kind)
-    {
-    case EXPORT_LABELS:
-      return cs_run_write_labels_csv (job->path, job->dataset, job->shown, error);
-    case EXPORT_METRICS:
-      return cs_run_write_metrics_csv (job->path, job->history, job->data.curves.n, error);
-    case EXPORT_RUN:
-      /* Waits, here on the worker, for the training thread's copy of the model. */
-      return cs_run_write_folder (job->path, &job->settings, job->dataset_spec, job->dataset,
-                                  job->history, job->data.curves.n, job->trainer, error);
-    case EXPORT_SCATTER:
-    case EXPORT_CURVES:
-    case EXPORT_CONFUSION:
-    case EXPORT_DASHBOARD:
-    default:
-      return cs_plot_export (job->path, job->format, job->width, job->height, &job->data.style,
-                             draw_export, &job->data, error);
-    }
+  cs_export_source_init (source);
+  cs_scatter_view_get_params (self->scatter_view, &scatter);
+  cs_curves_view_get_params (self->curves_view, &curves);
+  source->dataset = cs_controller_get_dataset (self->controller);
+  source->shown = scatter.snapshot;
+  source->trail = scatter.trail;
+  source->n_trail = scatter.n_trail;
+  source->history = cs_controller_get_history (self->controller, &source->n_history);
+  source->view.zoom = scatter.view;
+  source->view.color_by = scatter.color_by;
+  source->view.cursor = curves.cursor;
+  export_size (self, &source->view.width, &source->view.height);
 }
 
 gboolean
 cs_window_export_to (CsWindow *self, const char *what, const char *path, GError **error)
 {
-  g_autoptr (ExportJob) job = export_job_new (self, what, path, error);
+  CsExportSource source;
+  CsExportKind kind;
+  g_autofree char *spec = NULL;
+  g_autoptr (CsTrainer) trainer = NULL;
+  g_autoptr (GBytes) model = NULL;
 
-  if (job == NULL)
-    return FALSE;
-  return export_job_run (job, error);
+  g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
+
+  if (!cs_export_kind_from_string (what, &kind))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("Unknown export “%s”"), what);
+      return FALSE;
+    }
+  fill_export_source (self, &source);
+  if (kind == CS_EXPORT_RUN)
+    {
+      if (!cs_controller_get_run_to_save (self->controller, &source.settings, &spec, &trainer,
+                                          error))
+        return FALSE;
+      /* Blocking, for scripts and tests: waits for the training thread's copy of the model. */
+      if (trainer != NULL && (model = cs_trainer_dup_model (trainer, error)) == NULL)
+        return FALSE;
+      source.dataset_spec = spec;
+      source.model = model;
+    }
+  return cs_export_write (kind, path, &source, error);
 }
 
 guint
@@ -544,6 +336,14 @@ export_report (CsWindow *self, gboolean is_run, const char *path, const GError *
 {
   g_autofree char *name = g_path_get_basename (path);
 
+  /* Closed meanwhile (a run folder waits for the training thread, which closing stops): the
+   * file is written all the same, and only a failure is worth a word. */
+  if (self->controller == NULL)
+    {
+      if (error != NULL)
+        g_warning ("Could not write “%s”: %s", path, error->message);
+      return;
+    }
   if (error != NULL)
     {
       g_autofree char *title = is_run ? g_strdup (_ ("Could not save the run"))
@@ -560,54 +360,132 @@ export_report (CsWindow *self, gboolean is_run, const char *path, const GError *
     }
 }
 
+/* An export is pending from the action until its report; quitting waits for the file rather
+ * than leaving it unwritten. */
 static void
-export_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+export_begin (CsWindow *self)
 {
-  GError *error = NULL;
-
-  if (export_job_run (task_data, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  self->n_exports_pending++;
+  g_application_hold (g_application_get_default ());
 }
 
 static void
-export_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+export_end (CsWindow *self, gboolean is_run, const char *path, const GError *error)
 {
-  CsWindow *self = CS_WINDOW (source);
-  ExportJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr (GError) error = NULL;
-
-  g_task_propagate_boolean (G_TASK (result), &error);
   self->n_exports_pending--;
   g_application_release (g_application_get_default ());
-  export_report (self, job->kind == EXPORT_RUN, job->path, error);
+  export_report (self, is_run, path, error);
 }
 
-/* Writes on a worker thread: a 70 000-row labelled CSV takes about half a second, a PDF of
- * the dashboard longer, a run folder waits for the training thread's copy of the model (up to
- * a batch, or an epoch's encoding), and the window must not freeze meanwhile. The toast says
- * when. */
+static void
+export_finished (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CsWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  cs_export_finish (result, &error);
+  export_end (self, cs_export_get_kind (result) == CS_EXPORT_RUN, cs_export_get_path (result),
+              error);
+}
+
+/* A run folder waits for the model's bytes, which the training thread publishes at the end of
+ * its epoch (at once when paused or idle), and then is written on a worker like any export. */
+typedef struct
+{
+  CsWindow *self;
+  CsController *controller; /* the window's, kept should the window close meanwhile */
+  char *path;
+  CsSettings settings;
+  char *dataset_spec;
+} SaveRun;
+
+static void
+save_run_free (SaveRun *save)
+{
+  g_clear_object (&save->self);
+  g_clear_object (&save->controller);
+  g_free (save->path);
+  g_free (save->dataset_spec);
+  g_free (save);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveRun, save_run_free)
+
+static void
+save_run_write (SaveRun *save, GBytes *model)
+{
+  CsExportSource source;
+
+  /* The history as it is now: it includes the epoch the model comes from. A run folder needs
+   * no view state, and the views may be gone by now. */
+  cs_export_source_init (&source);
+  source.dataset = cs_controller_get_dataset (save->controller);
+  source.history = cs_controller_get_history (save->controller, &source.n_history);
+  source.settings = save->settings;
+  source.dataset_spec = save->dataset_spec;
+  source.model = model;
+  cs_export_async (CS_EXPORT_RUN, save->path, &source, NULL, export_finished,
+                   g_object_ref (save->self));
+}
+
+static void
+save_run_model_ready (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (SaveRun) save = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) model = cs_trainer_dup_model_finish (result, &error);
+
+  if (model == NULL)
+    export_end (save->self, TRUE, save->path, error);
+  else
+    save_run_write (save, model);
+}
+
+static void
+save_run (CsWindow *self, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SaveRun) save = g_new0 (SaveRun, 1);
+  g_autoptr (CsTrainer) trainer = NULL;
+
+  if (!cs_controller_get_run_to_save (self->controller, &save->settings, &save->dataset_spec,
+                                      &trainer, &error))
+    {
+      export_report (self, TRUE, path, error);
+      return;
+    }
+  save->self = g_object_ref (self);
+  save->controller = g_object_ref (self->controller);
+  save->path = g_strdup (path);
+  export_begin (self);
+  if (trainer != NULL)
+    cs_trainer_dup_model_async (trainer, NULL, save_run_model_ready, g_steal_pointer (&save));
+  else
+    save_run_write (save, NULL);
+}
+
 static void
 export_to (CsWindow *self, const char *what, const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ExportJob) job = export_job_new (self, what, path, &error);
-  g_autoptr (GTask) task = NULL;
+  CsExportSource source;
+  CsExportKind kind;
 
-  if (job == NULL)
+  if (!cs_export_kind_from_string (what, &kind))
     {
-      export_report (self, g_str_equal (what, "run"), path, error);
+      g_autoptr (GError) error
+          = g_error_new (CS_ERROR, CS_ERROR_INVALID, _ ("Unknown export “%s”"), what);
+
+      export_report (self, FALSE, path, error);
       return;
     }
-  task = g_task_new (self, NULL, export_finished, NULL);
-  g_task_set_source_tag (task, export_to);
-  g_task_set_name (task, "[clusterscope] export");
-  g_task_set_task_data (task, g_steal_pointer (&job), (GDestroyNotify) export_job_free);
-  self->n_exports_pending++;
-  /* Quitting waits for the file rather than leaving it unwritten. */
-  g_application_hold (g_application_get_default ());
-  g_task_run_in_thread (task, export_thread);
+  if (kind == CS_EXPORT_RUN)
+    {
+      save_run (self, path);
+      return;
+    }
+  fill_export_source (self, &source);
+  export_begin (self);
+  cs_export_async (kind, path, &source, NULL, export_finished, g_object_ref (self));
 }
 
 static void
@@ -664,15 +542,15 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *param)
   g_autofree char *pattern = g_strdup_printf ("*.%s", ext);
   g_autofree char *filter_name = g_ascii_strup (ext, -1);
   GtkFileChooser *chooser;
-  ExportKind kind;
+  CsExportKind kind;
 
-  if (!export_kind_from_string (what, &kind))
+  if (!cs_export_kind_from_string (what, &kind))
     {
       g_warning ("win.export: unknown target “%s”", target);
       return;
     }
   if (shown != NULL
-      && (kind == EXPORT_SCATTER || kind == EXPORT_CONFUSION || kind == EXPORT_LABELS))
+      && (kind == CS_EXPORT_SCATTER || kind == CS_EXPORT_CONFUSION || kind == CS_EXPORT_LABELS))
     suggested = g_strdup_printf ("%s-epoch-%u.%s", what, shown->epoch, ext);
   else
     suggested = g_strdup (target);

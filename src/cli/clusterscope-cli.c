@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-error.h"
 #include "cs-kmeans.h"
@@ -401,6 +402,9 @@ main (int argc, char **argv)
   if (rc == 0 && opt_output)
     {
       CsSettings final_settings;
+      /* The run has ended: the model is there at once. */
+      g_autoptr (GBytes) model = cs_trainer_dup_model (trainer, NULL);
+
       cs_trainer_get_settings (trainer, &final_settings);
       /* labels.csv comes from the full last snapshot (with codes). */
       if (st.last && st.history->len > 0)
@@ -409,7 +413,7 @@ main (int argc, char **argv)
           g_ptr_array_index (st.history, st.history->len - 1) = cs_snapshot_ref (st.last);
         }
       if (!cs_run_write_folder (opt_output, &final_settings, spec, ds,
-                                (CsSnapshot *const *) st.history->pdata, st.history->len, trainer,
+                                (CsSnapshot *const *) st.history->pdata, st.history->len, model,
                                 &error))
         {
           fprintf (stderr, "clusterscope-cli: %s\n", error->message);

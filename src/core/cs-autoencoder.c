@@ -13,8 +13,8 @@
 
 #include "cs-autoencoder.h"
 #include "cs-error.h"
+#include "cs-file.h"
 #include "cs-parallel.h"
-#include "cs-run.h"
 
 /* Model file format, little-endian:
  *   char     magic[8]   "CSAEMOD1"
@@ -653,8 +653,11 @@ append_floats (GByteArray *buf, const float *f, gsize n)
 GBytes *
 cs_autoencoder_serialize (const CsAutoencoder *self, const float *centroids, guint k)
 {
-  GByteArray *buf = g_byte_array_new ();
   guint m = self->dims[self->code_layer];
+  /* Sized once: the weights are megabytes, and growing by doubling would copy them again. */
+  GByteArray *buf = g_byte_array_sized_new (
+      8 + 4 * (self->n_layers + 5)
+      + sizeof (float) * (self->n_params + (centroids ? (gsize) k * m : 0)));
 
   g_byte_array_append (buf, (const guint8 *) MODEL_MAGIC, 8);
   append_u32 (buf, MODEL_VERSION);
@@ -677,7 +680,7 @@ cs_autoencoder_save (
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
 
-  return cs_write_file_atomic (path, data, len, error);
+  return cs_file_write_atomic (path, data, len, error);
 }
 
 typedef struct

@@ -1,4 +1,9 @@
-/* cs-dataset.h: an immutable, refcounted data matrix with optional labels, and its loaders.
+/* cs-dataset.h: an immutable, refcounted data matrix with optional labels, and its makers.
+ *
+ * The object lives in cs-dataset.c, the synthetic generator in cs-dataset-synthetic.c, each
+ * file format in cs-dataset-{idx,csv,npy}.c; cs-dataset-load.h picks one of them for a spec
+ * (a built-in name or a path), blocking or async. None of these files calls another but the
+ * object's.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -95,26 +100,6 @@ CsDataset *cs_dataset_load_npy (const char *path,
 CsDataset *cs_dataset_load_fashion_mnist (const char     *dir,
                                           CsFashionSplit  split,
                                           GError        **error);
-
-/* How cs_dataset_load() interprets a spec. Zero-initialise, then call
- * cs_load_options_init() for the defaults. */
-typedef struct
-{
-  const char *labels_path;   /* separate labels file (IDX, .npy), or NULL */
-  const char *label_column;  /* CSV label column, see CsCsvOptions */
-  gboolean standardize;      /* CSV: zero mean, unit variance per feature */
-  const char *fashion_dir;   /* NULL: the built-in FASHION_MNIST_DIR */
-  CsSyntheticOptions synthetic;
-} CsLoadOptions;
-
-void cs_load_options_init (CsLoadOptions *options);
-
-/* One entry point for the CLI and the GUI: spec is "synthetic", "fashion-mnist-test",
- * "fashion-mnist-train", "fashion-mnist" (all 70k), or a file path whose suffix picks the
- * loader (.csv, .npy, .idx / -ubyte, optionally .gz). options may be NULL for defaults. */
-CsDataset *cs_dataset_load (const char          *spec,
-                            const CsLoadOptions *options,
-                            GError             **error);
 
 /* "70000" -> "70 000", as dataset names show counts; separator goes between groups of three. */
 char *cs_format_count (gsize       n,

@@ -12,23 +12,8 @@
 #include <math.h>
 
 #include "cs-error.h"
+#include "cs-file.h"
 #include "cs-run.h"
-#include "cs-trainer.h"
-
-gboolean
-cs_write_file_atomic (const char *path, const char *contents, gsize length, GError **error)
-{
-  GError *local = NULL;
-
-  /* g_file_set_contents writes a temporary file in the same directory and renames it. */
-  if (!g_file_set_contents (path, contents, (gssize) length, &local))
-    {
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "could not write %s: %s", path, local->message);
-      g_error_free (local);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 gboolean
 cs_run_write_config (const char *path,
@@ -74,7 +59,7 @@ cs_run_write_config (const char *path,
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
   text = json_generator_to_data (gen, &len);
-  return cs_write_file_atomic (path, text, len, error);
+  return cs_file_write_atomic (path, text, len, error);
 }
 
 gboolean
@@ -166,7 +151,7 @@ cs_run_write_metrics_csv (const char *path,
       append_number (s, snap->settings.lambda);
       g_string_append_c (s, '\n');
     }
-  return cs_write_file_atomic (path, s->str, s->len, error);
+  return cs_file_write_atomic (path, s->str, s->len, error);
 }
 
 gboolean
@@ -206,7 +191,7 @@ cs_run_write_labels_csv (const char *path,
           }
       g_string_append_c (s, '\n');
     }
-  return cs_write_file_atomic (path, s->str, s->len, error);
+  return cs_file_write_atomic (path, s->str, s->len, error);
 }
 
 gboolean
@@ -216,13 +201,13 @@ cs_run_write_folder (const char *dir,
                      const CsDataset *dataset,
                      CsSnapshot *const *history,
                      guint n_history,
-                     CsTrainer *trainer,
+                     GBytes *model,
                      GError **error)
 {
   g_autofree char *config = g_build_filename (dir, "config.json", NULL);
   g_autofree char *metrics = g_build_filename (dir, "metrics.csv", NULL);
   g_autofree char *labels = g_build_filename (dir, "labels.csv", NULL);
-  g_autofree char *model = g_build_filename (dir, "model.bin", NULL);
+  g_autofree char *model_path = g_build_filename (dir, "model.bin", NULL);
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
@@ -236,7 +221,9 @@ cs_run_write_folder (const char *dir,
     return FALSE;
   if (n_history > 0 && !cs_run_write_labels_csv (labels, dataset, history[n_history - 1], error))
     return FALSE;
-  if (trainer != NULL && !cs_trainer_save_model (trainer, model, error))
+  if (model != NULL
+      && !cs_file_write_atomic (model_path, g_bytes_get_data (model, NULL),
+                                g_bytes_get_size (model), error))
     return FALSE;
   return TRUE;
 }

@@ -1,7 +1,6 @@
 /* cs-run.h: the run folder (config.json, metrics.csv, labels.csv, model.bin) and its parts.
  *
- * Every file is written atomically (a temporary file renamed over the target), so a failed
- * export never leaves a torn file.
+ * Every file is written atomically (cs-file.h), so a failed export never leaves a torn file.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -45,21 +44,15 @@ gboolean cs_run_write_labels_csv (const char       *path,
                                   const CsSnapshot *snapshot,
                                   GError          **error);
 
-/* The whole folder: config.json, metrics.csv, labels.csv (last snapshot) and, when trainer is not
- * NULL, model.bin. Creates dir if needed. */
+/* The whole folder: config.json, metrics.csv, labels.csv (last snapshot) and, when model is not
+ * NULL, model.bin with those bytes (cs_trainer_dup_model). Creates dir if needed. */
 gboolean cs_run_write_folder (const char        *dir,
                               const CsSettings  *settings,
                               const char        *dataset_spec,
                               const CsDataset   *dataset,
                               CsSnapshot *const *history,
                               guint              n_history,
-                              CsTrainer         *trainer,
+                              GBytes            *model,
                               GError           **error);
-
-/* Writes contents to path through a temporary file in the same directory and a rename. */
-gboolean cs_write_file_atomic (const char *path,
-                               const char *contents,
-                               gsize       length,
-                               GError    **error);
 
 G_END_DECLS

@@ -13,13 +13,13 @@
 
 #include "cs-autoencoder.h"
 #include "cs-error.h"
+#include "cs-file.h"
 #include "cs-hungarian.h"
 #include "cs-kmeans.h"
 #include "cs-loss.h"
 #include "cs-metrics.h"
 #include "cs-projection.h"
 #include "cs-rng.h"
-#include "cs-run.h"
 #include "cs-thread-tuner.h"
 #include "cs-trainer.h"
 
@@ -37,10 +37,11 @@ struct _CsTrainer
   gboolean paused;
   gboolean cancelled;
   CsSnapshot *last;
-  gboolean running;     /* cs_trainer_run is on its way */
-  gboolean model_asked; /* cs_trainer_dup_model waits for the running thread's copy */
-  GBytes *model_copy;   /* that copy, once made */
-  GMutex model_lock;    /* one cs_trainer_dup_model at a time */
+  gboolean running;       /* cs_trainer_run is on its way */
+  gboolean model_asked;   /* cs_trainer_dup_model waits for the running thread's copy */
+  GBytes *model_copy;     /* that copy, once made */
+  GMutex model_lock;      /* one cs_trainer_dup_model at a time */
+  GPtrArray *model_tasks; /* cs_trainer_dup_model_async waiting for the epoch's end (GTask) */
 
   CsSnapshotFunc snapshot_func;
   gpointer snapshot_data;
@@ -91,6 +92,7 @@ cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
   g_mutex_init (&self->lock);
   g_mutex_init (&self->model_lock);
   g_cond_init (&self->cond);
+  self->model_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->dataset = cs_dataset_ref (dataset);
   self->settings = *settings;
   self->requested = *settings;
@@ -124,6 +126,7 @@ cs_trainer_unref (CsTrainer *self)
   g_free (self->labels);
   g_free (self->prev_labels);
   g_clear_pointer (&self->model_copy, g_bytes_unref);
+  g_clear_pointer (&self->model_tasks, g_ptr_array_unref);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->model_lock);
   g_cond_clear (&self->cond);
@@ -341,6 +344,61 @@ cs_trainer_dup_model (CsTrainer *self, GError **error)
   return bytes;
 }
 
+/* Lock held, where no other thread touches the model (the running thread, or any thread while
+ * no run is on its way): answers every waiting cs_trainer_dup_model_async with one copy. The
+ * tasks call back later, in their own main context, so the lock is not held then. */
+static void
+answer_model_tasks (CsTrainer *self)
+{
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (self->model_tasks->len == 0)
+    return;
+  bytes = serialize_model (self, &error);
+  for (guint i = 0; i < self->model_tasks->len; i++)
+    if (bytes != NULL)
+      g_task_return_pointer (self->model_tasks->pdata[i], g_bytes_ref (bytes),
+                             (GDestroyNotify) g_bytes_unref);
+    else
+      g_task_return_error (self->model_tasks->pdata[i], g_error_copy (error));
+  g_ptr_array_set_size (self->model_tasks, 0);
+}
+
+/* Published lazily, at the end of the epoch: a copy of 3.3 M floats (13 MB) costs a few
+ * milliseconds, and none is made in the epochs nobody asks for one. */
+void
+cs_trainer_dup_model_async (CsTrainer *self,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (self != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_trainer_dup_model_async);
+  g_task_set_name (task, "[clusterscope] model bytes");
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->model_tasks, task);
+  if (!self->running)
+    answer_model_tasks (self);
+  else
+    g_cond_broadcast (&self->cond); /* a paused run answers at once */
+  g_mutex_unlock (&self->lock);
+}
+
+GBytes *
+cs_trainer_dup_model_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_trainer_dup_model_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 gboolean
 cs_trainer_save_model (CsTrainer *self, const char *path, GError **error)
 {
@@ -351,7 +409,7 @@ cs_trainer_save_model (CsTrainer *self, const char *path, GError **error)
   if (bytes == NULL)
     return FALSE;
   data = g_bytes_get_data (bytes, &len);
-  return cs_write_file_atomic (path, data, len, error);
+  return cs_file_write_atomic (path, data, len, error);
 }
 
 /* Waits while paused; FALSE once cancelled. */
@@ -365,6 +423,8 @@ check_continue (CsTrainer *self, GCancellable *cancellable)
   while (self->paused && !self->cancelled && !g_cancellable_is_cancelled (cancellable))
     {
       gint64 deadline = g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND;
+
+      answer_model_tasks (self); /* a paused run answers at once */
       /* A timed wait so that a GCancellable cancelled without cs_trainer_cancel still ends it. */
       g_cond_wait_until (&self->cond, &self->lock, deadline);
       answer_model_request (self);
@@ -576,6 +636,11 @@ finish_epoch (CsTrainer *self,
   if (self->snapshot_func)
     self->snapshot_func (snap, self->snapshot_data);
   cs_snapshot_unref (snap);
+
+  /* After the snapshot, so that it reaches the main loop first. */
+  g_mutex_lock (&self->lock);
+  answer_model_tasks (self);
+  g_mutex_unlock (&self->lock);
 }
 
 /* One pass over the data in shuffled batches. */
@@ -835,6 +900,7 @@ out:
     openblas_set_num_threads (blas_threads);
   g_mutex_lock (&self->lock);
   self->running = FALSE;
+  answer_model_tasks (self);
   /* A cs_trainer_dup_model still waiting copies the model itself now. */
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);

@@ -55,6 +55,16 @@ gboolean cs_trainer_load_model (CsTrainer  *self,
  * epoch's encoding and K-means. NULL with an error before there is a model. */
 GBytes *cs_trainer_dup_model (CsTrainer  *self,
                               GError    **error);
+/* The same without blocking anyone: the running thread publishes the bytes at the end of its
+ * current epoch (so they go with that epoch's snapshot, which reaches the main loop first), at
+ * once when paused, or when the run ends; with no run on its way, the model is copied here.
+ * The callback runs in the caller's thread-default main context. */
+void    cs_trainer_dup_model_async  (CsTrainer           *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+GBytes *cs_trainer_dup_model_finish (GAsyncResult        *result,
+                                     GError             **error);
 /* cs_trainer_dup_model written to path, atomically. */
 gboolean cs_trainer_save_model (CsTrainer  *self,
                                 const char *path,

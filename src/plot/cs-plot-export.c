@@ -10,14 +10,11 @@
 #include <glib/gi18n-lib.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
-#include <errno.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cs-error.h"
+#include "cs-file.h"
 #include "cs-plot-private.h"
 
 gboolean
@@ -59,33 +56,12 @@ cs_plot_format_to_extension (CsPlotFormat format)
     }
 }
 
-typedef struct
-{
-  int fd;
-  int errsv; /* first write error */
-} Sink;
-
+/* Cairo's stream callback: the sink keeps the first error for cs_file_sink_commit. */
 static cairo_status_t
 sink_write (void *closure, const unsigned char *data, unsigned int length)
 {
-  Sink *sink = closure;
-
-  while (length > 0)
-    {
-      ssize_t w = write (sink->fd, data, length);
-
-      if (w < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          if (sink->errsv == 0)
-            sink->errsv = errno;
-          return CAIRO_STATUS_WRITE_ERROR;
-        }
-      data += w;
-      length -= (unsigned int) w;
-    }
-  return CAIRO_STATUS_SUCCESS;
+  return cs_file_sink_write (closure, data, length, NULL) ? CAIRO_STATUS_SUCCESS
+                                                          : CAIRO_STATUS_WRITE_ERROR;
 }
 
 static void
@@ -114,14 +90,10 @@ cs_plot_export (const char *path,
                 GError **error)
 {
   CsPlotStyle light;
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *tmp = NULL;
   g_autofree char *display = NULL;
+  g_autoptr (CsFileSink) sink = NULL;
   cairo_surface_t *surface = NULL;
   cairo_status_t status;
-  Sink sink = { -1, 0 };
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (draw != NULL, FALSE);
@@ -141,22 +113,20 @@ cs_plot_export (const char *path,
       style = &light;
     }
 
-  /* A temporary file beside the target, so that the final rename is atomic. */
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
-  sink.fd = g_mkstemp (tmp);
-  if (sink.fd < 0)
+  switch (format)
     {
-      int errsv = errno;
-
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
-                   g_strerror (errsv));
+    case CS_PLOT_PNG:
+    case CS_PLOT_SVG:
+    case CS_PLOT_PDF:
+      break;
+    default:
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("Unknown plot format %d"), (int) format);
       return FALSE;
     }
-  /* mkstemp creates the file private; an exported plot is an ordinary document. */
-  if (fchmod (sink.fd, 0644) != 0)
-    g_debug ("fchmod %s: %s", tmp, g_strerror (errno));
+
+  sink = cs_file_sink_new (path, error);
+  if (sink == NULL)
+    return FALSE;
 
   switch (format)
     {
@@ -165,15 +135,13 @@ cs_plot_export (const char *path,
                                             (int) ceil (height));
       break;
     case CS_PLOT_SVG:
-      surface = cairo_svg_surface_create_for_stream (sink_write, &sink, width, height);
+      surface = cairo_svg_surface_create_for_stream (sink_write, sink, width, height);
       break;
     case CS_PLOT_PDF:
-      surface = cairo_pdf_surface_create_for_stream (sink_write, &sink, width, height);
+    default:
+      surface = cairo_pdf_surface_create_for_stream (sink_write, sink, width, height);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Clusterscope");
       break;
-    default:
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("Unknown plot format %d"), (int) format);
-      goto out;
     }
 
   status = cairo_surface_status (surface);
@@ -181,54 +149,22 @@ cs_plot_export (const char *path,
     {
       draw_page (surface, width, height, style, draw, user_data);
       if (format == CS_PLOT_PNG)
-        status = cairo_surface_write_to_png_stream (surface, sink_write, &sink);
+        status = cairo_surface_write_to_png_stream (surface, sink_write, sink);
       cairo_surface_finish (surface);
       if (status == CAIRO_STATUS_SUCCESS)
         status = cairo_surface_status (surface);
     }
-  if (status != CAIRO_STATUS_SUCCESS || sink.errsv != 0)
+  cairo_surface_destroy (surface);
+  if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
-                   sink.errsv != 0 ? g_strerror (sink.errsv) : cairo_status_to_string (status));
-      goto out;
+      /* After a failed write the sink's error names the cause; else say what cairo could
+       * not do. Either way the sink's cleanup removes the temporary file. */
+      if (cs_file_sink_write (sink, NULL, 0, error))
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
+                     cairo_status_to_string (status));
+      return FALSE;
     }
-
-  if (fsync (sink.fd) != 0 && errno != EINVAL)
-    {
-      int errsv = errno;
-
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
-                   g_strerror (errsv));
-      goto out;
-    }
-  if (close (sink.fd) != 0)
-    {
-      int errsv = errno;
-
-      sink.fd = -1;
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display,
-                   g_strerror (errsv));
-      goto out;
-    }
-  sink.fd = -1;
-  if (g_rename (tmp, path) != 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not save “%s”: %s"), display,
-                   g_strerror (errsv));
-      goto out;
-    }
-  ok = TRUE;
-
-out:
-  if (surface != NULL)
-    cairo_surface_destroy (surface);
-  if (sink.fd >= 0)
-    close (sink.fd);
-  if (!ok)
-    g_unlink (tmp);
-  return ok;
+  return cs_file_sink_commit (g_steal_pointer (&sink), error);
 }
 
 void

@@ -151,6 +151,13 @@ pointer_cleared (gpointer data)
   return *(gpointer *) data == NULL;
 }
 
+/* The last file of a run folder is there (each is renamed into place whole). */
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_IS_REGULAR);
+}
+
 static guint
 count_clustering (CsSnapshot *const *history, guint n)
 {
@@ -285,7 +292,8 @@ test_window_train_and_export (void)
   g_auto (GStrv) header = NULL;
   g_autofree char *run_dir = NULL;
   g_autofree char *paused_dir = NULL;
-  gpointer controller_alive;
+  g_autofree char *closing_dir = NULL, *closing_model = NULL;
+  gpointer controller_alive, window_alive;
 
   f.dir = g_dir_make_tmp ("clusterscope-display-XXXXXX", &error);
   g_assert_no_error (error);
@@ -631,14 +639,24 @@ test_window_train_and_export (void)
   g_assert_cmpint (cs_controller_get_state (f.controller), ==, CS_RUN_RUNNING);
   g_assert_cmpuint (cs_controller_get_latest (f.controller)->phase, ==, CS_PHASE_CLUSTER);
 
-  /* Close the window while training: the worker stops, everything is freed, no hang. */
+  /* Close the window while training, with a run folder waiting for the end of the epoch:
+   * the worker stops, the folder is written all the same, everything is freed, no hang. */
+  closing_dir = g_build_filename (f.dir, "closing-run", NULL);
+  closing_model = g_build_filename (closing_dir, "model.bin", NULL);
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (f.window), "win.save-run-to", "s", closing_dir));
   controller_alive = f.controller;
   g_object_add_weak_pointer (G_OBJECT (f.controller), &controller_alive);
+  window_alive = f.window;
+  g_object_add_weak_pointer (G_OBJECT (f.window), &window_alive);
   gtk_window_close (GTK_WINDOW (f.window));
   f.window = NULL;
   f.controller = NULL;
   g_assert_true (wait_for (pointer_cleared, &controller_alive, 30.0));
   g_assert_null (gtk_application_get_windows (f.app));
+  g_assert_true (wait_for (file_exists, closing_model, WAIT_SECONDS));
+  /* The export's report lets the window go last. */
+  g_assert_true (wait_for (pointer_cleared, &window_alive, WAIT_SECONDS));
 
   for (const char *const *p
        = (const char *const[]){ png, png_small, svg, pdf, dash, labels, metrics, NULL };
@@ -646,6 +664,7 @@ test_window_train_and_export (void)
     g_unlink (*p);
   remove_run (run_dir);
   remove_run (paused_dir);
+  remove_run (closing_dir);
   g_rmdir (f.dir);
   g_free (f.dir);
   g_object_unref (f.app);
