@@ -112,6 +112,84 @@ test_freeze (void)
   g_assert_cmpfloat (MAX (fabs (p->basis[1]), fabs (p->basis[m + 1])), >, 0.99);
 }
 
+/* Fisher's ratio of two groups along x of a 2-D view: squared gap of the means over the sum of
+ * the variances. */
+static double
+fisher_x (const float *xy, const gint32 *labels, gsize n)
+{
+  double mean[2] = { 0, 0 }, sq[2] = { 0, 0 }, cnt[2] = { 0, 0 };
+
+  for (gsize i = 0; i < n; i++)
+    {
+      mean[labels[i]] += xy[2 * i];
+      sq[labels[i]] += (double) xy[2 * i] * xy[2 * i];
+      cnt[labels[i]] += 1.0;
+    }
+  for (guint c = 0; c < 2; c++)
+    {
+      mean[c] /= cnt[c];
+      sq[c] = sq[c] / cnt[c] - mean[c] * mean[c];
+    }
+  return (mean[0] - mean[1]) * (mean[0] - mean[1]) / (sq[0] + sq[1]);
+}
+
+/* Two Gaussians apart along e3 (sd 1, gap 4) under much larger spread along e0 and e1 (sd 10,
+ * 6) that does not tell them apart: PCA shows the spread, LDA the gap. */
+static void
+test_lda_separates (void)
+{
+  const gsize n = 2000;
+  const guint m = 5;
+  g_autofree float *z = g_new (float, n *m);
+  g_autofree gint32 *labels = g_new (gint32, n);
+  g_autofree float *pca_xy = g_new (float, 2 * n);
+  g_autofree float *lda_xy = g_new (float, 2 * n);
+  g_autoptr (CsProjection) pca = cs_projection_new (m);
+  g_autoptr (CsProjection) lda = cs_projection_new (m);
+  double f_pca, f_lda;
+  CsRng rng;
+
+  cs_rng_init (&rng, 9);
+  for (gsize i = 0; i < n; i++)
+    {
+      labels[i] = (gint32) (i % 2);
+      for (guint c = 0; c < m; c++)
+        {
+          double sd = c == 0 ? 10.0 : c == 1 ? 6.0 : 1.0;
+          z[i * m + c] = (float) (sd * cs_rng_normal (&rng) + (c == 3 ? 4.0 * labels[i] : 0.0));
+        }
+    }
+  cs_projection_update (pca, z, n, FALSE);
+  cs_projection_apply (pca, z, n, pca_xy);
+  cs_projection_update_lda (lda, z, n, labels, 2, FALSE);
+  cs_projection_apply (lda, z, n, lda_xy);
+  f_pca = MAX (fisher_x (pca_xy, labels, n), 0.0);
+  f_lda = fisher_x (lda_xy, labels, n);
+  g_test_message ("Fisher ratio along x: PCA %.3f, LDA %.3f", f_pca, f_lda);
+  g_assert_cmpfloat (f_lda, >, 3.0);
+  g_assert_cmpfloat (f_lda, >, 20.0 * f_pca + 1.0);
+  /* The basis is orthonormal: a true projection of the codes. */
+  {
+    double uu = 0, vv = 0, uv = 0;
+    for (guint c = 0; c < m; c++)
+      {
+        uu += lda->basis[c] * lda->basis[c];
+        vv += lda->basis[m + c] * lda->basis[m + c];
+        uv += lda->basis[c] * lda->basis[m + c];
+      }
+    g_assert_cmpfloat_with_epsilon (uu, 1.0, 1e-9);
+    g_assert_cmpfloat_with_epsilon (vv, 1.0, 1e-9);
+    g_assert_cmpfloat_with_epsilon (uv, 0.0, 1e-9);
+  }
+  /* One cluster only: nothing to separate, the principal plane. */
+  {
+    g_autofree gint32 *one = g_new0 (gint32, n);
+    g_autoptr (CsProjection) fallback = cs_projection_new (m);
+    cs_projection_update_lda (fallback, z, n, one, 1, FALSE);
+    g_assert_cmpmem (fallback->basis, 2 * m * sizeof (double), pca->basis, 2 * m * sizeof (double));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -119,5 +197,6 @@ main (int argc, char **argv)
   g_test_add_func ("/projection/principal-axes", test_principal_axes);
   g_test_add_func ("/projection/alignment", test_alignment);
   g_test_add_func ("/projection/freeze", test_freeze);
+  g_test_add_func ("/projection/lda-separates", test_lda_separates);
   return g_test_run ();
 }

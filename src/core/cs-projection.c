@@ -13,6 +13,18 @@
 #include "cs-projection.h"
 
 /* LAPACK, as exported by OpenBLAS (Fortran calling convention). */
+extern void dsygv_ (const int *itype,
+                    const char *jobz,
+                    const char *uplo,
+                    const int *n,
+                    double *a,
+                    const int *lda,
+                    double *b,
+                    const int *ldb,
+                    double *w,
+                    double *work,
+                    const int *lwork,
+                    int *info);
 extern void dsyev_ (const char *jobz,
                     const char *uplo,
                     const int *n,
@@ -83,13 +95,74 @@ align_to (double *basis, const double *prev, guint m)
     g_free (o);
 }
 
+/* Takes the plane of a and b (m each; orthonormalised here, a first) as the new basis, turned
+ * within itself to match the previous one, or given a fixed orientation when there is none. */
+static void
+set_basis (CsProjection *self, const double *a, const double *b)
+{
+  guint m = self->m;
+  g_autofree double *prev = self->valid ? g_memdup2 (self->basis, 2 * m * sizeof (double)) : NULL;
+  double *u = self->basis, *v = self->basis + m;
+  double nu = 0.0, dot = 0.0, nv = 0.0;
+
+  memcpy (u, a, m * sizeof (double));
+  memcpy (v, b, m * sizeof (double));
+  for (guint c = 0; c < m; c++)
+    nu += u[c] * u[c];
+  nu = sqrt (nu);
+  for (guint c = 0; c < m; c++)
+    u[c] = nu > 0.0 ? u[c] / nu : (c == 0);
+  for (guint c = 0; c < m; c++)
+    dot += u[c] * v[c];
+  for (guint c = 0; c < m; c++)
+    {
+      v[c] -= dot * u[c];
+      nv += v[c] * v[c];
+    }
+  nv = sqrt (nv);
+  if (nv < 1e-9)
+    {
+      /* b is (nearly) along a: any unit vector orthogonal to a will do. */
+      guint at = fabs (u[0]) < 0.9 ? 0 : 1;
+      memset (v, 0, m * sizeof (double));
+      v[at] = 1.0;
+      dot = u[at];
+      nv = 0.0;
+      for (guint c = 0; c < m; c++)
+        {
+          v[c] -= dot * u[c];
+          nv += v[c] * v[c];
+        }
+      nv = sqrt (nv);
+    }
+  for (guint c = 0; c < m; c++)
+    v[c] /= nv;
+
+  if (prev)
+    align_to (self->basis, prev, m);
+  else
+    {
+      /* A deterministic first orientation: the largest component of each axis positive. */
+      for (guint ax = 0; ax < 2; ax++)
+        {
+          double *w = self->basis + ax * m, best = 0;
+          for (guint c = 0; c < m; c++)
+            if (fabs (w[c]) > fabs (best))
+              best = w[c];
+          if (best < 0)
+            for (guint c = 0; c < m; c++)
+              w[c] = -w[c];
+        }
+    }
+  self->valid = TRUE;
+}
+
 void
 cs_projection_update (CsProjection *self, const float *z, gsize n, gboolean freeze)
 {
   guint m = self->m;
   g_autofree double *cov = NULL;
   g_autofree double *w = NULL;
-  g_autofree double *prev = NULL;
   g_autofree double *work = NULL;
   double wq;
   int mi = (int) m, lwork = -1, info = 0;
@@ -143,29 +216,98 @@ cs_projection_update (CsProjection *self, const float *z, gsize n, gboolean free
       return;
     }
 
-  if (self->valid)
-    prev = g_memdup2 (self->basis, 2 * m * sizeof (double));
   /* Eigenvalues ascend; column j of the column-major result is eigenvector j. */
-  memcpy (self->basis, cov + (gsize) (m - 1) * m, m * sizeof (double));
-  memcpy (self->basis + m, cov + (gsize) (m - 2) * m, m * sizeof (double));
+  set_basis (self, cov + (gsize) (m - 1) * m, cov + (gsize) (m - 2) * m);
+}
 
-  if (prev)
-    align_to (self->basis, prev, m);
-  else
+void
+cs_projection_update_lda (
+    CsProjection *self, const float *z, gsize n, const gint32 *labels, guint k, gboolean freeze)
+{
+  guint m = self->m;
+  g_autofree double *means = NULL, *counts = NULL, *sb = NULL, *sw = NULL, *w = NULL;
+  g_autofree double *work = NULL;
+  double wq, trace = 0.0;
+  int mi = (int) m, itype = 1, lwork = -1, info = 0;
+  guint used = 0;
+
+  if (freeze && self->valid)
+    return;
+  if (n == 0)
+    return;
+  if (m < 3 || k < 2)
     {
-      /* A deterministic first orientation: the largest component of each axis positive. */
-      for (guint a = 0; a < 2; a++)
+      /* Nothing to choose (or nothing to separate): the principal plane. */
+      cs_projection_update (self, z, n, freeze);
+      return;
+    }
+
+  memset (self->mean, 0, m * sizeof (double));
+  means = g_new0 (double, (gsize) k *m);
+  counts = g_new0 (double, k);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint c = (guint) labels[i];
+      counts[c] += 1.0;
+      for (guint d = 0; d < m; d++)
         {
-          double *v = self->basis + a * m, best = 0;
-          for (guint c = 0; c < m; c++)
-            if (fabs (v[c]) > fabs (best))
-              best = v[c];
-          if (best < 0)
-            for (guint c = 0; c < m; c++)
-              v[c] = -v[c];
+          self->mean[d] += z[i * m + d];
+          means[(gsize) c * m + d] += z[i * m + d];
         }
     }
-  self->valid = TRUE;
+  for (guint d = 0; d < m; d++)
+    self->mean[d] /= (double) n;
+  for (guint c = 0; c < k; c++)
+    if (counts[c] > 0)
+      {
+        used++;
+        for (guint d = 0; d < m; d++)
+          means[(gsize) c * m + d] /= counts[c];
+      }
+  if (used < 2)
+    {
+      cs_projection_update (self, z, n, freeze);
+      return;
+    }
+
+  /* Within-cluster scatter sw and between-cluster scatter sb (symmetric, m x m). */
+  sw = g_new0 (double, (gsize) m *m);
+  sb = g_new0 (double, (gsize) m *m);
+  for (gsize i = 0; i < n; i++)
+    {
+      const double *mu = means + (gsize) labels[i] * m;
+      double r[4096];
+      for (guint d = 0; d < m; d++)
+        r[d] = z[i * m + d] - mu[d];
+      for (guint a = 0; a < m; a++)
+        for (guint b = a; b < m; b++)
+          sw[(gsize) a * m + b] += r[a] * r[b];
+    }
+  for (guint c = 0; c < k; c++)
+    for (guint a = 0; a < m; a++)
+      for (guint b = a; b < m; b++)
+        sb[(gsize) a * m + b] += counts[c] * (means[(gsize) c * m + a] - self->mean[a])
+                                 * (means[(gsize) c * m + b] - self->mean[b]);
+  /* A small ridge keeps sw positive definite when a direction has no spread. */
+  for (guint d = 0; d < m; d++)
+    trace += sw[(gsize) d * m + d];
+  for (guint d = 0; d < m; d++)
+    sw[(gsize) d * m + d] += 1e-6 * trace / m + 1e-12;
+
+  /* Column-major "L" is the row-major upper triangle filled above. */
+  w = g_new (double, m);
+  dsygv_ (&itype, "V", "L", &mi, sb, &mi, sw, &mi, w, &wq, &lwork, &info);
+  lwork = MAX (1, (int) wq);
+  work = g_new (double, lwork);
+  dsygv_ (&itype, "V", "L", &mi, sb, &mi, sw, &mi, w, work, &lwork, &info);
+  if (info != 0)
+    {
+      g_warning ("dsygv failed with info %d; falling back to PCA", info);
+      cs_projection_update (self, z, n, freeze);
+      return;
+    }
+  /* Generalised eigenvalues ascend: the two most separating directions are the last two. */
+  set_basis (self, sb + (gsize) (m - 1) * m, sb + (gsize) (m - 2) * m);
 }
 
 void
