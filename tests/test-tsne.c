@@ -272,6 +272,35 @@ test_deterministic (void)
   g_assert_cmpmem (a, 2 * n * sizeof (float), b, 2 * n * sizeof (float));
 }
 
+/* Above max_points a sample is laid out and the rest follow their nearest sampled code: the
+ * blobs stay islands. */
+static void
+test_sampled (void)
+{
+  const gsize n = 1600;
+  const guint m = 8;
+  g_autofree float *z = make_blobs (n, m, 4, 1.5, 31);
+  g_autofree float *xy = g_new (float, 2 * n);
+  g_autofree guint32 *idx = g_new (guint32, n);
+  g_autofree float *dist = g_new (float, n);
+  g_autoptr (CsTsne) tsne = NULL;
+  CsTsneOptions options;
+  gsize same = 0;
+
+  cs_tsne_options_init (&options);
+  options.max_points = 400;
+  tsne = cs_tsne_new (&options);
+  g_assert_true (cs_tsne_update (tsne, z, n, m, xy, NULL));
+  for (gsize i = 0; i < 2 * n; i++)
+    g_assert_true (isfinite (xy[i]));
+  cs_knn (xy, n, 2, 1, idx, dist);
+  for (gsize i = 0; i < n; i++)
+    same += idx[i] % 4 == i % 4;
+  g_assert_cmpfloat ((double) same / n, >, 0.98);
+  /* A second frame continues the same sample's layout. */
+  g_assert_true (cs_tsne_update (tsne, z, n, m, xy, NULL));
+}
+
 static void
 test_cancel_and_degenerate (void)
 {
@@ -301,6 +330,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/tsne/blobs-recall", test_blobs_recall);
   g_test_add_func ("/tsne/warm-is-stable", test_warm_is_stable);
   g_test_add_func ("/tsne/deterministic", test_deterministic);
+  g_test_add_func ("/tsne/sampled", test_sampled);
   g_test_add_func ("/tsne/cancel-and-degenerate", test_cancel_and_degenerate);
   return g_test_run ();
 }

@@ -35,8 +35,10 @@ struct _CsTsne
 {
   CsTsneOptions options;
   CsParallel *pool;
-  gsize n;   /* points of the last layout, 0 for none */
-  double *y; /* n x 2, the last layout */
+  guint32 *sample; /* max_points indices laid out when there are more points */
+  gsize sample_of; /* the number of points the sample was drawn from */
+  gsize n;         /* points of the last layout, 0 for none */
+  double *y;       /* n x 2, the last layout */
 };
 
 void
@@ -53,6 +55,7 @@ cs_tsne_options_init (CsTsneOptions *options)
   options->pull = 0.02;
   options->seed = 0;
   options->n_threads = 1;
+  options->max_points = 10000;
 }
 
 CsTsne *
@@ -74,6 +77,7 @@ cs_tsne_free (CsTsne *self)
   if (self == NULL)
     return;
   g_free (self->y);
+  g_free (self->sample);
   cs_parallel_free (self->pool);
   g_free (self);
 }
@@ -120,33 +124,50 @@ heap_sift_down (float *dist, guint32 *idx, guint k, guint at)
     }
 }
 
-void
-cs_knn (const float *x, gsize n, guint m, guint k, guint32 *idx, float *dist)
+/* For each of the nq rows of q, its k nearest rows of base (nb x m); with same, q is base and a
+ * row is not its own neighbour. */
+static void
+knn_search (const float *q,
+            gsize nq,
+            const float *base,
+            gsize n,
+            guint m,
+            guint k,
+            gboolean same,
+            guint32 *idx,
+            float *dist)
 {
   g_autofree float *sq = NULL;
+  g_autofree float *qsq = NULL;
   g_autofree float *block = NULL;
   gsize rows;
-
-  g_return_if_fail (k >= 1 && k < n);
 
   sq = g_new (float, n);
   for (gsize i = 0; i < n; i++)
     {
       float s = 0.0f;
       for (guint c = 0; c < m; c++)
-        s += x[i * m + c] * x[i * m + c];
+        s += base[i * m + c] * base[i * m + c];
       sq[i] = s;
+    }
+  qsq = g_new (float, nq);
+  for (gsize i = 0; i < nq; i++)
+    {
+      float s = 0.0f;
+      for (guint c = 0; c < m; c++)
+        s += q[i * m + c] * q[i * m + c];
+      qsq[i] = s;
     }
 
   rows = CLAMP (KNN_BLOCK_FLOATS / n, 1, 256);
   block = g_new (float, rows *n);
-  for (gsize r0 = 0; r0 < n; r0 += rows)
+  for (gsize r0 = 0; r0 < nq; r0 += rows)
     {
-      gsize nr = MIN (rows, n - r0);
+      gsize nr = MIN (rows, nq - r0);
 
-      /* block (nr x n) = x[r0 ..] x^T */
+      /* block (nr x n) = q[r0 ..] base^T */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nr, (int) n, (int) m, 1.0f,
-                   x + r0 * m, (int) m, x, (int) m, 0.0f, block, (int) n);
+                   q + r0 * m, (int) m, base, (int) m, 0.0f, block, (int) n);
       for (gsize r = 0; r < nr; r++)
         {
           gsize i = r0 + r;
@@ -159,9 +180,9 @@ cs_knn (const float *x, gsize n, guint m, guint k, guint32 *idx, float *dist)
             {
               float d;
 
-              if (j == i)
+              if (same && j == i)
                 continue;
-              d = MAX (sq[i] + sq[j] - 2.0f * g[j], 0.0f);
+              d = MAX (qsq[i] + sq[j] - 2.0f * g[j], 0.0f);
               if (filled < k)
                 {
                   /* Sift up. */
@@ -198,6 +219,14 @@ cs_knn (const float *x, gsize n, guint m, guint k, guint32 *idx, float *dist)
             }
         }
     }
+}
+
+void
+cs_knn (const float *x, gsize n, guint m, guint k, guint32 *idx, float *dist)
+{
+  g_return_if_fail (k >= 1 && k < n);
+
+  knn_search (x, n, x, n, m, k, TRUE, idx, dist);
 }
 
 double
@@ -615,9 +644,8 @@ pca_start (const float *z, gsize n, guint m, guint64 seed, double *y)
     y[i] = xy[i] * scale + 1e-6 * cs_rng_normal (&rng);
 }
 
-gboolean
-cs_tsne_update (
-    CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable *cancellable)
+static gboolean
+layout (CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable *cancellable)
 {
   const CsTsneOptions *o;
   g_autofree guint32 *row_start = NULL, *col = NULL;
@@ -627,9 +655,6 @@ cs_tsne_update (
   gboolean warm, ok = TRUE;
   guint iters;
   double lr;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (z != NULL && xy != NULL && m > 0, FALSE);
 
   o = &self->options;
   if (n < 3)
@@ -709,4 +734,56 @@ cs_tsne_update (
       self->n = n;
     }
   return ok;
+}
+
+gboolean
+cs_tsne_update (
+    CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable *cancellable)
+{
+  g_autofree float *zs = NULL, *xys = NULL, *nd = NULL;
+  g_autofree guint32 *nn = NULL;
+  gsize ns;
+  CsRng rng;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (z != NULL && xy != NULL && m > 0, FALSE);
+
+  if (self->options.max_points == 0 || n <= self->options.max_points)
+    return layout (self, z, n, m, xy, cancellable);
+
+  /* A fixed random sample, the same from frame to frame so that its layout can be continued. */
+  ns = self->options.max_points;
+  if (self->sample_of != n)
+    {
+      g_autofree guint32 *order = g_new (guint32, n);
+
+      for (gsize i = 0; i < n; i++)
+        order[i] = (guint32) i;
+      cs_rng_init (&rng, self->options.seed ^ G_GUINT64_CONSTANT (0x74736e65));
+      cs_rng_shuffle_u32 (&rng, order, n);
+      g_free (self->sample);
+      self->sample = g_memdup2 (order, ns * sizeof (guint32));
+      self->sample_of = n;
+    }
+  zs = g_new (float, ns *m);
+  for (gsize s = 0; s < ns; s++)
+    memcpy (zs + s * m, z + (gsize) self->sample[s] * m, m * sizeof (float));
+  xys = g_new (float, 2 * ns);
+  if (!layout (self, zs, ns, m, xys, cancellable))
+    return FALSE;
+
+  /* Every point goes where its nearest sampled code went, spread a little so that the points
+   * placed on one spot stay visible as a group. */
+  nn = g_new (guint32, n);
+  nd = g_new (float, n);
+  knn_search (z, n, zs, ns, m, 1, FALSE, nn, nd);
+  cs_rng_init (&rng, self->options.seed);
+  for (gsize i = 0; i < n; i++)
+    {
+      double jx = cs_rng_normal (&rng), jy = cs_rng_normal (&rng);
+
+      xy[2 * i] = xys[2 * nn[i]] + (nd[i] > 0.0f ? (float) (0.3 * jx) : 0.0f);
+      xy[2 * i + 1] = xys[2 * nn[i] + 1] + (nd[i] > 0.0f ? (float) (0.3 * jy) : 0.0f);
+    }
+  return TRUE;
 }

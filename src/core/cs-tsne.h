@@ -19,7 +19,9 @@ typedef struct
   guint warm_iter;         /* iterations of a later frame, 30 */
   double pull;             /* a later frame's pull toward the previous layout, 0.02 */
   guint64 seed;
-  guint n_threads; /* threads the gradient is shared over, 1; any count, same bytes */
+  guint n_threads;  /* threads the gradient is shared over, 1; any count, same bytes */
+  guint max_points; /* 10000: beyond, a fixed random sample of this many is laid out and every
+                     * other point placed by its nearest sampled code; 0 for no limit */
 } CsTsneOptions;
 
 typedef struct _CsTsne CsTsne;
@@ -34,7 +36,8 @@ void cs_tsne_free (CsTsne *self);
  * the full optimisation from a PCA start (early exaggeration, then free); later calls start
  * from the last layout, skip the exaggeration and add a pull toward it, so that points move
  * only as far as the codes' neighbourhoods changed. The same inputs and seed give the same
- * bytes. Returns FALSE only when cancelled (xy then holds the last complete iteration). */
+ * bytes. Above options.max_points points, a fixed sample is laid out and the others follow
+ * their nearest sampled code (cs_tsne_is_sampled). Returns FALSE only when cancelled. */
 gboolean cs_tsne_update (
     CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable *cancellable);
 
