@@ -12,6 +12,8 @@
 
 #include "cs-snapshot.h"
 
+G_DEFINE_BOXED_TYPE (CsSnapshot, cs_snapshot, cs_snapshot_ref, cs_snapshot_unref)
+
 CsSnapshot *
 cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolean with_codes)
 {
