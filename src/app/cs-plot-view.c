@@ -44,8 +44,11 @@ cs_plot_view_invalidate (CsPlotView *self)
   CsPlotViewPrivate *priv = cs_plot_view_get_instance_private (self);
 
   g_return_if_fail (CS_IS_PLOT_VIEW (self));
-  priv->serial++;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* One redraw per change: a second change before the next frame (a new epoch is an
+   * items-changed and a new current one) only marks the picture again. Mapping or resizing
+   * the widget redraws it anyway. */
+  if (priv->serial++ == priv->cache_serial)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* The history ------------------------------------------------------------------------------ */
