@@ -40,6 +40,12 @@ wait_for (Condition cond, gpointer data, double seconds)
   return ok;
 }
 
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
 static gboolean
 exports_done (gpointer data)
 {
@@ -453,8 +459,18 @@ test_window_train_and_export (void)
     g_assert_true (marked);
   }
 
-  /* Scrub the timeline back: the views show that epoch and stay there as epochs arrive. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-seek", "i", 0));
+  /* Scrub the timeline back: the views show that epoch and stay there as epochs arrive. The
+   * scrub is one change of the history's current epoch, which the views observe. */
+  {
+    CsHistoryModel *model = cs_controller_get_history_model (f.controller);
+    guint n_current = 0;
+    gulong id = g_signal_connect_swapped (model, "notify::current", G_CALLBACK (count_notify),
+                                          &n_current);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-seek", "i", 0));
+    g_signal_handler_disconnect (model, id);
+    g_assert_cmpuint (n_current, ==, 1);
+  }
   history = cs_controller_get_history (f.controller, &n);
   g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, 0);
   g_assert_false (cs_window_get_timeline_follows (f.window));
