@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cs-snapshot.h"
+#include "cs-history.h"
 
 /* The window's controller keeps this many newest snapshots in full. */
 #define KEEP_FULL 2
@@ -36,27 +36,19 @@ main (int argc, char **argv)
   gsize n = argc > 1 ? (gsize) g_ascii_strtoull (argv[1], NULL, 10) : 70000;
   guint epochs = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 100;
   const guint m = 10, k = 10, classes = 10;
-  g_autoptr (GPtrArray) history
-      = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  g_autoptr (CsHistory) history = cs_history_new (KEEP_FULL);
   double before = resident_mb (), after;
 
   for (guint e = 0; e < epochs; e++)
     {
-      CsSnapshot *snap = cs_snapshot_new (n, m, k, classes, TRUE);
+      g_autoptr (CsSnapshot) snap = cs_snapshot_new (n, m, k, classes, TRUE);
 
       /* Touch every array as the trainer does, so the pages are resident. */
       memset (snap->xy, 1, n * 2 * sizeof (float));
       memset (snap->clusters, 1, n * sizeof (guint16));
       memset (snap->confidence, 1, n * sizeof (float));
       memset (snap->codes, 1, n * m * sizeof (float));
-      g_ptr_array_add (history, snap);
-      if (history->len > KEEP_FULL)
-        {
-          CsSnapshot **old = (CsSnapshot **) &history->pdata[history->len - 1 - KEEP_FULL];
-          CsSnapshot *light = cs_snapshot_dup_light (*old);
-          cs_snapshot_unref (*old);
-          *old = light;
-        }
+      cs_history_append (history, snap);
     }
   after = resident_mb ();
   printf ("history of %u epochs x %zu points (m = %u): %.1f MB resident (%.2f MB per epoch)\n",

@@ -5,22 +5,16 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
-
-#include "cs-dataset.h"
-#include "cs-plot.h"
-#include "cs-snapshot.h"
+#include "cs-plot-view.h"
 
 G_BEGIN_DECLS
 
 #define CS_TYPE_CONFUSION_VIEW (cs_confusion_view_get_type ())
-G_DECLARE_FINAL_TYPE (CsConfusionView, cs_confusion_view, CS, CONFUSION_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (CsConfusionView, cs_confusion_view, CS, CONFUSION_VIEW, CsPlotView)
 
+/* The matrix of the epoch at the history's cursor; the dataset gives the class names and
+ * explains the empty matrix of an unlabelled dataset. */
 GtkWidget *cs_confusion_view_new (void);
-/* For the class names, and to explain the empty matrix of an unlabelled dataset. */
-void cs_confusion_view_set_dataset (CsConfusionView *self, CsDataset *dataset);
-void cs_confusion_view_set_snapshot (CsConfusionView *self, CsSnapshot *snapshot);
-CsSnapshot *cs_confusion_view_get_snapshot (CsConfusionView *self);
 /* FALSE when the dataset has no labels: the view then says why it is empty. */
 gboolean cs_confusion_view_has_labels (CsConfusionView *self);
 void cs_confusion_view_get_params (CsConfusionView *self, CsConfusionParams *params);

@@ -15,12 +15,12 @@
 #include "cs-error.h"
 #include "cs-run.h"
 
-/* Snapshots older than the newest few lose their latent codes: the scatter, the curves and
- * the matrix need only the 2-D view, and a 100-epoch run on 70 000 points then stays small. */
+/* Snapshots older than the newest few lose their latent codes (see cs_history_new()). */
 #define KEEP_FULL_SNAPSHOTS 2
 
 /* One worker thread's view of the controller. Shared by the worker (callbacks) and the main
- * loop (deliveries), so it is refcounted; `controller` is only touched on the main thread. */
+ * loop (deliveries), so it is refcounted; `controller` is only touched on the main thread.
+ * (Not CsRun: that prefix is the run folder's, cs-run.h.) */
 typedef struct
 {
   gatomicrefcount ref_count;
@@ -34,7 +34,7 @@ typedef struct
   guint batch;
   guint n_batches;
   gboolean progress_pending;
-} CsRun;
+} CsActiveRun;
 
 struct _CsController
 {
@@ -49,12 +49,12 @@ struct _CsController
   char *model_path;
 
   CsRunState state;
-  CsRun *run; /* the run whose history is shown, or NULL */
+  CsActiveRun *run; /* the run whose history is shown, or NULL */
   GCancellable *cancellable;
   gboolean worker_alive;
   gboolean holding_app;
 
-  GPtrArray *history; /* CsSnapshot, oldest first */
+  CsHistoryModel *history; /* the epochs of that run, with the cursor the views follow */
 
   guint epoch;
   CsPhase phase;
@@ -86,10 +86,10 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static CsRun *
-cs_run_new (CsController *controller, CsTrainer *trainer)
+static CsActiveRun *
+active_run_new (CsController *controller, CsTrainer *trainer)
 {
-  CsRun *run = g_new0 (CsRun, 1);
+  CsActiveRun *run = g_new0 (CsActiveRun, 1);
 
   g_atomic_ref_count_init (&run->ref_count);
   run->controller = controller;
@@ -99,15 +99,15 @@ cs_run_new (CsController *controller, CsTrainer *trainer)
   return run;
 }
 
-static CsRun *
-cs_run_ref (CsRun *run)
+static CsActiveRun *
+active_run_ref (CsActiveRun *run)
 {
   g_atomic_ref_count_inc (&run->ref_count);
   return run;
 }
 
 static void
-cs_run_unref (CsRun *run)
+active_run_unref (CsActiveRun *run)
 {
   if (!g_atomic_ref_count_dec (&run->ref_count))
     return;
@@ -135,9 +135,9 @@ set_state (CsController *self, CsRunState state)
 static void
 clear_history (CsController *self)
 {
-  if (self->history->len == 0)
+  if (cs_controller_get_n_history (self) == 0)
     return;
-  g_ptr_array_set_size (self->history, 0);
+  cs_history_model_clear (self->history);
   g_signal_emit (self, signals[HISTORY_CLEARED], 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_HISTORY]);
 }
@@ -148,14 +148,14 @@ detach_run (CsController *self)
   if (self->run == NULL)
     return;
   self->run->controller = NULL;
-  g_clear_pointer (&self->run, cs_run_unref);
+  g_clear_pointer (&self->run, active_run_unref);
 }
 
 /* Snapshots ----------------------------------------------------------------------------- */
 
 typedef struct
 {
-  CsRun *run;
+  CsActiveRun *run;
   CsSnapshot *snapshot;
 } Delivery;
 
@@ -164,7 +164,7 @@ delivery_free (gpointer data)
 {
   Delivery *delivery = data;
 
-  cs_run_unref (delivery->run);
+  active_run_unref (delivery->run);
   cs_snapshot_unref (delivery->snapshot);
   g_free (delivery);
 }
@@ -174,26 +174,12 @@ deliver_snapshot (gpointer data)
 {
   Delivery *delivery = data;
   CsController *self = delivery->run->controller;
-  guint len;
 
   if (self == NULL || self->run != delivery->run)
     return G_SOURCE_REMOVE;
 
-  g_ptr_array_add (self->history, cs_snapshot_ref (delivery->snapshot));
-  len = self->history->len;
-  if (len > KEEP_FULL_SNAPSHOTS)
-    {
-      CsSnapshot *old = g_ptr_array_index (self->history, len - 1 - KEEP_FULL_SNAPSHOTS);
-
-      if (old->codes != NULL)
-        {
-          /* The array's free func drops the full copy. */
-          self->history->pdata[len - 1 - KEEP_FULL_SNAPSHOTS] = cs_snapshot_dup_light (old);
-          cs_snapshot_unref (old);
-        }
-    }
-
-  g_signal_emit (self, signals[SNAPSHOT_ADDED], 0, len - 1);
+  cs_history_model_append (self->history, delivery->snapshot);
+  g_signal_emit (self, signals[SNAPSHOT_ADDED], 0, cs_controller_get_n_history (self) - 1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_HISTORY]);
   return G_SOURCE_REMOVE;
 }
@@ -202,10 +188,10 @@ deliver_snapshot (gpointer data)
 static void
 on_trainer_snapshot (CsSnapshot *snapshot, gpointer user_data)
 {
-  CsRun *run = user_data;
+  CsActiveRun *run = user_data;
   Delivery *delivery = g_new0 (Delivery, 1);
 
-  delivery->run = cs_run_ref (run);
+  delivery->run = active_run_ref (run);
   delivery->snapshot = cs_snapshot_ref (snapshot);
   g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver_snapshot, delivery,
                               delivery_free);
@@ -216,7 +202,7 @@ on_trainer_snapshot (CsSnapshot *snapshot, gpointer user_data)
 static gboolean
 deliver_progress (gpointer data)
 {
-  CsRun *run = data;
+  CsActiveRun *run = data;
   CsController *self = run->controller;
   guint epoch, batch, n_batches;
   CsPhase phase;
@@ -244,7 +230,7 @@ deliver_progress (gpointer data)
 static void
 on_trainer_progress (guint epoch, CsPhase phase, guint batch, guint n_batches, gpointer user_data)
 {
-  CsRun *run = user_data;
+  CsActiveRun *run = user_data;
   gboolean schedule;
 
   g_mutex_lock (&run->lock);
@@ -258,7 +244,7 @@ on_trainer_progress (guint epoch, CsPhase phase, guint batch, guint n_batches, g
 
   if (schedule)
     g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver_progress,
-                                cs_run_ref (run), (GDestroyNotify) cs_run_unref);
+                                active_run_ref (run), (GDestroyNotify) active_run_unref);
 }
 
 /* The worker ------------------------------------------------------------------------------ */
@@ -266,7 +252,7 @@ on_trainer_progress (guint epoch, CsPhase phase, guint batch, guint n_batches, g
 static void
 train_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
-  CsRun *run = task_data;
+  CsActiveRun *run = task_data;
   GError *error = NULL;
 
   if (cs_trainer_run (run->trainer, cancellable, &error))
@@ -279,7 +265,7 @@ static void
 train_done (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   CsController *self = CS_CONTROLLER (object);
-  CsRun *run = g_task_get_task_data (G_TASK (result));
+  CsActiveRun *run = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
 
   self->worker_alive = FALSE;
@@ -339,7 +325,7 @@ cs_controller_start (CsController *self, GError **error)
 
   detach_run (self);
   clear_history (self);
-  self->run = cs_run_new (self, trainer);
+  self->run = active_run_new (self, trainer);
   self->epoch = 0;
   self->batch = 0;
   self->n_batches = 0;
@@ -352,7 +338,7 @@ cs_controller_start (CsController *self, GError **error)
   task = g_task_new (self, self->cancellable, train_done, NULL);
   g_task_set_source_tag (task, cs_controller_start);
   g_task_set_name (task, "[clusterscope] training");
-  g_task_set_task_data (task, cs_run_ref (self->run), (GDestroyNotify) cs_run_unref);
+  g_task_set_task_data (task, active_run_ref (self->run), (GDestroyNotify) active_run_unref);
   /* cs_trainer_run() checks the cancellable itself, every batch. */
   g_task_set_return_on_cancel (task, FALSE);
 
@@ -630,38 +616,39 @@ cs_controller_set_model_path (CsController *self, const char *path)
 
 /* History --------------------------------------------------------------------------------- */
 
+CsHistoryModel *
+cs_controller_get_history_model (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  return self->history;
+}
+
 guint
 cs_controller_get_n_history (CsController *self)
 {
   g_return_val_if_fail (CS_IS_CONTROLLER (self), 0);
-  return self->history->len;
+  return cs_history_get_n (cs_history_model_get_history (self->history));
 }
 
 CsSnapshot *const *
 cs_controller_get_history (CsController *self, guint *n)
 {
   g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
-  if (n)
-    *n = self->history->len;
-  return (CsSnapshot *const *) self->history->pdata;
+  return cs_history_peek (cs_history_model_get_history (self->history), n);
 }
 
 CsSnapshot *
 cs_controller_get_snapshot (CsController *self, guint index)
 {
   g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
-  if (index >= self->history->len)
-    return NULL;
-  return g_ptr_array_index (self->history, index);
+  return cs_history_get (cs_history_model_get_history (self->history), index);
 }
 
 CsSnapshot *
 cs_controller_get_latest (CsController *self)
 {
   g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
-  if (self->history->len == 0)
-    return NULL;
-  return g_ptr_array_index (self->history, self->history->len - 1);
+  return cs_history_get_latest (cs_history_model_get_history (self->history));
 }
 
 CsTrainer *
@@ -717,7 +704,7 @@ cs_controller_finalize (GObject *object)
 {
   CsController *self = CS_CONTROLLER (object);
 
-  g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_object (&self->history);
   g_clear_pointer (&self->dataset, cs_dataset_unref);
   g_free (self->dataset_spec);
   g_free (self->model_path);
@@ -742,7 +729,7 @@ cs_controller_get_property (GObject *object, guint prop_id, GValue *value, GPara
       g_value_set_pointer (value, self->dataset);
       break;
     case PROP_N_HISTORY:
-      g_value_set_uint (value, self->history->len);
+      g_value_set_uint (value, cs_controller_get_n_history (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -787,7 +774,7 @@ cs_controller_class_init (CsControllerClass *klass)
 static void
 cs_controller_init (CsController *self)
 {
-  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  self->history = cs_history_model_new (KEEP_FULL_SNAPSHOTS);
   cs_settings_init_default (&self->settings);
 }
 

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "cs-dataset.h"
+#include "cs-history-model.h"
 #include "cs-settings.h"
 #include "cs-snapshot.h"
 #include "cs-trainer.h"
@@ -72,6 +73,10 @@ void cs_controller_get_progress (
 guint cs_controller_get_total_epochs (CsController *self);
 
 /* History ----------------------------------------------------------------------------- */
+
+/* The epochs of the current (or last) run and the cursor on the one shown: the views observe
+ * it, the timeline moves it. Cleared when a run starts or the dataset changes. */
+CsHistoryModel *cs_controller_get_history_model (CsController *self);
 
 guint cs_controller_get_n_history (CsController *self);
 CsSnapshot *const *cs_controller_get_history (CsController *self, guint *n);

@@ -13,35 +13,26 @@
 #include <string.h>
 
 #include "cs-curves-view.h"
-#include "cs-plot-style.h"
 
 struct _CsCurvesView
 {
-  GtkWidget parent_instance;
-
-  GPtrArray *history; /* CsSnapshot */
-  gint cursor;
-  CsPlotStyle style;
+  CsPlotView parent_instance;
 };
 
-G_DEFINE_FINAL_TYPE (CsCurvesView, cs_curves_view, GTK_TYPE_WIDGET)
-
-enum
-{
-  EPOCH_ACTIVATED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE (CsCurvesView, cs_curves_view, CS_TYPE_PLOT_VIEW)
 
 static void
 fill_params (CsCurvesView *self, CsCurvesParams *params)
 {
+  CsHistoryModel *model = cs_plot_view_get_history (CS_PLOT_VIEW (self));
+
   memset (params, 0, sizeof *params);
-  params->history = (CsSnapshot *const *) self->history->pdata;
-  params->n = self->history->len;
-  params->cursor = self->cursor;
+  params->cursor = -1;
   params->show_losses = TRUE;
+  if (model == NULL)
+    return;
+  params->history = cs_history_peek (cs_history_model_get_history (model), &params->n);
+  params->cursor = cs_history_model_get_position (model);
 }
 
 void
@@ -52,15 +43,13 @@ cs_curves_view_get_params (CsCurvesView *self, CsCurvesParams *params)
 }
 
 static gint
-hit (CsCurvesView *self, double x)
+hit (CsCurvesView *self, double x, CsCurvesParams *params)
 {
-  CsCurvesParams params;
-
-  if (self->history->len == 0)
+  fill_params (self, params);
+  if (params->n == 0)
     return -1;
-  fill_params (self, &params);
   return cs_plot_curves_hit (gtk_widget_get_width (GTK_WIDGET (self)),
-                             gtk_widget_get_height (GTK_WIDGET (self)), &params, x);
+                             gtk_widget_get_height (GTK_WIDGET (self)), params, x);
 }
 
 /* Fixed-point for scores in [0, 1], general notation for losses that span decades. */
@@ -84,15 +73,16 @@ on_query_tooltip (GtkWidget *widget,
                   CsCurvesView *self)
 {
   g_autoptr (GString) text = NULL;
+  CsCurvesParams params;
   const CsSnapshot *s;
   gint i;
 
   if (keyboard_mode)
     return FALSE;
-  i = hit (self, x);
-  if (i < 0 || (guint) i >= self->history->len)
+  i = hit (self, x, &params);
+  if (i < 0 || (guint) i >= params.n)
     return FALSE;
-  s = g_ptr_array_index (self->history, i);
+  s = params.history[i];
 
   text = g_string_new (NULL);
   g_string_append_printf (text, "<b>");
@@ -116,141 +106,41 @@ on_query_tooltip (GtkWidget *widget,
   return TRUE;
 }
 
+/* A click on an epoch moves the history's cursor there, for every view. */
 static void
 on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, CsCurvesView *self)
 {
-  gint i = hit (self, x);
+  CsCurvesParams params;
+  gint i = hit (self, x, &params);
 
   if (i >= 0)
-    g_signal_emit (self, signals[EPOCH_ACTIVATED], 0, i);
+    cs_history_model_set_position (cs_plot_view_get_history (CS_PLOT_VIEW (self)), i);
 }
 
 static void
-cs_curves_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+cs_curves_view_draw (CsPlotView *view, cairo_t *cr, int width, int height, const CsPlotStyle *style)
 {
-  CsCurvesView *self = CS_CURVES_VIEW (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
   CsCurvesParams params;
-  cairo_t *cr;
 
-  if (width <= 0 || height <= 0)
-    return;
-  fill_params (self, &params);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  cs_plot_curves_draw (cr, width, height, &self->style, &params);
-  cairo_destroy (cr);
-}
-
-static void
-cs_curves_view_measure (GtkWidget *widget,
-                        GtkOrientation orientation,
-                        int for_size,
-                        int *minimum,
-                        int *natural,
-                        int *minimum_baseline,
-                        int *natural_baseline)
-{
-  /* Small minimum so the panes can shrink; a natural size that shares the window sensibly. */
-  *minimum = 120;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 500 : 280;
-}
-
-static void
-cs_curves_view_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
-{
-  CsCurvesView *self = CS_CURVES_VIEW (widget);
-
-  GTK_WIDGET_CLASS (cs_curves_view_parent_class)->css_changed (widget, change);
-  cs_plot_style_from_widget (widget, &self->style);
-  gtk_widget_queue_draw (widget);
-}
-
-void
-cs_curves_view_set_history (CsCurvesView *self, CsSnapshot *const *history, guint n)
-{
-  g_return_if_fail (CS_IS_CURVES_VIEW (self));
-
-  g_ptr_array_set_size (self->history, 0);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (self->history, cs_snapshot_ref (history[i]));
-  if (self->cursor >= (gint) n)
-    self->cursor = (gint) n - 1;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-guint
-cs_curves_view_get_n_history (CsCurvesView *self)
-{
-  g_return_val_if_fail (CS_IS_CURVES_VIEW (self), 0);
-  return self->history->len;
-}
-
-CsSnapshot *
-cs_curves_view_get_snapshot (CsCurvesView *self, guint index)
-{
-  g_return_val_if_fail (CS_IS_CURVES_VIEW (self), NULL);
-  return index < self->history->len ? g_ptr_array_index (self->history, index) : NULL;
-}
-
-void
-cs_curves_view_set_cursor (CsCurvesView *self, gint index)
-{
-  g_return_if_fail (CS_IS_CURVES_VIEW (self));
-
-  if (self->cursor == index)
-    return;
-  self->cursor = index;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-gint
-cs_curves_view_get_cursor (CsCurvesView *self)
-{
-  g_return_val_if_fail (CS_IS_CURVES_VIEW (self), -1);
-  return self->cursor;
-}
-
-static void
-cs_curves_view_finalize (GObject *object)
-{
-  CsCurvesView *self = CS_CURVES_VIEW (object);
-
-  g_clear_pointer (&self->history, g_ptr_array_unref);
-
-  G_OBJECT_CLASS (cs_curves_view_parent_class)->finalize (object);
+  fill_params (CS_CURVES_VIEW (view), &params);
+  cs_plot_curves_draw (cr, width, height, style, &params);
 }
 
 static void
 cs_curves_view_class_init (CsCurvesViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  CsPlotViewClass *view_class = CS_PLOT_VIEW_CLASS (klass);
 
-  object_class->finalize = cs_curves_view_finalize;
-  widget_class->snapshot = cs_curves_view_snapshot;
-  widget_class->measure = cs_curves_view_measure;
-  widget_class->css_changed = cs_curves_view_css_changed;
-
-  /* (history index): the user clicked an epoch. */
-  signals[EPOCH_ACTIVATED]
-      = g_signal_new ("epoch-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                      NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
-
-  gtk_widget_class_set_css_name (widget_class, "curvesview");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  view_class->draw = cs_curves_view_draw;
+  /* Every epoch is on the curves, not only the one at the cursor. */
+  view_class->history_changed = cs_plot_view_invalidate;
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "curvesview");
 }
 
 static void
 cs_curves_view_init (CsCurvesView *self)
 {
   GtkGesture *gesture;
-
-  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
-  self->cursor = -1;
-  cs_plot_style_init (&self->style, FALSE);
-  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
-  gtk_widget_add_css_class (GTK_WIDGET (self), "plot");
 
   gesture = gtk_gesture_click_new ();
   g_signal_connect (gesture, "pressed", G_CALLBACK (on_pressed), self);

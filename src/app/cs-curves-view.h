@@ -5,24 +5,16 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
-
-#include "cs-plot.h"
-#include "cs-snapshot.h"
+#include "cs-plot-view.h"
 
 G_BEGIN_DECLS
 
 #define CS_TYPE_CURVES_VIEW (cs_curves_view_get_type ())
-G_DECLARE_FINAL_TYPE (CsCurvesView, cs_curves_view, CS, CURVES_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (CsCurvesView, cs_curves_view, CS, CURVES_VIEW, CsPlotView)
 
+/* Every epoch of the history, with a vertical cursor on the one at the history's cursor.
+ * Clicking an epoch moves the cursor there. */
 GtkWidget *cs_curves_view_new (void);
-/* Every epoch so far (the view keeps references). */
-void cs_curves_view_set_history (CsCurvesView *self, CsSnapshot *const *history, guint n);
-guint cs_curves_view_get_n_history (CsCurvesView *self);
-CsSnapshot *cs_curves_view_get_snapshot (CsCurvesView *self, guint index);
-/* The epoch the timeline shows, drawn as a vertical cursor (-1: none). */
-void cs_curves_view_set_cursor (CsCurvesView *self, gint index);
-gint cs_curves_view_get_cursor (CsCurvesView *self);
 void cs_curves_view_get_params (CsCurvesView *self, CsCurvesParams *params);
 
 G_END_DECLS

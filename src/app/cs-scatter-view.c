@@ -11,19 +11,16 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "cs-plot-style.h"
 #include "cs-scatter-view.h"
 
 #define HIT_RADIUS 6.0
 #define THUMB_SCALE 3
+/* Centroid trails show this many earlier epochs. */
+#define TRAIL_LENGTH 30
 
 struct _CsScatterView
 {
-  GtkWidget parent_instance;
-
-  CsDataset *dataset;
-  CsSnapshot *snapshot;
-  GPtrArray *trail; /* CsSnapshot */
+  CsPlotView parent_instance;
 
   CsColorBy color_by;
   gboolean user_view; /* FALSE: fit every epoch */
@@ -32,18 +29,9 @@ struct _CsScatterView
 
   CsViewport drag_view;
   double pointer_x, pointer_y; /* last pointer position, -1 when outside */
-  CsPlotStyle style;
-
-  /* The rendered points, and what they were rendered from. */
-  GdkTexture *cache;
-  CsSnapshot *cache_snapshot; /* compared, never dereferenced */
-  guint cache_n_trail;
-  int cache_width, cache_height, cache_scale;
-  guint serial; /* bumped by every change that alters the picture */
-  guint cache_serial;
 };
 
-G_DEFINE_FINAL_TYPE (CsScatterView, cs_scatter_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (CsScatterView, cs_scatter_view, CS_TYPE_PLOT_VIEW)
 
 enum
 {
@@ -55,19 +43,50 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+static inline CsSnapshot *
+get_snapshot (CsScatterView *self)
+{
+  return cs_plot_view_get_snapshot (CS_PLOT_VIEW (self));
+}
+
+static inline CsDataset *
+get_dataset (CsScatterView *self)
+{
+  return cs_plot_view_get_dataset (CS_PLOT_VIEW (self));
+}
+
+/* The earlier epochs whose centroids draw the trails (oldest first), from the history. */
+static guint
+get_trail (CsScatterView *self, CsSnapshot *const **trail)
+{
+  CsHistoryModel *model = cs_plot_view_get_history (CS_PLOT_VIEW (self));
+  CsHistory *history;
+  gint position;
+  guint first;
+
+  *trail = NULL;
+  if (model == NULL || (position = cs_history_model_get_position (model)) < 0)
+    return 0;
+  history = cs_history_model_get_history (model);
+  first = cs_history_get_trail_start (history, position, TRAIL_LENGTH);
+  *trail = cs_history_peek (history, NULL) + first;
+  return position - first;
+}
+
 static void
 fill_params (CsScatterView *self, CsScatterParams *params)
 {
+  CsSnapshot *snapshot = get_snapshot (self);
+  CsDataset *dataset = get_dataset (self);
+
   cs_plot_scatter_params_init (params);
-  params->snapshot = self->snapshot;
-  params->trail = (CsSnapshot *const *) self->trail->pdata;
-  params->n_trail = self->trail->len;
-  if (self->dataset != NULL && self->dataset->labels != NULL && self->snapshot != NULL
-      && self->snapshot->n == self->dataset->n)
+  params->snapshot = snapshot;
+  params->n_trail = get_trail (self, &params->trail);
+  if (dataset != NULL && dataset->labels != NULL && snapshot != NULL && snapshot->n == dataset->n)
     {
-      params->labels = self->dataset->labels;
-      params->n_classes = self->dataset->n_classes;
-      params->class_names = (const char *const *) self->dataset->class_names;
+      params->labels = dataset->labels;
+      params->n_classes = dataset->n_classes;
+      params->class_names = (const char *const *) dataset->class_names;
     }
   params->color_by = params->labels != NULL ? self->color_by : CS_COLOR_BY_CLUSTER;
   if (self->user_view)
@@ -75,7 +94,7 @@ fill_params (CsScatterView *self, CsScatterParams *params)
   params->show_legend = TRUE;
   params->highlight = self->highlight;
   params->empty_message
-      = self->dataset == NULL ? _ ("Open a dataset to begin") : _ ("No data yet — press Start");
+      = dataset == NULL ? _ ("Open a dataset to begin") : _ ("No data yet — press Start");
 }
 
 void
@@ -94,9 +113,9 @@ current_view (CsScatterView *self, CsViewport *view)
       *view = self->view;
       return TRUE;
     }
-  if (self->snapshot == NULL)
+  if (get_snapshot (self) == NULL)
     return FALSE;
-  cs_plot_scatter_fit (self->snapshot, view);
+  cs_plot_scatter_fit (get_snapshot (self), view);
   return view->x1 > view->x0 && view->y1 > view->y0;
 }
 
@@ -112,8 +131,7 @@ set_view (CsScatterView *self, const CsViewport *view)
     }
   else
     self->user_view = FALSE;
-  self->serial++;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
   if (was != self->user_view)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOMED]);
 }
@@ -233,7 +251,7 @@ hit (CsScatterView *self, double x, double y)
 {
   CsScatterParams params;
 
-  if (self->snapshot == NULL)
+  if (get_snapshot (self) == NULL)
     return -1;
   fill_params (self, &params);
   return cs_plot_scatter_hit (gtk_widget_get_width (GTK_WIDGET (self)),
@@ -299,7 +317,8 @@ on_query_tooltip (GtkWidget *widget,
                   GtkTooltip *tooltip,
                   CsScatterView *self)
 {
-  CsSnapshot *snapshot = self->snapshot;
+  CsSnapshot *snapshot = get_snapshot (self);
+  CsDataset *dataset = get_dataset (self);
   g_autoptr (GString) text = NULL;
   GtkWidget *box, *label;
   gssize i;
@@ -314,13 +333,13 @@ on_query_tooltip (GtkWidget *widget,
   cluster = snapshot->clusters[i];
   text = g_string_new (NULL);
   g_string_append_printf (text, "<b>%s</b> %" G_GSSIZE_FORMAT, _ ("Point"), i);
-  if (self->dataset != NULL && self->dataset->labels != NULL && (gsize) i < self->dataset->n)
+  if (dataset != NULL && dataset->labels != NULL && (gsize) i < dataset->n)
     {
-      gint32 label_index = self->dataset->labels[i];
-      const char *name = self->dataset->class_names && label_index >= 0
-                                 && (guint) label_index < self->dataset->n_classes
-                             ? self->dataset->class_names[label_index]
-                             : NULL;
+      gint32 label_index = dataset->labels[i];
+      const char *name
+          = dataset->class_names && label_index >= 0 && (guint) label_index < dataset->n_classes
+                ? dataset->class_names[label_index]
+                : NULL;
       g_autofree char *escaped = name ? g_markup_escape_text (name, -1) : NULL;
 
       if (escaped != NULL)
@@ -331,21 +350,20 @@ on_query_tooltip (GtkWidget *widget,
   /* Numbered from 0, as in the legend. */
   g_string_append_printf (text, "\n%s: %u", _ ("Cluster"), cluster);
   if (snapshot->cluster_to_class != NULL && cluster < snapshot->k
-      && snapshot->cluster_to_class[cluster] >= 0 && self->dataset != NULL
-      && self->dataset->class_names != NULL
-      && (guint) snapshot->cluster_to_class[cluster] < self->dataset->n_classes)
+      && snapshot->cluster_to_class[cluster] >= 0 && dataset != NULL && dataset->class_names != NULL
+      && (guint) snapshot->cluster_to_class[cluster] < dataset->n_classes)
     {
-      g_autofree char *escaped = g_markup_escape_text (
-          self->dataset->class_names[snapshot->cluster_to_class[cluster]], -1);
+      g_autofree char *escaped
+          = g_markup_escape_text (dataset->class_names[snapshot->cluster_to_class[cluster]], -1);
 
       g_string_append_printf (text, " <span alpha=\"70%%\">(≈ %s)</span>", escaped);
     }
   g_string_append_printf (text, "\n%s: %.2f", _ ("Confidence"), snapshot->confidence[i]);
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  if (self->dataset != NULL && self->dataset->image_width > 0 && (gsize) i < self->dataset->n)
+  if (dataset != NULL && dataset->image_width > 0 && (gsize) i < dataset->n)
     {
-      g_autoptr (GdkTexture) texture = make_thumbnail (self->dataset, i);
+      g_autoptr (GdkTexture) texture = make_thumbnail (dataset, i);
 
       if (texture != NULL)
         {
@@ -367,162 +385,89 @@ on_query_tooltip (GtkWidget *widget,
 
 /* Drawing ---------------------------------------------------------------------------------- */
 
-/* The points are drawn once into a texture per epoch, view, colouring and size; hovering
- * only adds the ring on top, so moving the pointer over 70 000 points stays cheap. */
-static gboolean
-cache_valid (CsScatterView *self, int width, int height, int scale)
-{
-  return self->cache != NULL && self->cache_snapshot == self->snapshot
-         && self->cache_n_trail == self->trail->len && self->cache_width == width
-         && self->cache_height == height && self->cache_scale == scale
-         && self->cache_serial == self->serial;
-}
-
+/* The points go into the base's cached picture; hovering only adds the ring on top, so moving
+ * the pointer over 70 000 points stays cheap. */
 static void
-render_cache (CsScatterView *self, int width, int height, int scale)
+cs_scatter_view_draw (
+    CsPlotView *view, cairo_t *cr, int width, int height, const CsPlotStyle *style)
 {
-  g_autoptr (GBytes) bytes = NULL;
   CsScatterParams params;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  int stride;
 
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
-  cairo_surface_set_device_scale (surface, scale, scale);
-  cr = cairo_create (surface);
-  fill_params (self, &params);
+  fill_params (CS_SCATTER_VIEW (view), &params);
   params.highlight = -1;
-  cs_plot_scatter_draw (cr, width, height, &self->style, &params);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-
-  stride = cairo_image_surface_get_stride (surface);
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      (gsize) stride * height * scale,
-                                      (GDestroyNotify) cairo_surface_destroy, surface);
-  g_clear_object (&self->cache);
-  self->cache
-      = gdk_memory_texture_new (width * scale, height * scale, GDK_MEMORY_DEFAULT, bytes, stride);
-  self->cache_snapshot = self->snapshot;
-  self->cache_n_trail = self->trail->len;
-  self->cache_width = width;
-  self->cache_height = height;
-  self->cache_scale = scale;
-  self->cache_serial = self->serial;
+  cs_plot_scatter_draw (cr, width, height, style, &params);
 }
 
 static void
 cs_scatter_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   CsScatterView *self = CS_SCATTER_VIEW (widget);
+  CsSnapshot *shown = get_snapshot (self);
+  const CsPlotStyle *style = cs_plot_view_get_style (CS_PLOT_VIEW (self));
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  int scale = gtk_widget_get_scale_factor (widget);
+  const float *xy;
   CsScatterParams params;
+  double px, py, ax, ay, aw, ah;
+  cairo_t *cr;
 
-  if (width <= 0 || height <= 0)
+  GTK_WIDGET_CLASS (cs_scatter_view_parent_class)->snapshot (widget, snapshot);
+
+  if (width <= 0 || height <= 0 || shown == NULL || self->highlight < 0
+      || (gsize) self->highlight >= shown->n)
     return;
-  if (!cache_valid (self, width, height, scale))
-    render_cache (self, width, height, scale);
-  gtk_snapshot_append_texture (snapshot, self->cache, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  if (self->snapshot != NULL && self->highlight >= 0 && (gsize) self->highlight < self->snapshot->n)
-    {
-      const float *xy = self->snapshot->xy + 2 * self->highlight;
-      double px, py, ax, ay, aw, ah;
-      cairo_t *cr;
-
-      fill_params (self, &params);
-      cs_plot_scatter_area (width, height, &params, &ax, &ay, &aw, &ah);
-      cs_plot_scatter_data_to_pixel (width, height, &params, xy[0], xy[1], &px, &py);
-      if (px < ax || px > ax + aw || py < ay || py > ay + ah)
-        return;
-      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-      cairo_arc (cr, px, py, 6.0, 0, 2 * G_PI);
-      cairo_set_line_width (cr, 3.5);
-      cs_plot_set_source (cr, &self->style.background);
-      cairo_stroke_preserve (cr);
-      cairo_set_line_width (cr, 1.75);
-      cs_plot_set_source (cr, &self->style.foreground);
-      cairo_stroke (cr);
-      cairo_destroy (cr);
-    }
+  xy = shown->xy + 2 * self->highlight;
+  fill_params (self, &params);
+  cs_plot_scatter_area (width, height, &params, &ax, &ay, &aw, &ah);
+  cs_plot_scatter_data_to_pixel (width, height, &params, xy[0], xy[1], &px, &py);
+  if (px < ax || px > ax + aw || py < ay || py > ay + ah)
+    return;
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_arc (cr, px, py, 6.0, 0, 2 * G_PI);
+  cairo_set_line_width (cr, 3.5);
+  cs_plot_set_source (cr, &style->background);
+  cairo_stroke_preserve (cr);
+  cairo_set_line_width (cr, 1.75);
+  cs_plot_set_source (cr, &style->foreground);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
 }
 
 static void
-cs_scatter_view_measure (GtkWidget *widget,
-                         GtkOrientation orientation,
-                         int for_size,
-                         int *minimum,
-                         int *natural,
-                         int *minimum_baseline,
-                         int *natural_baseline)
+cs_scatter_view_current_changed (CsPlotView *view)
 {
-  /* Small minimum so the panes can shrink; a natural size that shares the window sensibly. */
-  *minimum = 120;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 560 : 480;
+  CsScatterView *self = CS_SCATTER_VIEW (view);
+  CsSnapshot *shown = get_snapshot (self);
+
+  if (shown == NULL || (gsize) self->highlight >= shown->n)
+    self->highlight = -1;
 }
 
 static void
-cs_scatter_view_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
+cs_scatter_view_dataset_changed (CsPlotView *view)
 {
-  CsScatterView *self = CS_SCATTER_VIEW (widget);
+  CsScatterView *self = CS_SCATTER_VIEW (view);
 
-  GTK_WIDGET_CLASS (cs_scatter_view_parent_class)->css_changed (widget, change);
-  cs_plot_style_from_widget (widget, &self->style);
-  self->serial++;
-  gtk_widget_queue_draw (widget);
-}
-
-/* API -------------------------------------------------------------------------------------- */
-
-void
-cs_scatter_view_set_dataset (CsScatterView *self, CsDataset *dataset)
-{
-  g_return_if_fail (CS_IS_SCATTER_VIEW (self));
-
-  if (self->dataset == dataset)
-    return;
-  g_clear_pointer (&self->dataset, cs_dataset_unref);
-  self->dataset = dataset ? cs_dataset_ref (dataset) : NULL;
   self->highlight = -1;
   set_view (self, NULL);
 }
 
-void
-cs_scatter_view_set_snapshot (CsScatterView *self,
-                              CsSnapshot *snapshot,
-                              CsSnapshot *const *trail,
-                              guint n_trail)
-{
-  g_return_if_fail (CS_IS_SCATTER_VIEW (self));
-
-  if (snapshot != self->snapshot)
-    {
-      g_clear_pointer (&self->snapshot, cs_snapshot_unref);
-      self->snapshot = snapshot ? cs_snapshot_ref (snapshot) : NULL;
-    }
-  g_ptr_array_set_size (self->trail, 0);
-  for (guint i = 0; i < n_trail; i++)
-    g_ptr_array_add (self->trail, cs_snapshot_ref (trail[i]));
-  if (self->snapshot == NULL || (gsize) self->highlight >= self->snapshot->n)
-    self->highlight = -1;
-  self->serial++;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
+/* API -------------------------------------------------------------------------------------- */
 
 CsSnapshot *
 cs_scatter_view_get_snapshot (CsScatterView *self)
 {
   g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), NULL);
-  return self->snapshot;
+  return get_snapshot (self);
 }
 
 guint
 cs_scatter_view_get_n_trail (CsScatterView *self)
 {
+  CsSnapshot *const *trail;
+
   g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), 0);
-  return self->trail->len;
+  return get_trail (self, &trail);
 }
 
 void
@@ -533,8 +478,7 @@ cs_scatter_view_set_color_by (CsScatterView *self, CsColorBy color_by)
   if (self->color_by == color_by)
     return;
   self->color_by = color_by;
-  self->serial++;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLOR_BY]);
 }
 
@@ -546,19 +490,6 @@ cs_scatter_view_get_color_by (CsScatterView *self)
 }
 
 /* GObject ---------------------------------------------------------------------------------- */
-
-static void
-cs_scatter_view_finalize (GObject *object)
-{
-  CsScatterView *self = CS_SCATTER_VIEW (object);
-
-  g_clear_pointer (&self->snapshot, cs_snapshot_unref);
-  g_clear_pointer (&self->dataset, cs_dataset_unref);
-  g_clear_pointer (&self->trail, g_ptr_array_unref);
-  g_clear_object (&self->cache);
-
-  G_OBJECT_CLASS (cs_scatter_view_parent_class)->finalize (object);
-}
 
 static void
 cs_scatter_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
@@ -601,13 +532,16 @@ cs_scatter_view_class_init (CsScatterViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  CsPlotViewClass *view_class = CS_PLOT_VIEW_CLASS (klass);
 
-  object_class->finalize = cs_scatter_view_finalize;
   object_class->get_property = cs_scatter_view_get_property;
   object_class->set_property = cs_scatter_view_set_property;
   widget_class->snapshot = cs_scatter_view_snapshot;
-  widget_class->measure = cs_scatter_view_measure;
-  widget_class->css_changed = cs_scatter_view_css_changed;
+  view_class->draw = cs_scatter_view_draw;
+  view_class->current_changed = cs_scatter_view_current_changed;
+  view_class->dataset_changed = cs_scatter_view_dataset_changed;
+  view_class->natural_width = 560;
+  view_class->natural_height = 480;
 
   properties[PROP_COLOR_BY] = g_param_spec_int (
       "color-by", NULL, NULL, CS_COLOR_BY_CLUSTER, CS_COLOR_BY_LABEL, CS_COLOR_BY_CLUSTER,
@@ -618,7 +552,6 @@ cs_scatter_view_class_init (CsScatterViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "scatterview");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
@@ -627,13 +560,9 @@ cs_scatter_view_init (CsScatterView *self)
   GtkEventController *controller;
   GtkGesture *gesture;
 
-  self->trail = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
   self->highlight = -1;
   self->pointer_x = self->pointer_y = -1;
-  cs_plot_style_init (&self->style, FALSE);
-  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self), "plot");
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL
                                                 | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);

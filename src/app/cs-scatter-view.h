@@ -5,25 +5,17 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
-
-#include "cs-dataset.h"
-#include "cs-plot.h"
-#include "cs-snapshot.h"
+#include "cs-plot-view.h"
 
 G_BEGIN_DECLS
 
 #define CS_TYPE_SCATTER_VIEW (cs_scatter_view_get_type ())
-G_DECLARE_FINAL_TYPE (CsScatterView, cs_scatter_view, CS, SCATTER_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (CsScatterView, cs_scatter_view, CS, SCATTER_VIEW, CsPlotView)
 
+/* The epoch at the history's cursor, with the centroid trails of the epochs before it. The
+ * dataset (cs_plot_view_set_dataset) gives the true labels, class names and thumbnails. */
 GtkWidget *cs_scatter_view_new (void);
-/* For the true labels, class names and image thumbnails (may be NULL). */
-void cs_scatter_view_set_dataset (CsScatterView *self, CsDataset *dataset);
-/* The epoch shown and the earlier snapshots whose centroids draw the trails (oldest first). */
-void cs_scatter_view_set_snapshot (CsScatterView *self,
-                                   CsSnapshot *snapshot,
-                                   CsSnapshot *const *trail,
-                                   guint n_trail);
+/* The epoch shown (as cs_plot_view_get_snapshot) and how many earlier ones draw the trails. */
 CsSnapshot *cs_scatter_view_get_snapshot (CsScatterView *self);
 guint cs_scatter_view_get_n_trail (CsScatterView *self);
 

@@ -111,7 +111,8 @@ timeline_step_action (GtkWidget *widget, const char *action_name, GVariant *para
 
   if (cs_controller_get_n_history (self->controller) == 0)
     return;
-  cs_window_set_timeline_index (self, MAX (self->timeline_index, 0) + g_variant_get_int32 (param));
+  cs_window_set_timeline_index (self, MAX (cs_window_get_timeline_index (self), 0)
+                                          + g_variant_get_int32 (param));
 }
 
 static void
@@ -608,7 +609,8 @@ cs_window_update_actions (CsWindow *self)
   gtk_widget_action_set_enabled (w, "win.export-menu", n > 0);
   gtk_widget_action_set_enabled (w, "win.timeline-step", n > 1);
   gtk_widget_action_set_enabled (w, "win.timeline-seek", n > 0);
-  gtk_widget_action_set_enabled (w, "win.timeline-latest", n > 0 && !self->timeline_follows);
+  gtk_widget_action_set_enabled (w, "win.timeline-latest",
+                                 n > 0 && !cs_window_get_timeline_follows (self));
 }
 
 void

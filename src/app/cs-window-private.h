@@ -39,9 +39,6 @@ struct _CsWindow
   GtkNativeDialog *file_chooser; /* at most one open at a time */
 
   guint n_exports_pending; /* exports being written on worker threads */
-  gint timeline_index;     /* -1: nothing to show */
-  gboolean timeline_follows;
-  guint updating_timeline;
 };
 
 /* cs-window-actions.c */
@@ -57,6 +54,7 @@ void cs_window_show_error (CsWindow *self, const char *title, const char *messag
 void cs_window_toast (CsWindow *self, const char *message);
 void cs_window_select_dataset (CsWindow *self, const char *spec);
 void cs_window_open_run (CsWindow *self, const char *dir);
+/* Moves the history's cursor (clamped): every view follows it. */
 void cs_window_set_timeline_index (CsWindow *self, gint index);
 void cs_window_rebuild_dataset_menu (CsWindow *self);
 

@@ -15,8 +15,6 @@
 #include "cs-run.h"
 #include "cs-window-private.h"
 
-/* Centroid trails show this many earlier epochs. */
-#define TRAIL_LENGTH 30
 #define MAX_RECENT 5
 
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -167,101 +165,83 @@ on_controller_state (CsController *controller, GParamSpec *pspec, CsWindow *self
 
 /* Timeline --------------------------------------------------------------------------------- */
 
-static void
-show_index (CsWindow *self, gint index)
+/* The views observe the history model themselves; the window only keeps the scale's range and
+ * the label in step with it. */
+
+static CsHistoryModel *
+get_history (CsWindow *self)
 {
-  guint n = 0;
-  CsSnapshot *const *history = cs_controller_get_history (self->controller, &n);
-  CsSnapshot *shown;
-  guint first;
+  return cs_controller_get_history_model (self->controller);
+}
+
+static void
+on_history_n_items (CsHistoryModel *history, GParamSpec *pspec, CsWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (history));
+
+  gtk_adjustment_set_upper (self->timeline_adjustment, n > 0 ? n - 1 : 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline_scale), n > 1);
+  cs_window_update_actions (self);
+}
+
+static void
+on_history_current (CsHistoryModel *history, GParamSpec *pspec, CsWindow *self)
+{
+  CsSnapshot *shown = cs_history_model_get_current (history);
+  guint total = cs_controller_get_total_epochs (self->controller);
+  const char *phase;
   g_autofree char *text = NULL;
 
-  if (index < 0 || (guint) index >= n)
+  if (shown == NULL)
     {
-      cs_scatter_view_set_snapshot (self->scatter_view, NULL, NULL, 0);
-      cs_confusion_view_set_snapshot (self->confusion_view, NULL);
-      cs_curves_view_set_cursor (self->curves_view, -1);
       gtk_label_set_text (self->timeline_label, _ ("No epochs yet"));
       return;
     }
-
-  shown = history[index];
-  first = index;
-  while (first > 0 && (guint) index - first < TRAIL_LENGTH
-         && history[first - 1]->phase == CS_PHASE_CLUSTER && history[first - 1]->k == shown->k
-         && shown->phase == CS_PHASE_CLUSTER)
-    first--;
-  cs_scatter_view_set_snapshot (self->scatter_view, shown, history + first, index - first);
-  cs_confusion_view_set_snapshot (self->confusion_view, shown);
-  cs_curves_view_set_cursor (self->curves_view, index);
-
+  phase = shown->phase == CS_PHASE_PRETRAIN ? _ ("pretraining") : _ ("clustering");
   if (!isnan (shown->metrics.acc))
-    text
-        = g_strdup_printf (_ ("%u of %u · %s · ACC %.3f"), shown->epoch,
-                           cs_controller_get_total_epochs (self->controller),
-                           shown->phase == CS_PHASE_PRETRAIN ? _ ("pretraining") : _ ("clustering"),
-                           shown->metrics.acc);
+    text = g_strdup_printf (_ ("%u of %u · %s · ACC %.3f"), shown->epoch, total, phase,
+                            shown->metrics.acc);
   else
-    text = g_strdup_printf (
-        _ ("%u of %u · %s"), shown->epoch, cs_controller_get_total_epochs (self->controller),
-        shown->phase == CS_PHASE_PRETRAIN ? _ ("pretraining") : _ ("clustering"));
+    text = g_strdup_printf (_ ("%u of %u · %s"), shown->epoch, total, phase);
   gtk_label_set_text (self->timeline_label, text);
+}
+
+static void
+on_history_follows (CsHistoryModel *history, GParamSpec *pspec, CsWindow *self)
+{
+  cs_window_update_actions (self);
+}
+
+static gboolean
+position_to_value (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  g_value_set_double (to, MAX (g_value_get_int (from), 0));
+  return TRUE;
+}
+
+static gboolean
+value_to_position (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  g_value_set_int (to, (gint) lround (g_value_get_double (from)));
+  return TRUE;
 }
 
 void
 cs_window_set_timeline_index (CsWindow *self, gint index)
 {
-  guint n = cs_controller_get_n_history (self->controller);
-
-  if (n == 0)
-    index = -1;
-  else
-    index = CLAMP (index, 0, (gint) n - 1);
-
-  self->timeline_index = index;
-  self->timeline_follows = n == 0 || index == (gint) n - 1;
-  self->updating_timeline++;
-  gtk_adjustment_configure (self->timeline_adjustment, MAX (index, 0), 0, n > 0 ? n - 1 : 0, 1, 10,
-                            0);
-  self->updating_timeline--;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline_scale), n > 1);
-  show_index (self, index);
-  cs_window_update_actions (self);
-}
-
-static void
-on_timeline_value_changed (GtkAdjustment *adjustment, CsWindow *self)
-{
-  if (self->updating_timeline > 0)
-    return;
-  cs_window_set_timeline_index (self, (gint) lround (gtk_adjustment_get_value (adjustment)));
+  cs_history_model_set_position (get_history (self), index);
 }
 
 static void
 on_snapshot_added (CsController *controller, guint index, CsWindow *self)
 {
-  guint n = 0;
-  CsSnapshot *const *history = cs_controller_get_history (controller, &n);
-
-  cs_curves_view_set_history (self->curves_view, history, n);
-  /* The timeline follows the newest epoch unless the user moved it back. */
-  cs_window_set_timeline_index (self, self->timeline_follows ? (gint) index : self->timeline_index);
   update_status (self);
 }
 
 static void
 on_history_cleared (CsController *controller, CsWindow *self)
 {
-  cs_curves_view_set_history (self->curves_view, NULL, 0);
-  self->timeline_follows = TRUE;
-  cs_window_set_timeline_index (self, -1);
   update_status (self);
-}
-
-static void
-on_epoch_activated (CsCurvesView *view, gint index, CsWindow *self)
-{
-  cs_window_set_timeline_index (self, index);
 }
 
 /* Datasets --------------------------------------------------------------------------------- */
@@ -395,8 +375,8 @@ on_controller_dataset (CsController *controller, GParamSpec *pspec, CsWindow *se
   g_autofree char *previous = g_settings_get_string (self->settings, "dataset");
   gboolean has_labels = dataset != NULL && dataset->labels != NULL;
 
-  cs_scatter_view_set_dataset (self->scatter_view, dataset);
-  cs_confusion_view_set_dataset (self->confusion_view, dataset);
+  cs_plot_view_set_dataset (CS_PLOT_VIEW (self->scatter_view), dataset);
+  cs_plot_view_set_dataset (CS_PLOT_VIEW (self->confusion_view), dataset);
   gtk_widget_set_sensitive (self->color_by_label_button, has_labels);
   gtk_widget_set_tooltip_text (self->color_by_label_button,
                                has_labels ? _ ("Colour the points by their true label")
@@ -547,14 +527,14 @@ gint
 cs_window_get_timeline_index (CsWindow *self)
 {
   g_return_val_if_fail (CS_IS_WINDOW (self), -1);
-  return self->timeline_index;
+  return cs_history_model_get_position (get_history (self));
 }
 
 gboolean
 cs_window_get_timeline_follows (CsWindow *self)
 {
   g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
-  return self->timeline_follows;
+  return cs_history_model_get_follows (get_history (self));
 }
 
 /* GObject ---------------------------------------------------------------------------------- */
@@ -592,6 +572,7 @@ cs_window_dispose (GObject *object)
     {
       cs_controller_stop (self->controller);
       g_signal_handlers_disconnect_by_data (self->controller, self);
+      g_signal_handlers_disconnect_by_data (get_history (self), self);
       g_clear_object (&self->controller);
     }
   if (self->settings != NULL)
@@ -646,6 +627,7 @@ static void
 cs_window_init (CsWindow *self)
 {
   GtkDropTarget *drop;
+  CsHistoryModel *history;
   g_autofree char *spec = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -653,8 +635,6 @@ cs_window_init (CsWindow *self)
   self->settings = g_settings_new (APP_ID);
   self->controller = cs_controller_new ();
   self->dataset_menu = g_menu_new ();
-  self->timeline_index = -1;
-  self->timeline_follows = TRUE;
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -668,9 +648,6 @@ cs_window_init (CsWindow *self)
   cs_controls_set_dataset_menu (self->controls, G_MENU_MODEL (self->dataset_menu));
   cs_window_rebuild_dataset_menu (self);
 
-  g_signal_connect (self->timeline_adjustment, "value-changed",
-                    G_CALLBACK (on_timeline_value_changed), self);
-  g_signal_connect (self->curves_view, "epoch-activated", G_CALLBACK (on_epoch_activated), self);
   g_signal_connect (self->settings, "changed::color-by", G_CALLBACK (on_color_by_changed), self);
   on_color_by_changed (self->settings, "color-by", self);
 
@@ -682,6 +659,18 @@ cs_window_init (CsWindow *self)
   g_signal_connect (self->controller, "notify::loading", G_CALLBACK (on_controller_loading), self);
   g_signal_connect (self->controller, "notify::dataset", G_CALLBACK (on_controller_dataset), self);
 
+  /* Scrubbing is one change of the history's position: the views follow it themselves. */
+  history = get_history (self);
+  cs_plot_view_set_history (CS_PLOT_VIEW (self->scatter_view), history);
+  cs_plot_view_set_history (CS_PLOT_VIEW (self->curves_view), history);
+  cs_plot_view_set_history (CS_PLOT_VIEW (self->confusion_view), history);
+  g_signal_connect (history, "notify::n-items", G_CALLBACK (on_history_n_items), self);
+  g_signal_connect (history, "notify::current", G_CALLBACK (on_history_current), self);
+  g_signal_connect (history, "notify::follows", G_CALLBACK (on_history_follows), self);
+  g_object_bind_property_full (history, "position", self->timeline_adjustment, "value",
+                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE, position_to_value,
+                               value_to_position, NULL, NULL);
+
   drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
@@ -689,7 +678,7 @@ cs_window_init (CsWindow *self)
   cs_window_init_actions (self);
   on_controller_state (self->controller, NULL, self);
   update_dataset_row (self);
-  show_index (self, -1);
+  on_history_current (history, NULL, self);
 
   spec = g_settings_get_string (self->settings, "dataset");
   if (spec[0] != '\0')

@@ -17,6 +17,7 @@
 #include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-error.h"
+#include "cs-history.h"
 #include "cs-kmeans.h"
 #include "cs-metrics.h"
 #include "cs-run.h"
@@ -174,8 +175,7 @@ print_metric (GString *line, const char *name, double v)
 
 typedef struct
 {
-  GPtrArray *history; /* light copies */
-  CsSnapshot *last;   /* the full last snapshot */
+  CsHistory *history; /* the last epoch full (for labels.csv), earlier ones light */
   guint total_epochs;
   GMutex lock;
 } RunState;
@@ -186,9 +186,7 @@ on_snapshot (CsSnapshot *snap, gpointer user_data)
   RunState *st = user_data;
 
   g_mutex_lock (&st->lock);
-  g_ptr_array_add (st->history, cs_snapshot_dup_light (snap));
-  g_clear_pointer (&st->last, cs_snapshot_unref);
-  st->last = cs_snapshot_ref (snap);
+  cs_history_append (st->history, snap);
   g_mutex_unlock (&st->lock);
 
   if (!opt_quiet)
@@ -288,6 +286,7 @@ main (int argc, char **argv)
   gboolean k_from_classes;
   const char *spec;
   RunState st = { 0 };
+  CsSnapshot *last;
   Worker w = { 0 };
   GThread *thread;
   guint sig;
@@ -368,7 +367,7 @@ main (int argc, char **argv)
   adaptive = opt_adaptive_threads && !cs_thread_count_is_fixed ();
   cs_trainer_set_adaptive_threads (trainer, adaptive);
 
-  st.history = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  st.history = cs_history_new (1);
   st.total_epochs = (opt_load_model ? 0 : settings.pretrain_epochs) + settings.epochs;
   g_mutex_init (&st.lock);
   cs_trainer_set_snapshot_func (trainer, on_snapshot, &st);
@@ -388,10 +387,11 @@ main (int argc, char **argv)
       fprintf (stderr, "clusterscope-cli: %s\n", w.error->message);
       rc = g_error_matches (w.error, CS_ERROR, CS_ERROR_CANCELLED) ? 130 : EXIT_RUN;
     }
-  if (rc == 0 && st.last)
+  last = cs_history_get_latest (st.history);
+  if (rc == 0 && last)
     {
-      const CsEpochMetrics *mt = &st.last->metrics;
-      printf ("final epoch=%u k=%u", st.last->epoch, st.last->k);
+      const CsEpochMetrics *mt = &last->metrics;
+      printf ("final epoch=%u k=%u", last->epoch, last->k);
       if (!isnan (mt->acc))
         printf (" acc=%.4f nmi=%.4f ari=%.4f", mt->acc, mt->nmi, mt->ari);
       printf (" inertia=%.6g\n", mt->inertia);
@@ -404,16 +404,11 @@ main (int argc, char **argv)
       CsSettings final_settings;
       /* The run has ended: the model is there at once. */
       g_autoptr (GBytes) model = cs_trainer_dup_model (trainer, NULL);
+      guint n_history = 0;
+      CsSnapshot *const *history = cs_history_peek (st.history, &n_history);
 
       cs_trainer_get_settings (trainer, &final_settings);
-      /* labels.csv comes from the full last snapshot (with codes). */
-      if (st.last && st.history->len > 0)
-        {
-          cs_snapshot_unref (g_ptr_array_index (st.history, st.history->len - 1));
-          g_ptr_array_index (st.history, st.history->len - 1) = cs_snapshot_ref (st.last);
-        }
-      if (!cs_run_write_folder (opt_output, &final_settings, spec, ds,
-                                (CsSnapshot *const *) st.history->pdata, st.history->len, model,
+      if (!cs_run_write_folder (opt_output, &final_settings, spec, ds, history, n_history, model,
                                 &error))
         {
           fprintf (stderr, "clusterscope-cli: %s\n", error->message);
@@ -426,8 +421,7 @@ main (int argc, char **argv)
   g_clear_error (&w.error);
   g_clear_object (&w.cancellable);
   g_main_loop_unref (w.loop);
-  g_clear_pointer (&st.last, cs_snapshot_unref);
-  g_ptr_array_unref (st.history);
+  cs_history_unref (st.history);
   g_mutex_clear (&st.lock);
   return rc;
 }

@@ -12,6 +12,8 @@
 
 #include "cs-snapshot.h"
 
+G_DEFINE_BOXED_TYPE (CsSnapshot, cs_snapshot, cs_snapshot_ref, cs_snapshot_unref)
+
 /* A new metric must be added here too, or it would start at 0 instead of "not measured". */
 G_STATIC_ASSERT (sizeof (CsEpochMetrics) == 11 * sizeof (double));
 

@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 #include "cs-settings.h"
 #include "cs-types.h"
@@ -74,6 +74,10 @@ struct _CsSnapshot
 };
 
 /* Allocates a snapshot with all arrays sized and zeroed. Only the trainer fills it. */
+/* A boxed type, so that a snapshot can travel in properties and signals. */
+#define CS_TYPE_SNAPSHOT (cs_snapshot_get_type ())
+GType cs_snapshot_get_type (void) G_GNUC_CONST;
+
 CsSnapshot *cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolean with_codes);
 CsSnapshot *cs_snapshot_ref (CsSnapshot *self);
 void cs_snapshot_unref (CsSnapshot *self);

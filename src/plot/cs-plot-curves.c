@@ -44,6 +44,7 @@ typedef struct
   double y0, y1;       /* left axis */
   double l0, l1;       /* right axis, log10 */
   gboolean has_losses; /* right axis drawn */
+  gboolean has_labels; /* some epoch has ACC / NMI / ARI */
 } Layout;
 
 void
@@ -288,42 +289,20 @@ legend_swatch (cairo_t *cr, const CsPlotStyle *style, CsCurve c, double x, doubl
   cairo_restore (cr);
 }
 
-void
-cs_plot_curves_draw (cairo_t *cr,
-                     double width,
-                     double height,
-                     const CsPlotStyle *style,
-                     const CsCurvesParams *params)
+/* The axes' ranges from every epoch. ARI may go below zero; everything else on the left lies
+ * in [0, 1]; the losses get a log axis with a little air. */
+static void
+layout_ranges (double width, const CsCurvesParams *p, Layout *l)
 {
-  const CsCurvesParams *p = params;
-  Layout l;
-  gboolean has_labels = FALSE;
   double ymin = 0.0, lmin = INFINITY, lmax = -INFINITY;
-  gint shown_index;
-  const CsSnapshot *shown;
-  LegendItem items[CS_CURVE_N + 2];
-  guint n_items = 0, rows = 1;
-  cairo_font_extents_t fext;
-  double row_h, top, cx;
-  double ticks[CS_PLOT_MAX_TICKS], step = 0.1;
-  guint nt;
-  char buf[128];
 
-  g_return_if_fail (cr != NULL && style != NULL && params != NULL);
-
-  if (!has_history (p))
-    {
-      cs_plot_draw_message (cr, width, height, style, _ ("No epochs yet — press Start"));
-      return;
-    }
-
-  /* Ranges. ARI may go below zero; everything else on the left lies in [0, 1]. */
+  l->has_labels = FALSE;
   for (guint i = 0; i < p->n; i++)
     {
       const CsEpochMetrics *m = &p->history[i]->metrics;
 
       if (isfinite (m->acc) || isfinite (m->nmi) || isfinite (m->ari))
-        has_labels = TRUE;
+        l->has_labels = TRUE;
       if (isfinite (m->ari))
         ymin = MIN (ymin, floor (m->ari * 10.0) / 10.0);
       if (p->show_losses)
@@ -339,11 +318,11 @@ cs_plot_curves_draw (cairo_t *cr,
           }
     }
 
-  layout_x (width, p, &l);
-  l.y0 = MAX (ymin, -1.0);
-  l.y1 = 1.0;
-  l.has_losses = p->show_losses && lmin <= lmax;
-  if (l.has_losses)
+  layout_x (width, p, l);
+  l->y0 = MAX (ymin, -1.0);
+  l->y1 = 1.0;
+  l->has_losses = p->show_losses && lmin <= lmax;
+  if (l->has_losses)
     {
       double span = lmax - lmin;
 
@@ -353,93 +332,97 @@ cs_plot_curves_draw (cairo_t *cr,
           lmax += (0.3 - span) / 2;
           span = 0.3;
         }
-      l.l0 = lmin - span * 0.06;
-      l.l1 = lmax + span * 0.06;
+      l->l0 = lmin - span * 0.06;
+      l->l1 = lmax + span * 0.06;
     }
+}
 
-  shown_index = p->cursor >= 0 && (guint) p->cursor < p->n ? p->cursor : (gint) p->n - 1;
-  shown = p->history[shown_index];
+/* A curve is drawn (and in the legend) when its axis is. */
+static gboolean
+drawn (const CsCurvesParams *p, const Layout *l, CsCurve c)
+{
+  return visible (p, c, l->has_labels) && (!series[c].right || l->has_losses);
+}
 
-  cairo_save (cr);
-  cs_plot_fill_background (cr, style, width, height);
+/* The legend's entries, wrapped to rows that fit the width: the values are those of shown.
+ * Sets *rows; returns the number of items. The font must be the legend's. */
+static guint
+layout_legend (cairo_t *cr,
+               double width,
+               const CsCurvesParams *p,
+               const Layout *l,
+               const CsSnapshot *shown,
+               LegendItem items[CS_CURVE_N + 2],
+               guint *rows)
+{
+  double x = 0, max_w = width - MARGIN_LEFT - 8;
+  gboolean any_reinit = FALSE;
+  guint n_items = 0;
 
-  /* Legend rows, wrapped to the width: the values are those at the cursor (or the last epoch). */
-  cs_plot_set_font (cr, style, 0.92, FALSE);
-  cairo_font_extents (cr, &fext);
-  row_h = ceil ((fext.ascent + fext.descent) * 1.4);
-  {
-    double x = 0, max_w = width - MARGIN_LEFT - 8;
-    gboolean any_reinit = FALSE;
+  *rows = 1;
+  for (guint i = 0; i < p->n && !any_reinit; i++)
+    any_reinit = p->history[i]->reinitialised;
 
-    for (guint i = 0; i < p->n && !any_reinit; i++)
-      any_reinit = p->history[i]->reinitialised;
-
-    for (guint i = 0; i < CS_CURVE_N + 2; i++)
-      {
-        LegendItem *item = &items[n_items];
-        double w;
-
-        if (i < CS_CURVE_N)
-          {
-            CsCurve c = (CsCurve) i;
-            double v = value (shown, c);
-
-            if (!visible (p, c, has_labels) || (series[c].right && !l.has_losses))
-              continue;
-            item->kind = ITEM_CURVE;
-            item->curve = c;
-            if (isfinite (v))
-              g_snprintf (item->text, sizeof item->text, series[c].right ? "%s %.3g" : "%s %.3f",
-                          _ (series[c].name), v);
-            else
-              g_snprintf (item->text, sizeof item->text, "%s –", _ (series[c].name));
-          }
-        else if (i == CS_CURVE_N)
-          {
-            if (!any_reinit)
-              continue;
-            item->kind = ITEM_REINIT;
-            g_strlcpy (item->text, _ ("K-means re-init"), sizeof item->text);
-          }
-        else
-          {
-            if (has_labels)
-              continue;
-            item->kind = ITEM_NOTE;
-            g_strlcpy (item->text, _ ("No labels: ACC / NMI / ARI unavailable"), sizeof item->text);
-          }
-        w = (item->kind == ITEM_NOTE ? 0 : 20) + cs_plot_text_width (cr, item->text) + 14;
-        if (x > 0 && x + w > max_w)
-          {
-            rows++;
-            x = 0;
-          }
-        item->x = x;
-        item->row = rows - 1;
-        n_items++;
-        x += w;
-      }
-  }
-
-  top = (p->title != NULL ? 34.0 : 8.0) + rows * row_h + 6;
-  l.ay = top;
-  l.ah = MAX (height - top - MARGIN_BOTTOM, 1.0);
-
-  cs_plot_draw_title (cr, style, MARGIN_LEFT, 10, p->title);
-  if (p->title != NULL)
+  for (guint i = 0; i < CS_CURVE_N + 2; i++)
     {
-      g_snprintf (buf, sizeof buf, _ ("epoch %u"), shown->epoch);
-      cairo_save (cr);
-      cs_plot_set_font (cr, style, 0.92, FALSE);
-      cs_plot_set_source (cr, &style->muted);
-      cs_plot_text (cr, l.ax + l.aw, 12, buf, 1.0, 0.0);
-      cairo_restore (cr);
-    }
+      LegendItem *item = &items[n_items];
+      double w;
 
+      if (i < CS_CURVE_N)
+        {
+          CsCurve c = (CsCurve) i;
+          double v = value (shown, c);
+
+          if (!drawn (p, l, c))
+            continue;
+          item->kind = ITEM_CURVE;
+          item->curve = c;
+          if (isfinite (v))
+            g_snprintf (item->text, sizeof item->text, series[c].right ? "%s %.3g" : "%s %.3f",
+                        _ (series[c].name), v);
+          else
+            g_snprintf (item->text, sizeof item->text, "%s –", _ (series[c].name));
+        }
+      else if (i == CS_CURVE_N)
+        {
+          if (!any_reinit)
+            continue;
+          item->kind = ITEM_REINIT;
+          g_strlcpy (item->text, _ ("K-means re-init"), sizeof item->text);
+        }
+      else
+        {
+          if (l->has_labels)
+            continue;
+          item->kind = ITEM_NOTE;
+          g_strlcpy (item->text, _ ("No labels: ACC / NMI / ARI unavailable"), sizeof item->text);
+        }
+      w = (item->kind == ITEM_NOTE ? 0 : 20) + cs_plot_text_width (cr, item->text) + 14;
+      if (x > 0 && x + w > max_w)
+        {
+          (*rows)++;
+          x = 0;
+        }
+      item->x = x;
+      item->row = *rows - 1;
+      n_items++;
+      x += w;
+    }
+  return n_items;
+}
+
+static void
+draw_legend (cairo_t *cr,
+             const CsPlotStyle *style,
+             const LegendItem *items,
+             guint n_items,
+             double top,
+             double row_h)
+{
   for (guint i = 0; i < n_items; i++)
     {
       double x = MARGIN_LEFT + items[i].x;
-      double y = (p->title != NULL ? 34.0 : 8.0) + items[i].row * row_h + row_h / 2;
+      double y = top + items[i].row * row_h + row_h / 2;
 
       switch (items[i].kind)
         {
@@ -461,178 +444,194 @@ cs_plot_curves_draw (cairo_t *cr,
       cs_plot_set_source (cr, items[i].kind == ITEM_CURVE ? &style->foreground : &style->muted);
       cs_plot_text (cr, x + (items[i].kind == ITEM_NOTE ? 0 : 20), y, items[i].text, 0.0, 0.5);
     }
+}
 
-  /* Pretraining shaded, with the boundary marked. */
-  {
-    gint boundary = -1;
-    double sx1 = -1;
+/* Pretraining shaded, with the boundary marked. */
+static void
+draw_pretraining (cairo_t *cr, const CsPlotStyle *style, const CsCurvesParams *p, const Layout *l)
+{
+  gint boundary = -1;
+  double sx1 = -1;
 
-    for (guint i = 0; i < p->n; i++)
-      if (p->history[i]->phase == CS_PHASE_CLUSTER)
-        {
-          boundary = (gint) i;
-          break;
-        }
-    if (boundary > 0)
-      sx1 = (x_to_pixel (&l, p->history[boundary - 1]->epoch)
-             + x_to_pixel (&l, p->history[boundary]->epoch))
-            / 2;
-    else if (boundary < 0)
-      sx1 = l.ax + l.aw;
-    if (sx1 > l.ax)
+  for (guint i = 0; i < p->n; i++)
+    if (p->history[i]->phase == CS_PHASE_CLUSTER)
       {
-        cairo_save (cr);
-        cs_plot_set_source_alpha (cr, &style->foreground, style->dark ? 0.07 : 0.05);
-        cairo_rectangle (cr, l.ax, l.ay, sx1 - l.ax, l.ah);
-        cairo_fill (cr);
-        if (boundary > 0)
-          {
-            static const double dash[] = { 3.0, 3.0 };
-
-            cs_plot_set_source_alpha (cr, &style->foreground, 0.45);
-            cairo_set_line_width (cr, 1.0);
-            cairo_set_dash (cr, dash, 2, 0);
-            cairo_move_to (cr, cs_plot_align (sx1), l.ay);
-            cairo_line_to (cr, cs_plot_align (sx1), l.ay + l.ah);
-            cairo_stroke (cr);
-          }
-        cs_plot_set_font (cr, style, 0.85, FALSE);
-        if (cs_plot_text_width (cr, _ ("pretraining")) + 8 < sx1 - l.ax)
-          {
-            cs_plot_set_source (cr, &style->muted);
-            cs_plot_text (cr, l.ax + 5, l.ay + l.ah - 5, _ ("pretraining"), 0.0, 1.0);
-          }
-        cairo_restore (cr);
+        boundary = (gint) i;
+        break;
       }
-  }
+  if (boundary > 0)
+    sx1 = (x_to_pixel (l, p->history[boundary - 1]->epoch)
+           + x_to_pixel (l, p->history[boundary]->epoch))
+          / 2;
+  else if (boundary < 0)
+    sx1 = l->ax + l->aw;
+  if (sx1 <= l->ax)
+    return;
 
-  /* Grid and left axis. */
   cairo_save (cr);
-  cairo_set_line_width (cr, 1.0);
-  nt = cs_plot_ticks_linear (l.y0, l.y1, (guint) CLAMP (l.ah / 40, 2, 6), ticks, &step);
+  cs_plot_set_source_alpha (cr, &style->foreground, style->dark ? 0.07 : 0.05);
+  cairo_rectangle (cr, l->ax, l->ay, sx1 - l->ax, l->ah);
+  cairo_fill (cr);
+  if (boundary > 0)
+    {
+      static const double dash[] = { 3.0, 3.0 };
+
+      cs_plot_set_source_alpha (cr, &style->foreground, 0.45);
+      cairo_set_line_width (cr, 1.0);
+      cairo_set_dash (cr, dash, 2, 0);
+      cairo_move_to (cr, cs_plot_align (sx1), l->ay);
+      cairo_line_to (cr, cs_plot_align (sx1), l->ay + l->ah);
+      cairo_stroke (cr);
+    }
+  cs_plot_set_font (cr, style, 0.85, FALSE);
+  if (cs_plot_text_width (cr, _ ("pretraining")) + 8 < sx1 - l->ax)
+    {
+      cs_plot_set_source (cr, &style->muted);
+      cs_plot_text (cr, l->ax + 5, l->ay + l->ah - 5, _ ("pretraining"), 0.0, 1.0);
+    }
+  cairo_restore (cr);
+}
+
+/* The three axes below share one cairo state (line width 1, the tick font), set by the caller. */
+
+/* Grid and left axis: scores (or the label change alone). */
+static void
+draw_score_axis (cairo_t *cr, const CsPlotStyle *style, const Layout *l)
+{
+  double ticks[CS_PLOT_MAX_TICKS], step = 0.1;
+  char buf[128];
+  guint nt = cs_plot_ticks_linear (l->y0, l->y1, (guint) CLAMP (l->ah / 40, 2, 6), ticks, &step);
+
   cs_plot_set_font (cr, style, 0.92, FALSE);
   for (guint i = 0; i < nt; i++)
     {
-      double py = cs_plot_align (y_to_pixel (&l, ticks[i]));
+      double py = cs_plot_align (y_to_pixel (l, ticks[i]));
 
       cs_plot_set_source (cr, &style->grid);
-      cairo_move_to (cr, l.ax, py);
-      cairo_line_to (cr, l.ax + l.aw, py);
+      cairo_move_to (cr, l->ax, py);
+      cairo_line_to (cr, l->ax + l->aw, py);
       cairo_stroke (cr);
       cs_plot_set_source_alpha (cr, &style->foreground, 0.7);
-      cairo_move_to (cr, round (l.ax) - 5, py);
-      cairo_line_to (cr, round (l.ax), py);
+      cairo_move_to (cr, round (l->ax) - 5, py);
+      cairo_line_to (cr, round (l->ax), py);
       cairo_stroke (cr);
       cs_plot_format_tick (buf, sizeof buf, ticks[i], step);
       cs_plot_set_source (cr, &style->muted);
-      cs_plot_text (cr, l.ax - 8, py, buf, 1.0, 0.5);
+      cs_plot_text (cr, l->ax - 8, py, buf, 1.0, 0.5);
     }
-  cs_plot_text_vertical (cr, 12, l.ay + l.ah / 2, has_labels ? _ ("score") : _ ("fraction"));
+  cs_plot_text_vertical (cr, 12, l->ay + l->ah / 2, l->has_labels ? _ ("score") : _ ("fraction"));
+}
 
-  /* Bottom axis: epochs, integer ticks. */
-  nt = cs_plot_ticks_linear (l.x0, l.x1, (guint) CLAMP (l.aw / 70, 2, 12), ticks, &step);
+/* Bottom axis: epochs, integer ticks. */
+static void
+draw_epoch_axis (cairo_t *cr, const CsPlotStyle *style, const Layout *l)
+{
+  double ticks[CS_PLOT_MAX_TICKS], step = 0.1;
+  char buf[128];
+  guint nt = cs_plot_ticks_linear (l->x0, l->x1, (guint) CLAMP (l->aw / 70, 2, 12), ticks, &step);
+
   if (step != floor (step))
     {
       /* Epochs are whole numbers: 0.5 -> 1, 2.5 -> 2, 25 stays. */
       step = step < 1 ? 1 : floor (step);
       nt = 0;
-      for (double e = ceil (l.x0 / step) * step; e <= l.x1 && nt < CS_PLOT_MAX_TICKS; e += step)
+      for (double e = ceil (l->x0 / step) * step; e <= l->x1 && nt < CS_PLOT_MAX_TICKS; e += step)
         ticks[nt++] = e;
     }
   for (guint i = 0; i < nt; i++)
     {
-      double px = cs_plot_align (x_to_pixel (&l, ticks[i]));
+      double px = cs_plot_align (x_to_pixel (l, ticks[i]));
 
       cs_plot_set_source_alpha (cr, &style->foreground, 0.7);
-      cairo_move_to (cr, px, round (l.ay + l.ah));
-      cairo_line_to (cr, px, round (l.ay + l.ah) + 5);
+      cairo_move_to (cr, px, round (l->ay + l->ah));
+      cairo_line_to (cr, px, round (l->ay + l->ah) + 5);
       cairo_stroke (cr);
       cs_plot_format_tick (buf, sizeof buf, ticks[i], step);
       cs_plot_set_source (cr, &style->muted);
-      cs_plot_text (cr, px, l.ay + l.ah + 7, buf, 0.5, 0.0);
+      cs_plot_text (cr, px, l->ay + l->ah + 7, buf, 0.5, 0.0);
     }
-  cs_plot_text (cr, l.ax + l.aw / 2, l.ay + l.ah + 24, _ ("epoch"), 0.5, 0.0);
+  cs_plot_text (cr, l->ax + l->aw / 2, l->ay + l->ah + 24, _ ("epoch"), 0.5, 0.0);
+}
 
-  /* Right axis: losses, log scale. */
-  if (l.has_losses)
+/* Right axis: losses, log scale. */
+static void
+draw_loss_axis (cairo_t *cr, const CsPlotStyle *style, const Layout *l, double width)
+{
+  double ticks[CS_PLOT_MAX_TICKS];
+  char buf[128];
+  guint nt = cs_plot_ticks_log (l->l0, l->l1, (guint) CLAMP (l->ah / 40, 2, 6), ticks);
+
+  for (guint i = 0; i < nt; i++)
     {
-      nt = cs_plot_ticks_log (l.l0, l.l1, (guint) CLAMP (l.ah / 40, 2, 6), ticks);
-      for (guint i = 0; i < nt; i++)
-        {
-          double py = cs_plot_align (loss_to_pixel (&l, pow (10.0, ticks[i])));
+      double py = cs_plot_align (loss_to_pixel (l, pow (10.0, ticks[i])));
 
-          cs_plot_set_source_alpha (cr, &style->foreground, 0.7);
-          cairo_move_to (cr, round (l.ax + l.aw), py);
-          cairo_line_to (cr, round (l.ax + l.aw) + 5, py);
-          cairo_stroke (cr);
-          format_loss_tick (buf, sizeof buf, ticks[i]);
-          cs_plot_set_source (cr, &style->muted);
-          cs_plot_text (cr, l.ax + l.aw + 8, py, buf, 0.0, 0.5);
-        }
-      cs_plot_text_vertical (cr, width - 10, l.ay + l.ah / 2, _ ("loss (log)"));
+      cs_plot_set_source_alpha (cr, &style->foreground, 0.7);
+      cairo_move_to (cr, round (l->ax + l->aw), py);
+      cairo_line_to (cr, round (l->ax + l->aw) + 5, py);
+      cairo_stroke (cr);
+      format_loss_tick (buf, sizeof buf, ticks[i]);
+      cs_plot_set_source (cr, &style->muted);
+      cs_plot_text (cr, l->ax + l->aw + 8, py, buf, 0.0, 0.5);
+    }
+  cs_plot_text_vertical (cr, width - 10, l->ay + l->ah / 2, _ ("loss (log)"));
+}
+
+/* Settings changes: a dotted line and a flag saying what changed. Flags that would overlap
+ * stack in up to three rows of row_h. */
+static void
+draw_changes (
+    cairo_t *cr, const CsPlotStyle *style, const CsCurvesParams *p, const Layout *l, double row_h)
+{
+  double flag_end[3] = { -INFINITY, -INFINITY, -INFINITY };
+  static const double dots[] = { 1.0, 3.0 };
+
+  cairo_save (cr);
+  cs_plot_set_font (cr, style, 0.8, FALSE);
+  for (guint i = 0; i < p->n; i++)
+    {
+      const CsSnapshot *s = p->history[i];
+      double px = cs_plot_align (x_to_pixel (l, s->epoch));
+      double tw, fy, fw, fh, fx;
+      guint r;
+      g_autofree char *label = NULL;
+
+      if (s->changed == 0)
+        continue;
+      label = change_label (s);
+      tw = cs_plot_text_width (cr, label);
+      for (r = 0; r < G_N_ELEMENTS (flag_end) - 1 && flag_end[r] > px - 2; r++)
+        ;
+      fy = l->ay + 3 + r * (row_h + 2);
+
+      cairo_set_line_width (cr, 1.0);
+      cairo_set_dash (cr, dots, 2, 0);
+      cs_plot_set_source_alpha (cr, &style->foreground, 0.6);
+      cairo_move_to (cr, px, fy);
+      cairo_line_to (cr, px, l->ay + l->ah);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+
+      /* The flag hangs to the right of its pole, or to the left at the right edge. */
+      fw = tw + 8;
+      fh = row_h - 2;
+      fx = px + fw > l->ax + l->aw ? px - fw : px;
+      cs_plot_set_source_alpha (cr, &style->background, 0.92);
+      cairo_rectangle (cr, fx, fy, fw, fh);
+      cairo_fill_preserve (cr);
+      cs_plot_set_source_alpha (cr, &style->foreground, 0.6);
+      cairo_set_line_width (cr, 1.0);
+      cairo_stroke (cr);
+      cs_plot_set_source (cr, &style->foreground);
+      cs_plot_text (cr, fx + 4, fy + fh / 2, label, 0.0, 0.5);
+      flag_end[r] = MAX (fx + fw, px);
     }
   cairo_restore (cr);
+}
 
-  /* Settings changes: a dotted line and a flag saying what changed. */
-  {
-    double flag_end[3] = { -INFINITY, -INFINITY, -INFINITY };
-    static const double dots[] = { 1.0, 3.0 };
-
-    cairo_save (cr);
-    cs_plot_set_font (cr, style, 0.8, FALSE);
-    for (guint i = 0; i < p->n; i++)
-      {
-        const CsSnapshot *s = p->history[i];
-        double px = cs_plot_align (x_to_pixel (&l, s->epoch));
-        double tw, fy;
-        guint r;
-        g_autofree char *label = NULL;
-
-        if (s->changed == 0)
-          continue;
-        label = change_label (s);
-        tw = cs_plot_text_width (cr, label);
-        for (r = 0; r < G_N_ELEMENTS (flag_end) - 1 && flag_end[r] > px - 2; r++)
-          ;
-        fy = l.ay + 3 + r * (row_h + 2);
-
-        cairo_set_line_width (cr, 1.0);
-        cairo_set_dash (cr, dots, 2, 0);
-        cs_plot_set_source_alpha (cr, &style->foreground, 0.6);
-        cairo_move_to (cr, px, fy);
-        cairo_line_to (cr, px, l.ay + l.ah);
-        cairo_stroke (cr);
-        cairo_set_dash (cr, NULL, 0, 0);
-
-        /* The flag hangs to the right of its pole, or to the left at the right edge. */
-        {
-          double fw = tw + 8, fh = row_h - 2;
-          double fx = px + fw > l.ax + l.aw ? px - fw : px;
-
-          cs_plot_set_source_alpha (cr, &style->background, 0.92);
-          cairo_rectangle (cr, fx, fy, fw, fh);
-          cairo_fill_preserve (cr);
-          cs_plot_set_source_alpha (cr, &style->foreground, 0.6);
-          cairo_set_line_width (cr, 1.0);
-          cairo_stroke (cr);
-          cs_plot_set_source (cr, &style->foreground);
-          cs_plot_text (cr, fx + 4, fy + fh / 2, label, 0.0, 0.5);
-          flag_end[r] = MAX (fx + fw, px);
-        }
-      }
-    cairo_restore (cr);
-  }
-
-  /* The curves, clipped to the area; losses first so the scores stay on top. */
-  cairo_save (cr);
-  cairo_rectangle (cr, l.ax, l.ay - 3, l.aw, l.ah + 6);
-  cairo_clip (cr);
-  for (CsCurve c = CS_CURVE_N; c-- > 0;)
-    if (visible (p, c, has_labels) && (!series[c].right || l.has_losses))
-      draw_series (cr, style, p, &l, c);
-  cairo_restore (cr);
-
-  /* Re-initialisations: small triangles standing on the epoch axis. */
+/* Re-initialisations: small triangles standing on the epoch axis. */
+static void
+draw_reinits (cairo_t *cr, const CsPlotStyle *style, const CsCurvesParams *p, const Layout *l)
+{
   cairo_save (cr);
   for (guint i = 0; i < p->n; i++)
     {
@@ -640,46 +639,128 @@ cs_plot_curves_draw (cairo_t *cr,
 
       if (!p->history[i]->reinitialised)
         continue;
-      px = x_to_pixel (&l, p->history[i]->epoch);
-      cairo_move_to (cr, px, l.ay + l.ah - 7);
-      cairo_line_to (cr, px + 4, l.ay + l.ah);
-      cairo_line_to (cr, px - 4, l.ay + l.ah);
+      px = x_to_pixel (l, p->history[i]->epoch);
+      cairo_move_to (cr, px, l->ay + l->ah - 7);
+      cairo_line_to (cr, px + 4, l->ay + l->ah);
+      cairo_line_to (cr, px - 4, l->ay + l->ah);
       cairo_close_path (cr);
     }
   cs_plot_set_source_alpha (cr, &style->foreground, 0.75);
   cairo_fill (cr);
   cairo_restore (cr);
+}
 
-  cs_plot_draw_frame (cr, style, l.ax, l.ay, l.aw, l.ah);
+/* The cursor at shown, with the values it crosses marked. */
+static void
+draw_cursor (cairo_t *cr,
+             const CsPlotStyle *style,
+             const CsCurvesParams *p,
+             const Layout *l,
+             const CsSnapshot *shown)
+{
+  double cx = x_to_pixel (l, shown->epoch);
 
-  /* Cursor, with the values it crosses marked. */
-  if (p->cursor >= 0 && (guint) p->cursor < p->n)
+  cairo_save (cr);
+  cs_plot_set_source_alpha (cr, &style->foreground, 0.8);
+  cairo_set_line_width (cr, 1.0);
+  cairo_move_to (cr, cs_plot_align (cx), l->ay);
+  cairo_line_to (cr, cs_plot_align (cx), l->ay + l->ah);
+  cairo_stroke (cr);
+  for (CsCurve c = 0; c < CS_CURVE_N; c++)
     {
-      cx = x_to_pixel (&l, shown->epoch);
-      cairo_save (cr);
-      cs_plot_set_source_alpha (cr, &style->foreground, 0.8);
-      cairo_set_line_width (cr, 1.0);
-      cairo_move_to (cr, cs_plot_align (cx), l.ay);
-      cairo_line_to (cr, cs_plot_align (cx), l.ay + l.ah);
-      cairo_stroke (cr);
-      for (CsCurve c = 0; c < CS_CURVE_N; c++)
-        {
-          double v = value (shown, c);
-          CsRgba color;
+      double v = value (shown, c);
+      CsRgba color;
 
-          if (!visible (p, c, has_labels) || !isfinite (v)
-              || (series[c].right && (!l.has_losses || v <= 0)))
-            continue;
-          cs_plot_curve_color (c, style->dark, &color);
-          cairo_arc (cr, cx, series[c].right ? loss_to_pixel (&l, v) : y_to_pixel (&l, v), 4, 0,
-                     2 * G_PI);
-          cs_plot_set_source (cr, &color);
-          cairo_fill_preserve (cr);
-          cs_plot_set_source (cr, &style->background);
-          cairo_set_line_width (cr, 1.5);
-          cairo_stroke (cr);
-        }
+      if (!drawn (p, l, c) || !isfinite (v) || (series[c].right && v <= 0))
+        continue;
+      cs_plot_curve_color (c, style->dark, &color);
+      cairo_arc (cr, cx, series[c].right ? loss_to_pixel (l, v) : y_to_pixel (l, v), 4, 0,
+                 2 * G_PI);
+      cs_plot_set_source (cr, &color);
+      cairo_fill_preserve (cr);
+      cs_plot_set_source (cr, &style->background);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+    }
+  cairo_restore (cr);
+}
+
+void
+cs_plot_curves_draw (cairo_t *cr,
+                     double width,
+                     double height,
+                     const CsPlotStyle *style,
+                     const CsCurvesParams *params)
+{
+  const CsCurvesParams *p = params;
+  Layout l;
+  const CsSnapshot *shown;
+  LegendItem items[CS_CURVE_N + 2];
+  guint n_items, rows;
+  cairo_font_extents_t fext;
+  double row_h, legend_top;
+
+  g_return_if_fail (cr != NULL && style != NULL && params != NULL);
+
+  if (!has_history (p))
+    {
+      cs_plot_draw_message (cr, width, height, style, _ ("No epochs yet — press Start"));
+      return;
+    }
+
+  layout_ranges (width, p, &l);
+  /* The legend's values are those at the cursor, or the last epoch's. */
+  shown = p->history[p->cursor >= 0 && (guint) p->cursor < p->n ? p->cursor : (gint) p->n - 1];
+
+  cairo_save (cr);
+  cs_plot_fill_background (cr, style, width, height);
+
+  /* The legend's height sets the top of the plot area. */
+  cs_plot_set_font (cr, style, 0.92, FALSE);
+  cairo_font_extents (cr, &fext);
+  row_h = ceil ((fext.ascent + fext.descent) * 1.4);
+  n_items = layout_legend (cr, width, p, &l, shown, items, &rows);
+  legend_top = p->title != NULL ? 34.0 : 8.0;
+  l.ay = legend_top + rows * row_h + 6;
+  l.ah = MAX (height - l.ay - MARGIN_BOTTOM, 1.0);
+
+  cs_plot_draw_title (cr, style, MARGIN_LEFT, 10, p->title);
+  if (p->title != NULL)
+    {
+      char buf[128];
+
+      g_snprintf (buf, sizeof buf, _ ("epoch %u"), shown->epoch);
+      cairo_save (cr);
+      cs_plot_set_font (cr, style, 0.92, FALSE);
+      cs_plot_set_source (cr, &style->muted);
+      cs_plot_text (cr, l.ax + l.aw, 12, buf, 1.0, 0.0);
       cairo_restore (cr);
     }
+  draw_legend (cr, style, items, n_items, legend_top, row_h);
+  draw_pretraining (cr, style, p, &l);
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1.0);
+  draw_score_axis (cr, style, &l);
+  draw_epoch_axis (cr, style, &l);
+  if (l.has_losses)
+    draw_loss_axis (cr, style, &l, width);
+  cairo_restore (cr);
+
+  draw_changes (cr, style, p, &l, row_h);
+
+  /* The curves, clipped to the area; losses first so the scores stay on top. */
+  cairo_save (cr);
+  cairo_rectangle (cr, l.ax, l.ay - 3, l.aw, l.ah + 6);
+  cairo_clip (cr);
+  for (CsCurve c = CS_CURVE_N; c-- > 0;)
+    if (drawn (p, &l, c))
+      draw_series (cr, style, p, &l, c);
+  cairo_restore (cr);
+
+  draw_reinits (cr, style, p, &l);
+  cs_plot_draw_frame (cr, style, l.ax, l.ay, l.aw, l.ah);
+  if (p->cursor >= 0 && (guint) p->cursor < p->n)
+    draw_cursor (cr, style, p, &l, shown);
   cairo_restore (cr);
 }

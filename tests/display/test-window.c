@@ -40,6 +40,12 @@ wait_for (Condition cond, gpointer data, double seconds)
   return ok;
 }
 
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
 static gboolean
 exports_done (gpointer data)
 {
@@ -284,6 +290,7 @@ test_window_train_and_export (void)
   CsConfusionView *confusion;
   CsDataset *dataset;
   CsSnapshot *const *history;
+  CsCurvesParams curves_params;
   CsSnapshot *latest;
   CsViewport view;
   guint n, m, pretrain = 2;
@@ -429,11 +436,15 @@ test_window_train_and_export (void)
   g_assert_true (cs_scatter_view_get_snapshot (scatter) == latest);
   g_assert_cmpuint (latest->n, ==, dataset->n);
   g_assert_cmpuint (latest->phase, ==, CS_PHASE_CLUSTER);
-  g_assert_true (cs_confusion_view_get_snapshot (confusion) == latest);
+  g_assert_true (cs_plot_view_get_snapshot (CS_PLOT_VIEW (confusion)) == latest);
   g_assert_nonnull (latest->contingency);
-  g_assert_cmpuint (cs_curves_view_get_n_history (curves), ==, n);
+  g_assert_true (cs_plot_view_get_history (CS_PLOT_VIEW (curves))
+                 == cs_controller_get_history_model (f.controller));
+  cs_curves_view_get_params (curves, &curves_params);
+  g_assert_cmpuint (curves_params.n, ==, n);
+  g_assert_cmpint (curves_params.cursor, ==, (gint) n - 1);
   for (guint i = 0; i < n; i++)
-    g_assert_true (cs_curves_view_get_snapshot (curves, i) == history[i]);
+    g_assert_true (curves_params.history[i] == history[i]);
   g_assert_cmpuint (count_clustering ((CsSnapshot *const *) &history[0], n), >=, 3);
   /* Centroid trails come from the earlier clustering epochs. */
   g_assert_cmpuint (cs_scatter_view_get_n_trail (scatter), >=, 2);
@@ -462,14 +473,25 @@ test_window_train_and_export (void)
     g_assert_true (marked);
   }
 
-  /* Scrub the timeline back: the views show that epoch and stay there as epochs arrive. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-seek", "i", 0));
+  /* Scrub the timeline back: the views show that epoch and stay there as epochs arrive. The
+   * scrub is one change of the history's current epoch, which the views observe. */
+  {
+    CsHistoryModel *model = cs_controller_get_history_model (f.controller);
+    guint n_current = 0;
+    gulong id = g_signal_connect_swapped (model, "notify::current", G_CALLBACK (count_notify),
+                                          &n_current);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.timeline-seek", "i", 0));
+    g_signal_handler_disconnect (model, id);
+    g_assert_cmpuint (n_current, ==, 1);
+  }
   history = cs_controller_get_history (f.controller, &n);
   g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, 0);
   g_assert_false (cs_window_get_timeline_follows (f.window));
   g_assert_true (cs_scatter_view_get_snapshot (scatter) == history[0]);
-  g_assert_true (cs_confusion_view_get_snapshot (confusion) == history[0]);
-  g_assert_cmpint (cs_curves_view_get_cursor (curves), ==, 0);
+  g_assert_true (cs_plot_view_get_snapshot (CS_PLOT_VIEW (confusion)) == history[0]);
+  cs_curves_view_get_params (curves, &curves_params);
+  g_assert_cmpint (curves_params.cursor, ==, 0);
   f.target = n + 1;
   g_assert_true (wait_for (history_reaches_target, &f, WAIT_SECONDS));
   g_assert_cmpint (cs_window_get_timeline_index (f.window), ==, 0);
