@@ -214,6 +214,48 @@ test_k_from_classes (void)
   g_assert_null (strstr (err_k, "number of classes"));
 }
 
+/* --projection changes the view only: the same codes and clusters, other x / y, and the choice
+ * recorded in config.json. */
+static void
+test_projection (void)
+{
+  const char *kinds[] = { "pca", "lda", "tsne" };
+  g_autofree char *first_labels = NULL;
+
+  for (guint p = 0; p < G_N_ELEMENTS (kinds); p++)
+    {
+      g_autofree char *name = g_strdup_printf ("proj-%s", kinds[p]);
+      g_autofree char *dir = path_in (name);
+      g_autofree char *config = NULL, *labels = NULL, *needle = NULL;
+      g_auto (GStrv) rows = NULL;
+
+      g_assert_cmpint (
+          run_cli (NULL, NULL, SYNTH_ARGS, "--projection", kinds[p], "--output", dir, NULL), ==, 0);
+      config = read_text (dir, "config.json");
+      needle = g_strdup_printf ("\"projection\" : \"%s\"", kinds[p]);
+      g_assert_nonnull (strstr (config, needle));
+      labels = read_text (dir, "labels.csv");
+      rows = g_strsplit (labels, "\n", -1);
+      if (first_labels == NULL)
+        first_labels = g_strdup (labels);
+      else
+        {
+          g_auto (GStrv) first_rows = g_strsplit (first_labels, "\n", -1);
+          /* id,label,cluster,confidence equal; x differs somewhere. */
+          gboolean moved = FALSE;
+          for (guint r = 1; rows[r] && rows[r][0]; r++)
+            {
+              g_auto (GStrv) a = g_strsplit (rows[r], ",", 7);
+              g_auto (GStrv) b = g_strsplit (first_rows[r], ",", 7);
+              g_assert_cmpstr (a[2], ==, b[2]);
+              g_assert_cmpstr (a[6], ==, b[6]);
+              moved |= g_strcmp0 (a[4], b[4]) != 0;
+            }
+          g_assert_true (moved);
+        }
+    }
+}
+
 static void
 expect_usage_error (const char *needle, ...)
 {
@@ -326,6 +368,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/config-and-model", test_config_and_model);
   g_test_add_func ("/cli/kmeans-only", test_kmeans_only);
   g_test_add_func ("/cli/k-from-classes", test_k_from_classes);
+  g_test_add_func ("/cli/projection", test_projection);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/options-from-table", test_options_from_table);
   rc = g_test_run ();

@@ -30,6 +30,7 @@ struct _CsControls
   AdwPreferencesGroup *clustering_group;
   AdwPreferencesGroup *optimisation_group;
   AdwPreferencesGroup *schedule_group;
+  AdwPreferencesGroup *view_group;
 
   GSettings *settings;
   GArray *rows; /* of Row, in the table's order */
@@ -171,6 +172,7 @@ add_row (CsControls *self, const CsSettingDesc *desc)
     [CS_SETTING_GROUP_CLUSTERING] = self->clustering_group,
     [CS_SETTING_GROUP_OPTIMISATION] = self->optimisation_group,
     [CS_SETTING_GROUP_SCHEDULE] = self->schedule_group,
+    [CS_SETTING_GROUP_VIEW] = self->view_group,
   };
   Row row = { desc, NULL, NULL };
   const char *property;
@@ -357,6 +359,7 @@ cs_controls_class_init (CsControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsControls, clustering_group);
   gtk_widget_class_bind_template_child (widget_class, CsControls, optimisation_group);
   gtk_widget_class_bind_template_child (widget_class, CsControls, schedule_group);
+  gtk_widget_class_bind_template_child (widget_class, CsControls, view_group);
 }
 
 static void

@@ -21,6 +21,7 @@ G_STATIC_ASSERT (sizeof (CsAlgorithm) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsReinitMode) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsNmiAverage) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (gboolean) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (CsProjectionKind) == sizeof (gint));
 
 /* Seeds are exact in a double (JSON numbers, spin buttons) up to 2^53. */
 #define MAX_SEED 9007199254740992.0
@@ -39,6 +40,13 @@ static const CsSettingChoice algorithm_choices[] = {
 static const CsSettingChoice reinit_choices[] = {
   { "fresh", N_ ("Fresh"), N_ ("Fresh k-means++ seeding with restarts") },
   { "warm", N_ ("Warm"), N_ ("Lloyd iterations from the current centroids") },
+};
+
+static const CsSettingChoice projection_choices[] = {
+  { "pca", N_ ("PCA"), N_ ("The two directions of largest spread of the codes") },
+  { "lda", N_ ("LDA"), N_ ("The plane that best separates the current clusters") },
+  { "tsne", N_ ("t-SNE"),
+    N_ ("Neighbour embedding, continued from the previous epoch's layout; slower") },
 };
 
 static const CsSettingChoice nmi_choices[] = {
@@ -145,6 +153,12 @@ static const CsSettingDesc descs[] = {
     .offset = OFFSET (freeze_projection), .def = FALSE, .min = 0, .max = 1,
     .live = CS_SETTING_FREEZE_PROJECTION, .apply = CS_APPLY_NEXT_EPOCH,
     .summary = N_ ("Keep the basis of the 2-D projection") },
+  { .key = "projection", .gsettings = "projection", .option = "projection", .arg = "NAME",
+    .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (projection), .def = CS_PROJECTION_PCA,
+    .live = CS_SETTING_PROJECTION, .apply = CS_APPLY_NEXT_EPOCH,
+    .summary = N_ ("2-D view of the latent codes"), .group = CS_SETTING_GROUP_VIEW,
+    .title = N_ ("Projection"), .subtitle = N_ ("How the latent space is drawn in 2-D"),
+    CHOICES (projection_choices) },
 };
 /* clang-format on */
 

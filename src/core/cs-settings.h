@@ -30,6 +30,14 @@ typedef enum
   CS_REINIT_WARM,  /* Lloyd from the current centroids */
 } CsReinitMode;
 
+/* The 2-D view of the latent codes that snapshots carry. */
+typedef enum
+{
+  CS_PROJECTION_PCA,  /* the two principal axes */
+  CS_PROJECTION_LDA,  /* the plane that best separates the current clusters */
+  CS_PROJECTION_TSNE, /* Barnes-Hut t-SNE, warm-started from the previous epoch */
+} CsProjectionKind;
+
 struct _CsSettings
 {
   CsAlgorithm algorithm;
@@ -51,6 +59,7 @@ struct _CsSettings
   double kmeans_tol;
   CsNmiAverage nmi_average;
   gboolean freeze_projection;
+  CsProjectionKind projection;
 };
 
 /* Which settings a running job may change (the others need a new run). Snapshots record the
@@ -65,6 +74,7 @@ typedef enum
   CS_SETTING_REINIT_MODE = 1 << 5,
   CS_SETTING_FREEZE_PROJECTION = 1 << 6,
   CS_SETTING_KMEANS_N_INIT = 1 << 7,
+  CS_SETTING_PROJECTION = 1 << 8,
 } CsSettingMask;
 
 /* The shape of a setting's value, which decides its JSON, GVariant, CLI and widget forms. */
@@ -93,6 +103,7 @@ typedef enum
   CS_SETTING_GROUP_CLUSTERING,
   CS_SETTING_GROUP_OPTIMISATION,
   CS_SETTING_GROUP_SCHEDULE,
+  CS_SETTING_GROUP_VIEW,
 } CsSettingGroup;
 
 typedef struct

@@ -19,6 +19,7 @@
 #include "cs-loss.h"
 #include "cs-metrics.h"
 #include "cs-projection.h"
+#include "cs-tsne.h"
 #include "cs-rng.h"
 #include "cs-thread-tuner.h"
 #include "cs-trainer.h"
@@ -64,6 +65,7 @@ struct _CsTrainer
   gint32 *prev_labels;
   gboolean have_prev_labels;
   CsProjection *projection;
+  CsTsne *tsne; /* made when t-SNE is first chosen; continues from frame to frame */
   CsRng rng;
   guint changed; /* settings changed since the last snapshot */
   gboolean adaptive_threads;
@@ -118,6 +120,7 @@ cs_trainer_unref (CsTrainer *self)
   cs_dataset_unref (self->dataset);
   cs_autoencoder_free (self->ae);
   cs_projection_free (self->projection);
+  cs_tsne_free (self->tsne);
   g_free (self->loaded_centroids);
   g_free (self->centroids);
   g_free (self->cent_m);
@@ -570,6 +573,58 @@ epoch_seed (const CsTrainer *self, guint epoch)
   return self->settings.seed * 1000003ULL + epoch * 7919ULL + 17;
 }
 
+/* The 2-D view the settings ask for: points into snap->xy, centroids into snap->centroids_xy.
+ * A t-SNE centroid sits at the mean position of its cluster's points (t-SNE has no map for
+ * points it did not lay out). */
+static void
+project (CsTrainer *self, CsSnapshot *snap)
+{
+  CsDataset *ds = self->dataset;
+  guint m = self->settings.embedding_dim, k = self->k;
+  gboolean freeze = self->settings.freeze_projection;
+
+  switch (self->settings.projection)
+    {
+    case CS_PROJECTION_TSNE:
+      if (self->tsne == NULL)
+        {
+          CsTsneOptions options;
+
+          cs_tsne_options_init (&options);
+          options.seed = self->settings.seed;
+          options.n_threads = cs_parallel_get_n_threads (self->ae->parallel);
+          self->tsne = cs_tsne_new (&options);
+        }
+      cs_tsne_update (self->tsne, self->codes, ds->n, m, snap->xy, NULL);
+      {
+        g_autofree double *sum = g_new0 (double, 2 * (gsize) k);
+        g_autofree gsize *count = g_new0 (gsize, k);
+
+        for (gsize i = 0; i < ds->n; i++)
+          {
+            sum[2 * self->labels[i]] += snap->xy[2 * i];
+            sum[2 * self->labels[i] + 1] += snap->xy[2 * i + 1];
+            count[self->labels[i]]++;
+          }
+        for (guint c = 0; c < k; c++)
+          {
+            snap->centroids_xy[2 * c] = count[c] ? (float) (sum[2 * c] / count[c]) : 0.0f;
+            snap->centroids_xy[2 * c + 1] = count[c] ? (float) (sum[2 * c + 1] / count[c]) : 0.0f;
+          }
+      }
+      return;
+    case CS_PROJECTION_LDA:
+      cs_projection_update_lda (self->projection, self->codes, ds->n, self->labels, k, freeze);
+      break;
+    case CS_PROJECTION_PCA:
+    default:
+      cs_projection_update (self->projection, self->codes, ds->n, freeze);
+      break;
+    }
+  cs_projection_apply (self->projection, self->codes, ds->n, snap->xy);
+  cs_projection_apply (self->projection, self->centroids, k, snap->centroids_xy);
+}
+
 /* Encodes all points, assigns them to the centroids, computes the metrics and publishes a
  * snapshot. */
 static void
@@ -612,9 +667,7 @@ finish_epoch (CsTrainer *self,
       cs_contingency_match (cont, snap->cluster_to_class);
     }
 
-  cs_projection_update (self->projection, self->codes, ds->n, self->settings.freeze_projection);
-  cs_projection_apply (self->projection, self->codes, ds->n, snap->xy);
-  cs_projection_apply (self->projection, self->centroids, k, snap->centroids_xy);
+  project (self, snap);
   memcpy (snap->codes, self->codes, ds->n * (gsize) m * sizeof (float));
   memcpy (snap->centroids, self->centroids, (gsize) k * m * sizeof (float));
 

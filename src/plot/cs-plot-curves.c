@@ -177,6 +177,12 @@ change_label (const CsSnapshot *s)
     g_string_append (SEP (), st->reinit_mode == CS_REINIT_WARM ? "warm" : "fresh");
   if (s->changed & CS_SETTING_FREEZE_PROJECTION)
     g_string_append (SEP (), st->freeze_projection ? _ ("proj. frozen") : _ ("proj. free"));
+  if (s->changed & CS_SETTING_KMEANS_N_INIT)
+    g_string_append_printf (SEP (), "n_init %u", st->kmeans_n_init);
+  if (s->changed & CS_SETTING_PROJECTION)
+    g_string_append (SEP (), st->projection == CS_PROJECTION_TSNE  ? "t-SNE"
+                             : st->projection == CS_PROJECTION_LDA ? "LDA"
+                                                                   : "PCA");
 #undef SEP
   if (str->len == 0)
     g_string_append (str, _ ("changed"));
