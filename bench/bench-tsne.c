@@ -4,6 +4,7 @@
  * Prints the time of the first (cold) layout, of warm frames (the codes moved by a small
  * perturbation, as one epoch moves them), and each layout's 10-NN recall: the share of each
  * point's 10 nearest neighbours among the codes that are also among its 10 nearest in 2-D.
+ * It first prints the recall of the run's own x, y (the projection it was run with).
  * With --write-npy it also writes the codes as float32 .npy for bench/sklearn_tsne.py.
  *
  * Copyright 2026 The Clusterscope authors
@@ -19,10 +20,12 @@
 #include "cs-rng.h"
 #include "cs-tsne.h"
 
-/* The z_* columns of a labelled CSV (id,label,cluster,confidence,x,y,z_0..). */
+/* The z_* columns of a labelled CSV (id,label,cluster,confidence,x,y,z_0..), and its x, y
+ * into xy_out (n x 2) when not NULL. */
 static float *
-read_codes (const char *path, gsize *n_out, guint *m_out)
+read_codes (const char *path, gsize *n_out, guint *m_out, float **xy_out)
 {
+  GArray *xy = g_array_new (FALSE, FALSE, sizeof (float));
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
   g_auto (GStrv) header = NULL;
@@ -51,10 +54,19 @@ read_codes (const char *path, gsize *n_out, guint *m_out)
           float v = (float) g_ascii_strtod (f[first + c], NULL);
           g_array_append_val (z, v);
         }
+      for (guint c = 4; c < 6; c++)
+        {
+          float v = (float) g_ascii_strtod (f[c], NULL);
+          g_array_append_val (xy, v);
+        }
       n++;
     }
   *n_out = n;
   *m_out = m;
+  if (xy_out)
+    *xy_out = (float *) (void *) g_array_free (xy, FALSE);
+  else
+    g_array_free (xy, TRUE);
   return (float *) (void *) g_array_free (z, FALSE);
 }
 
@@ -112,7 +124,12 @@ main (int argc, char *argv[])
   if (g_getenv ("CS_TSNE_THREADS"))
     options.n_threads = atoi (g_getenv ("CS_TSNE_THREADS"));
   tsne = cs_tsne_new (&options);
-  z = read_codes (argv[1], &n, &m);
+  {
+    g_autofree float *run_xy = NULL;
+
+    z = read_codes (argv[1], &n, &m, &run_xy);
+    printf ("the run's own x, y: 10-NN recall %.3f\n", cs_knn_recall (z, m, run_xy, n, 10));
+  }
   for (int a = 2; a < argc; a++)
     if (g_str_equal (argv[a], "--write-npy") && a + 1 < argc)
       write_npy (argv[++a], z, n, m);

@@ -460,7 +460,12 @@ save_run (CsWindow *self, const char *path)
   save->path = g_strdup (path);
   export_begin (self);
   if (trainer != NULL)
-    cs_trainer_dup_model_async (trainer, NULL, save_run_model_ready, g_steal_pointer (&save));
+    {
+      /* An epoch of 70 000 images takes seconds: say why nothing is written yet. */
+      if (cs_controller_get_state (self->controller) == CS_RUN_RUNNING)
+        cs_window_toast (self, _ ("The run will be saved when this epoch ends"));
+      cs_trainer_dup_model_async (trainer, NULL, save_run_model_ready, g_steal_pointer (&save));
+    }
   else
     save_run_write (save, NULL);
 }
