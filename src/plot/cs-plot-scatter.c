@@ -575,9 +575,33 @@ rasterise_direct (cairo_t *cr, const CsScatterParams *p, const Layout *l, const 
 
 /* Axes ------------------------------------------------------------------------------------ */
 
+/* The axis titles of the projection the snapshot was drawn with. */
 static void
-draw_grid_and_ticks (cairo_t *cr, const CsPlotStyle *style, const Layout *l, gboolean grid)
+axis_titles (const CsSnapshot *snapshot, const char **x, const char **y)
 {
+  switch (snapshot != NULL ? snapshot->settings.projection : CS_PROJECTION_PCA)
+    {
+    case CS_PROJECTION_LDA:
+      *x = "LD 1", *y = "LD 2";
+      break;
+    case CS_PROJECTION_TSNE:
+      *x = "t-SNE 1", *y = "t-SNE 2";
+      break;
+    case CS_PROJECTION_PCA:
+    default:
+      *x = "PC 1", *y = "PC 2";
+      break;
+    }
+}
+
+static void
+draw_grid_and_ticks (cairo_t *cr,
+                     const CsPlotStyle *style,
+                     const CsScatterParams *params,
+                     const Layout *l,
+                     gboolean grid)
+{
+  const char *x_title, *y_title;
   double xt[CS_PLOT_MAX_TICKS], yt[CS_PLOT_MAX_TICKS];
   double xstep = 1, ystep = 1;
   guint nx = cs_plot_ticks_linear (l->v.x0, l->v.x1, (guint) CLAMP (l->aw / 75, 2, 10), xt, &xstep);
@@ -643,12 +667,13 @@ draw_grid_and_ticks (cairo_t *cr, const CsPlotStyle *style, const Layout *l, gbo
       label_w = MAX (label_w, cs_plot_text_width (cr, buf));
     }
 
-  /* The axes are the two leading principal components of the latent codes. The vertical
-   * title gives way to long tick labels (the margin is fixed, see layout ()). */
+  /* The axes of the projection in force. The vertical title gives way to long tick labels
+   * (the margin is fixed, see layout ()). */
+  axis_titles (params->snapshot, &x_title, &y_title);
   cs_plot_set_source (cr, &style->muted);
-  cs_plot_text (cr, l->ax + l->aw / 2, bottom + 24, "PC 1", 0.5, 0.0);
+  cs_plot_text (cr, l->ax + l->aw / 2, bottom + 24, x_title, 0.5, 0.0);
   if (l->ax - 8 - label_w >= 22)
-    cs_plot_text_vertical (cr, 12, l->ay + l->ah / 2, "PC 2");
+    cs_plot_text_vertical (cr, 12, l->ay + l->ah / 2, y_title);
   cairo_restore (cr);
 }
 
@@ -982,7 +1007,7 @@ cs_plot_scatter_draw (cairo_t *cr,
   layout (width, height, params, &l);
   cairo_save (cr);
   cs_plot_fill_background (cr, style, width, height);
-  draw_grid_and_ticks (cr, style, &l, TRUE);
+  draw_grid_and_ticks (cr, style, params, &l, TRUE);
 
   if (!rasterise_direct (cr, params, &l, style))
     {
@@ -1005,7 +1030,7 @@ cs_plot_scatter_draw (cairo_t *cr,
   draw_highlight (cr, style, params, &l);
   cairo_restore (cr);
 
-  draw_grid_and_ticks (cr, style, &l, FALSE);
+  draw_grid_and_ticks (cr, style, params, &l, FALSE);
   if (l.lw > 0)
     draw_legend (cr, style, params, &l);
   draw_header (cr, style, params, &l);

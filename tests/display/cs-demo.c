@@ -1,7 +1,7 @@
 /* cs-demo.c: opens the window, starts a run and keeps it on screen, for screenshots.
  *
  * Usage: cs-demo DATASET PRETRAIN CLUSTER_EPOCHS WAIT_EPOCHS STAY_SECONDS [dark] [pause] [label]
- *        [win.ACTION | win.ACTION=TEXT]
+ *        [projection=pca|lda|tsne] [win.ACTION | win.ACTION=TEXT]
  * Prints "ready" once WAIT_EPOCHS epochs are in, then keeps the window up (training goes
  * on unless it was paused with "pause" as an extra argument) for STAY_SECONDS.
  *
@@ -72,6 +72,10 @@ main (int argc, char *argv[])
                               g_variant_new_uint32 (atoi (argv[3])));
   if (label)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.color-by", "s", "label");
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "projection="))
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.set", "(sv)", "projection",
+                                  g_variant_new_string (argv[i] + strlen ("projection=")));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
 
   wait_epochs = atoi (argv[4]);
