@@ -495,11 +495,40 @@ test_sgemm_row_split (void)
   g_assert_true (memcmp (whole, parts, size) != 0);
 }
 
+/* Fan-in initialisation: every W and b of layer l inside +-1/sqrt(in), filling that range (a
+ * uniform draw's extremes come close to it), biases not zero; the Adam state cleared. */
+static void
+test_init_fan_in (void)
+{
+  CsAutoencoder *ae = make_small (8, 3);
+  CsRng rng;
+
+  cs_rng_init (&rng, 4);
+  cs_autoencoder_init_fan_in (ae, &rng);
+  g_assert_cmpuint (ae->adam_t, ==, 0);
+  for (guint l = 0; l < ae->n_layers; l++)
+    {
+      guint in = ae->dims[l], out = ae->dims[l + 1];
+      double limit = 1.0 / sqrt ((double) in), wmax = 0.0, bmax = 0.0;
+
+      for (gsize i = 0; i < (gsize) in * out; i++)
+        wmax = MAX (wmax, fabs (ae->w[l][i]));
+      for (guint j = 0; j < out; j++)
+        bmax = MAX (bmax, fabs (ae->b[l][j]));
+      g_assert_cmpfloat (wmax, <=, limit);
+      g_assert_cmpfloat (wmax, >, 0.8 * limit);
+      g_assert_cmpfloat (bmax, <=, limit);
+      g_assert_cmpfloat (bmax, >, 0.0);
+    }
+  cs_autoencoder_free (ae);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/autoencoder/forward-naive", test_forward_matches_naive);
+  g_test_add_func ("/autoencoder/init-fan-in", test_init_fan_in);
   g_test_add_func ("/autoencoder/encode-blocks", test_encode_blocks);
   g_test_add_func ("/autoencoder/gradients/reconstruction", test_gradients_reconstruction);
   g_test_add_func ("/autoencoder/gradients/cluster-loss", test_gradients_with_cluster_loss);

@@ -148,6 +148,25 @@ cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng)
   self->adam_t = 0;
 }
 
+void
+cs_autoencoder_init_fan_in (CsAutoencoder *self, CsRng *rng)
+{
+  memset (self->memory, 0, 4 * self->n_params * sizeof (float));
+  self->grads_zero = TRUE;
+  for (guint l = 0; l < self->n_layers; l++)
+    {
+      guint in = self->dims[l], out = self->dims[l + 1];
+      double limit = 1.0 / sqrt ((double) in);
+      gsize nw = (gsize) in * out;
+
+      for (gsize i = 0; i < nw; i++)
+        self->w[l][i] = (float) ((2.0 * cs_rng_uniform (rng) - 1.0) * limit);
+      for (guint o = 0; o < out; o++)
+        self->b[l][o] = (float) ((2.0 * cs_rng_uniform (rng) - 1.0) * limit);
+    }
+  self->adam_t = 0;
+}
+
 /* Products of fewer multiply-adds per thread than this stay on the calling thread. */
 #define PRODUCT_MIN_MACS (1 << 19)
 

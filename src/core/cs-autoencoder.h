@@ -67,6 +67,8 @@ void cs_autoencoder_free (CsAutoencoder *self);
 
 /* Glorot-uniform weights, zero biases; Adam state reset. */
 void cs_autoencoder_init_glorot (CsAutoencoder *self, CsRng *rng);
+/* PyTorch's nn.Linear default: W and b uniform in +-1/sqrt(fan_in), W then b per layer. */
+void cs_autoencoder_init_fan_in (CsAutoencoder *self, CsRng *rng);
 
 /* x: batch x d. Caches every activation; returns the reconstruction (batch x d), owned by
  * self and valid until the next forward. The code is cs_autoencoder_code(). */

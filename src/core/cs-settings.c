@@ -22,6 +22,7 @@ G_STATIC_ASSERT (sizeof (CsReinitMode) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsNmiAverage) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (gboolean) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsProjectionKind) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (CsInitKind) == sizeof (gint));
 
 /* Seeds are exact in a double (JSON numbers, spin buttons) up to 2^53. */
 #define MAX_SEED 9007199254740992.0
@@ -47,6 +48,11 @@ static const CsSettingChoice projection_choices[] = {
   { "lda", N_ ("LDA"), N_ ("The plane that best separates the current clusters") },
   { "tsne", N_ ("t-SNE"),
     N_ ("Neighbour embedding, continued from the previous epoch's layout; slower") },
+};
+
+static const CsSettingChoice init_choices[] = {
+  { "glorot", N_ ("Glorot"), N_ ("Glorot-uniform weights, zero biases") },
+  { "fan-in", N_ ("Fan-in"), N_ ("Weights and biases uniform in ±1/√fan-in, as PyTorch") },
 };
 
 static const CsSettingChoice nmi_choices[] = {
@@ -138,6 +144,11 @@ static const CsSettingDesc descs[] = {
     .type = CS_SETTING_TYPE_UINT64, .offset = OFFSET (seed), .def = 0, .min = 0, .max = MAX_SEED,
     .summary = N_ ("Random seed"), .group = CS_SETTING_GROUP_SCHEDULE, .title = N_ ("Seed"),
     .subtitle = N_ ("The same seed gives the same run"), .step = 1 },
+  { .key = "init", .gsettings = "init", .option = "init", .arg = "NAME",
+    .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (init), .def = CS_INIT_GLOROT,
+    .summary = N_ ("Initialisation of the network's weights"), .group = CS_SETTING_GROUP_SCHEDULE,
+    .title = N_ ("Initialisation"), .subtitle = N_ ("How the network's weights start"),
+    CHOICES (init_choices) },
   { .key = "hidden", .option = "hidden", .arg = "LIST", .type = CS_SETTING_TYPE_LAYERS,
     .offset = OFFSET (hidden), .min = 1, .max = 65536,
     .summary = N_ ("Encoder hidden sizes, comma separated; the decoder mirrors them") },

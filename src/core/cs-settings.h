@@ -38,6 +38,13 @@ typedef enum
   CS_PROJECTION_TSNE, /* Barnes-Hut t-SNE, warm-started from the previous epoch */
 } CsProjectionKind;
 
+/* How the network's weights start. */
+typedef enum
+{
+  CS_INIT_GLOROT, /* Glorot-uniform W, zero b (DKM's code) */
+  CS_INIT_FAN_IN, /* W and b uniform in +-1/sqrt(fan_in) (PyTorch's nn.Linear default) */
+} CsInitKind;
+
 struct _CsSettings
 {
   CsAlgorithm algorithm;
@@ -60,6 +67,7 @@ struct _CsSettings
   CsNmiAverage nmi_average;
   gboolean freeze_projection;
   CsProjectionKind projection;
+  CsInitKind init;
 };
 
 /* Which settings a running job may change (the others need a new run). Snapshots record the

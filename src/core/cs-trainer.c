@@ -802,7 +802,10 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
     {
       self->ae
           = cs_autoencoder_new_symmetric (d, self->settings.hidden, self->settings.n_hidden, m, bs);
-      cs_autoencoder_init_glorot (self->ae, &self->rng);
+      if (self->settings.init == CS_INIT_FAN_IN)
+        cs_autoencoder_init_fan_in (self->ae, &self->rng);
+      else
+        cs_autoencoder_init_glorot (self->ae, &self->rng);
     }
   else if (self->ae->max_batch < bs)
     {
