@@ -101,6 +101,16 @@ worse (float da, guint32 ia, float db, guint32 ib)
   return da > db || (da == db && ia > ib);
 }
 
+static inline void
+heap_swap (float *dist, guint32 *idx, guint a, guint b)
+{
+  float td = dist[a];
+  guint32 ti = idx[a];
+
+  dist[a] = dist[b], idx[a] = idx[b];
+  dist[b] = td, idx[b] = ti;
+}
+
 static void
 heap_sift_down (float *dist, guint32 *idx, guint k, guint at)
 {
@@ -114,12 +124,7 @@ heap_sift_down (float *dist, guint32 *idx, guint k, guint at)
         top = r;
       if (top == at)
         return;
-      {
-        float td = dist[at];
-        guint32 ti = idx[at];
-        dist[at] = dist[top], idx[at] = idx[top];
-        dist[top] = td, idx[top] = ti;
-      }
+      heap_swap (dist, idx, at, top);
       at = top;
     }
 }
@@ -193,12 +198,7 @@ knn_search (const float *q,
                       guint parent = (at - 1) / 2;
                       if (!worse (hd[at], hi[at], hd[parent], hi[parent]))
                         break;
-                      {
-                        float td = hd[at];
-                        guint32 ti = hi[at];
-                        hd[at] = hd[parent], hi[at] = hi[parent];
-                        hd[parent] = td, hi[parent] = ti;
-                      }
+                      heap_swap (hd, hi, at, parent);
                       at = parent;
                     }
                 }
@@ -211,10 +211,7 @@ knn_search (const float *q,
           /* Heap sort in place: nearest first. */
           for (guint end = k; end > 1; end--)
             {
-              float td = hd[0];
-              guint32 ti = hi[0];
-              hd[0] = hd[end - 1], hi[0] = hi[end - 1];
-              hd[end - 1] = td, hi[end - 1] = ti;
+              heap_swap (hd, hi, 0, end - 1);
               heap_sift_down (hd, hi, end - 1, 0);
             }
         }
