@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "cs-thread-tuner.h"
+#include "cs-threads.h"
 
 /* The policy on made-up loads: a thread goes when the free cores fall half a core below the
  * threads in use, comes back only with 0.7 of a core more free (no flapping near the line). */
@@ -75,11 +76,11 @@ test_fixed_by_environment (void)
   g_unsetenv ("GOTO_NUM_THREADS");
   g_unsetenv ("OMP_NUM_THREADS");
   g_setenv ("OPENBLAS_NUM_THREADS", "1", TRUE);
-  g_assert_true (cs_thread_count_is_fixed ());
+  g_assert_true (cs_threads_count_is_fixed ());
   g_unsetenv ("OPENBLAS_NUM_THREADS");
-  g_assert_false (cs_thread_count_is_fixed ());
+  g_assert_false (cs_threads_count_is_fixed ());
   g_setenv ("OMP_NUM_THREADS", "2", TRUE);
-  g_assert_true (cs_thread_count_is_fixed ());
+  g_assert_true (cs_threads_count_is_fixed ());
   g_unsetenv ("OMP_NUM_THREADS");
 }
 

@@ -22,6 +22,7 @@
 #include "cs-metrics.h"
 #include "cs-run.h"
 #include "cs-thread-tuner.h"
+#include "cs-threads.h"
 #include "cs-trainer.h"
 
 #define EXIT_USAGE 2
@@ -364,7 +365,7 @@ main (int argc, char **argv)
     }
   /* Off unless asked for: two threads of the engine's own are not slower than one under load
    * (README, "Threads"). Never when the environment names a count. */
-  adaptive = opt_adaptive_threads && !cs_thread_count_is_fixed ();
+  adaptive = opt_adaptive_threads && !cs_threads_count_is_fixed ();
   cs_trainer_set_adaptive_threads (trainer, adaptive);
 
   st.history = cs_history_new (1);

@@ -15,6 +15,7 @@
 #include "cs-error.h"
 #include "cs-file.h"
 #include "cs-parallel.h"
+#include "cs-threads.h"
 
 /* Model file format, little-endian:
  *   char     magic[8]   "CSAEMOD1"
@@ -74,7 +75,7 @@ cs_autoencoder_new (const guint *dims, guint n_dims, guint max_batch)
   self->memory = g_malloc0_n (4 * self->n_params, sizeof (float));
   self->grads_zero = TRUE;
   /* As many threads as OpenBLAS uses (OPENBLAS_NUM_THREADS=1: none of our own either). */
-  self->parallel = cs_parallel_new ((guint) MAX (openblas_get_num_threads (), 1));
+  self->parallel = cs_parallel_new (cs_threads_for_engine ());
   self->params = self->memory;
   self->grads = self->memory + self->n_params;
   self->adam_m = self->memory + 2 * self->n_params;
@@ -179,21 +180,15 @@ cs_autoencoder_init_fan_in (CsAutoencoder *self, CsRng *rng)
 static int
 blas_solo_begin (CsAutoencoder *self)
 {
-  int n;
-
   if (cs_parallel_get_n_active (self->parallel) < 2)
     return 0;
-  n = openblas_get_num_threads ();
-  if (n != 1)
-    openblas_set_num_threads (1);
-  return n;
+  return cs_threads_blas_solo_begin ();
 }
 
 static void
 blas_solo_end (int saved)
 {
-  if (saved > 1)
-    openblas_set_num_threads (saved);
+  cs_threads_blas_solo_end (saved);
 }
 
 /* Where part i of n items split into parts begins (the last part ending at n), at a multiple of

@@ -113,10 +113,3 @@ cs_thread_tuner_update (CsThreadTuner *self)
     }
   return self->current;
 }
-
-gboolean
-cs_thread_count_is_fixed (void)
-{
-  return g_getenv ("OPENBLAS_NUM_THREADS") != NULL || g_getenv ("GOTO_NUM_THREADS") != NULL
-         || g_getenv ("OMP_NUM_THREADS") != NULL;
-}

@@ -52,8 +52,4 @@ guint cs_thread_tuner_decide (guint max, guint current, double others);
  * next step (self->current when nothing changed or the load cannot be read). */
 guint cs_thread_tuner_update (CsThreadTuner *self);
 
-/* TRUE when the environment fixes OpenBLAS's thread count (OPENBLAS_NUM_THREADS,
- * GOTO_NUM_THREADS or OMP_NUM_THREADS): a person who chose a number gets that number. */
-gboolean cs_thread_count_is_fixed (void);
-
 G_END_DECLS

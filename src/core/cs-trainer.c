@@ -19,10 +19,11 @@
 #include "cs-loss.h"
 #include "cs-metrics.h"
 #include "cs-projection.h"
-#include "cs-tsne.h"
 #include "cs-rng.h"
 #include "cs-thread-tuner.h"
+#include "cs-threads.h"
 #include "cs-trainer.h"
+#include "cs-tsne.h"
 
 struct _CsTrainer
 {
@@ -819,8 +820,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   /* The network splits its work over its own threads, the same way whatever their count
    * (cs-autoencoder.c); the rest of the run calls OpenBLAS on one thread, so that no number of
    * the run depends on the count. */
-  blas_threads = openblas_get_num_threads ();
-  openblas_set_num_threads (1);
+  blas_threads = cs_threads_blas_solo_begin ();
 
   self->codes = g_new (float, ds->n *(gsize) m);
   self->labels = g_new0 (gint32, ds->n);
@@ -952,8 +952,7 @@ out:
   /* Whatever the tuner chose last, the next run of this network gets every thread again. */
   if (self->adaptive_threads && self->tuner.current != self->tuner.max)
     cs_parallel_set_n_active (self->ae->parallel, self->tuner.max);
-  if (blas_threads > 0)
-    openblas_set_num_threads (blas_threads);
+  cs_threads_blas_solo_end (blas_threads);
   g_mutex_lock (&self->lock);
   self->running = FALSE;
   answer_model_tasks (self);
