@@ -918,9 +918,9 @@ scan_range (const float *x, gsize count, float *max_abs)
 static int
 scale_exponent (float max_abs)
 {
-  if (max_abs > 0.0f && (max_abs > 0x1p+32f || max_abs < 0x1p-32f))
-    return ilogbf (max_abs);
-  return 0;
+  int e = max_abs > 0.0f ? ilogbf (max_abs) : 0;
+
+  return e > SCALE_EXP || e < -SCALE_EXP ? e : 0;
 }
 
 static gboolean
