@@ -802,6 +802,9 @@ test_csv_errors (void)
   expect_csv_error ("1,nan\n", NULL, CS_ERROR_FORMAT, "line 1, column 2: 'nan' is not a finite");
   expect_csv_error ("1,2\n3,-inf\n", NULL, CS_ERROR_FORMAT, "line 2, column 2: '-inf'");
   expect_csv_error ("1,2\n3,1e999\n", NULL, CS_ERROR_FORMAT, "not a finite number");
+  /* Finite, but past float: its own message, not "infinite". */
+  expect_csv_error ("1,2\n-1e39,3\n", NULL, CS_ERROR_FORMAT,
+                    "line 2, column 1: '-1e39' is beyond the single-precision range");
   expect_csv_error ("", NULL, CS_ERROR_FORMAT, "empty file");
   expect_csv_error ("\n  \r\n\n", NULL, CS_ERROR_FORMAT, "empty file");
   expect_csv_error ("a,b\n\n", NULL, CS_ERROR_FORMAT, "no data rows");
