@@ -970,6 +970,15 @@ test_npy_errors (void)
   expect_npy_error (nan, NULL, CS_ERROR_FORMAT, "(sample 1, feature 1)");
   expect_npy_error (nan, NULL, CS_ERROR_FORMAT, "is NaN");
   expect_npy_error (inf, NULL, CS_ERROR_FORMAT, inf_message);
+  {
+    /* Finite in float64, past float32: its own message. */
+    const double beyond[4] = { 1, 2, -1e300, 4 };
+    g_autofree char *path
+        = write_npy ("beyond.npy", 1, "<f8", FALSE, "(2, 2)", beyond, sizeof beyond);
+
+    expect_npy_error (path, NULL, CS_ERROR_FORMAT,
+                      "(sample 1, feature 0) at byte 144 is beyond the single-precision range");
+  }
   expect_npy_error (one_d, NULL, CS_ERROR_FORMAT, "found shape (6,)");
   expect_npy_error (version, NULL, CS_ERROR_FORMAT, "unsupported .npy format version 4.0");
   expect_npy_error (missing, NULL, CS_ERROR_IO, missing);
