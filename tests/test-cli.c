@@ -330,6 +330,58 @@ test_options_from_table (void)
   g_assert_nonnull (strstr (out, "--n-init=N"));
 }
 
+/* A CSV of rows rows, each the comma-separated row text. */
+static char *
+write_rows (const char *name, const char *row, guint rows)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char *path = path_in (name);
+
+  for (guint i = 0; i < rows; i++)
+    g_string_append_printf (text, "%s\n", row);
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  return path;
+}
+
+/* Trains on path with a small network and K = k; returns the exit status. */
+static int
+train_small (const char *path, const char *k, const char *extra)
+{
+  return run_cli (NULL, NULL, "--dataset", path, "-k", k, "--hidden", "16", "--embedding-dim", "2",
+                  "--pretrain-epochs", "1", "--epochs", "1", "--n-init", "2", "-q",
+                  extra ? extra : "-q", NULL);
+}
+
+/* Legal but extreme data trains, or is refused with what to do; it never aborts. */
+static void
+test_extreme_values (void)
+{
+  g_autofree char *huge = write_rows ("huge.csv", "1e38,1e38,-1e38", 50);
+  g_autofree char *squares = write_rows ("squares.csv", "1e25,-3e24,2e25\n-1e25,4e24,0", 30);
+  g_autofree char *subnormal = write_rows ("subnormal.csv", "1e-42,3e-43\n2e-44,5e-42", 30);
+  g_autofree char *constant = write_rows ("constant.csv", "3.5,3.5,3.5", 40);
+  g_autofree char *duplicates = write_rows ("duplicates.csv", "1,2\n3,4\n5,6", 20);
+
+  /* The file aborted in K-means; now the trainer refuses it, naming the file. */
+  expect_usage_error ("huge.csv: values as large as 1e+38", "--dataset", huge, NULL);
+  expect_usage_error ("--standardize", "--dataset", huge, NULL);
+  expect_usage_error ("squares.csv: values as large as", "--dataset", squares, NULL);
+  /* and trains once scaled, as the message says; K-means alone needs no scaling. */
+  g_assert_cmpint (train_small (huge, "2", "--standardize"), ==, 0);
+  g_assert_cmpint (train_small (squares, "2", "--standardize"), ==, 0);
+  g_assert_cmpint (run_cli (NULL, NULL, "--dataset", squares, "-k", "2", "--kmeans-only", NULL), ==,
+                   0);
+  g_assert_cmpint (run_cli (NULL, NULL, "--dataset", huge, "-k", "3", "--kmeans-only", NULL), ==,
+                   0);
+
+  g_assert_cmpint (train_small (subnormal, "2", NULL), ==, 0);
+  g_assert_cmpint (train_small (constant, "3", NULL), ==, 0);
+  g_assert_cmpint (train_small (constant, "3", "--standardize"), ==, 0);
+  /* K equal to, then above, the number of distinct points. */
+  g_assert_cmpint (train_small (duplicates, "3", NULL), ==, 0);
+  g_assert_cmpint (train_small (duplicates, "5", NULL), ==, 0);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -371,6 +423,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/projection", test_projection);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/options-from-table", test_options_from_table);
+  g_test_add_func ("/cli/extreme-values", test_extreme_values);
   rc = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

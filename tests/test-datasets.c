@@ -852,6 +852,9 @@ test_csv_errors (void)
   expect_csv_error ("1,nan\n", NULL, CS_ERROR_FORMAT, "line 1, column 2: 'nan' is not a finite");
   expect_csv_error ("1,2\n3,-inf\n", NULL, CS_ERROR_FORMAT, "line 2, column 2: '-inf'");
   expect_csv_error ("1,2\n3,1e999\n", NULL, CS_ERROR_FORMAT, "not a finite number");
+  /* Finite, but past float: its own message, not "infinite". */
+  expect_csv_error ("1,2\n-1e39,3\n", NULL, CS_ERROR_FORMAT,
+                    "line 2, column 1: '-1e39' is beyond the single-precision range");
   expect_csv_error ("", NULL, CS_ERROR_FORMAT, "empty file");
   expect_csv_error ("\n  \r\n\n", NULL, CS_ERROR_FORMAT, "empty file");
   expect_csv_error ("a,b\n\n", NULL, CS_ERROR_FORMAT, "no data rows");
@@ -1017,6 +1020,15 @@ test_npy_errors (void)
   expect_npy_error (nan, NULL, CS_ERROR_FORMAT, "(sample 1, feature 1)");
   expect_npy_error (nan, NULL, CS_ERROR_FORMAT, "is NaN");
   expect_npy_error (inf, NULL, CS_ERROR_FORMAT, inf_message);
+  {
+    /* Finite in float64, past float32: its own message. */
+    const double beyond[4] = { 1, 2, -1e300, 4 };
+    g_autofree char *path
+        = write_npy ("beyond.npy", 1, "<f8", FALSE, "(2, 2)", beyond, sizeof beyond);
+
+    expect_npy_error (path, NULL, CS_ERROR_FORMAT,
+                      "(sample 1, feature 0) at byte 144 is beyond the single-precision range");
+  }
   expect_npy_error (one_d, NULL, CS_ERROR_FORMAT, "found shape (6,)");
   expect_npy_error (version, NULL, CS_ERROR_FORMAT, "unsupported .npy format version 4.0");
   expect_npy_error (missing, NULL, CS_ERROR_IO, missing);

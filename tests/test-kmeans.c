@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -695,6 +696,173 @@ test_too_few_points (void)
   g_assert_cmpfloat (r.inertia, ==, 0.0);
 }
 
+/* Data scaled by 2^e clusters exactly as the original: same labels, centres and inertia
+ * scaled back, whether e takes the values near the float range (squares overflow) or into
+ * the subnormals (squares underflow). */
+static void
+check_scaled (guint d, int e)
+{
+  const guint n_per = 40, k = 4;
+  gsize n = (gsize) n_per * k;
+  g_autofree float *x = make_blobs (n_per, k, d, 5.0, 0.3, 11, NULL);
+  g_autofree float *xs = g_new (float, n *d);
+  g_autofree float *c = g_new (float, (gsize) k *d);
+  g_autofree float *cs = g_new (float, (gsize) k *d);
+  g_autofree gint32 *labels = g_new (gint32, n);
+  g_autofree gint32 *labels_s = g_new (gint32, n);
+  g_autofree gint32 *assigned = g_new (gint32, n);
+  g_autofree float *min_dist = g_new (float, n);
+  g_autofree float *min_dist_ref = g_new (float, n);
+  g_autoptr (GError) error = NULL;
+  CsKMeansOptions o;
+  CsKMeansResult r, rs;
+  double inertia;
+
+  for (gsize i = 0; i < n * d; i++)
+    xs[i] = ldexpf (x[i], e);
+  cs_kmeans_options_init (&o, k);
+  o.seed = 3;
+  g_assert_true (cs_kmeans (x, n, d, &o, c, labels, &r, NULL, &error));
+  g_assert_true (cs_kmeans (xs, n, d, &o, cs, labels_s, &rs, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (labels, n * sizeof (gint32), labels_s, n * sizeof (gint32));
+  for (gsize i = 0; i < (gsize) k * d; i++)
+    g_assert_cmpfloat (cs[i], ==, ldexpf (c[i], e));
+  g_assert_cmpfloat_with_epsilon (rs.inertia / ldexp (r.inertia, 2 * e), 1.0, 1e-9);
+
+  /* The same labels from cs_kmeans_assign, whose distances are scaled back too. */
+  inertia = cs_kmeans_assign (xs, n, d, cs, k, assigned, min_dist);
+  g_assert_cmpmem (labels, n * sizeof (gint32), assigned, n * sizeof (gint32));
+  g_assert_cmpfloat_with_epsilon (inertia / rs.inertia, 1.0, 1e-9);
+  /* Past the float range a distance is infinite, below it zero: what float can say. */
+  cs_kmeans_assign (x, n, d, c, k, assigned, min_dist_ref);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat (min_dist[i], ==, ldexpf (min_dist_ref[i], 2 * e));
+}
+
+static void
+test_extreme_huge (void)
+{
+  /* Values near 1e35: their squares (1e70) are far past FLT_MAX. */
+  check_scaled (3, 114);
+  check_scaled (40, 114);
+}
+
+static void
+test_extreme_tiny (void)
+{
+  /* Values near 1e-30: their squares (1e-60) are below the smallest subnormal. */
+  check_scaled (3, -100);
+  check_scaled (40, -100);
+}
+
+/* The file: 1e38, 1e38, -1e38 on every row, which aborted in reseed_empty. */
+static void
+test_extreme_float_range (void)
+{
+  float x[50 * 3];
+  float c[3 * 3];
+  gint32 labels[50];
+  CsKMeansOptions o;
+  CsKMeansResult r;
+
+  for (guint i = 0; i < 50; i++)
+    {
+      x[i * 3] = 1e38f;
+      x[i * 3 + 1] = 1e38f;
+      x[i * 3 + 2] = i % 7 == 0 ? FLT_MAX : -1e38f;
+    }
+  for (guint k = 1; k <= 3; k++)
+    {
+      cs_kmeans_options_init (&o, k);
+      g_assert_true (cs_kmeans (x, 50, 3, &o, c, labels, &r, NULL, NULL));
+      g_assert_true (isfinite (r.inertia));
+      for (guint j = 0; j < k * 3; j++)
+        g_assert_true (isfinite (c[j]));
+    }
+  /* Two distinct rows: K = 2 separates them exactly. */
+  g_assert_cmpfloat (r.inertia, ==, 0.0);
+}
+
+static void
+test_extreme_subnormal (void)
+{
+  /* Two groups of subnormal points (1e-42 and 4e-42, 1.4e-45 apart at most). */
+  float x[40 * 2];
+  float c[2 * 2];
+  gint32 labels[40];
+  CsKMeansOptions o;
+  CsKMeansResult r;
+
+  for (guint i = 0; i < 40; i++)
+    for (guint j = 0; j < 2; j++)
+      x[i * 2 + j] = (i % 2 ? 4e-42f : 1e-42f) + (float) (i % 3) * 1.4e-45f;
+  cs_kmeans_options_init (&o, 2);
+  g_assert_true (cs_kmeans (x, 40, 2, &o, c, labels, &r, NULL, NULL));
+  for (guint i = 2; i < 40; i++)
+    g_assert_cmpint (labels[i], ==, labels[i % 2]);
+  g_assert_cmpint (labels[0], !=, labels[1]);
+}
+
+static void
+test_extreme_constant (void)
+{
+  /* Every row the same, more clusters than distinct points: no assertion, inertia 0. */
+  float x[30 * 4];
+  float c[5 * 4];
+  gint32 labels[30];
+  CsKMeansOptions o;
+  CsKMeansResult r;
+
+  for (guint i = 0; i < 30 * 4; i++)
+    x[i] = i % 4 == 1 ? 0.0f : 3.5f;
+  cs_kmeans_options_init (&o, 5);
+  g_assert_true (cs_kmeans (x, 30, 4, &o, c, labels, &r, NULL, NULL));
+  g_assert_cmpfloat (r.inertia, ==, 0.0);
+  for (guint i = 0; i < 5 * 4; i++)
+    g_assert_cmpfloat (c[i], ==, i % 4 == 1 ? 0.0f : 3.5f);
+
+  /* K equal to the number of distinct points: each gets its own cluster. */
+  for (guint i = 0; i < 30; i++)
+    x[i * 4] = (float) (i % 5);
+  g_assert_true (cs_kmeans (x, 30, 4, &o, c, labels, &r, NULL, NULL));
+  g_assert_cmpfloat (r.inertia, ==, 0.0);
+  for (guint i = 5; i < 30; i++)
+    g_assert_cmpint (labels[i], ==, labels[i % 5]);
+}
+
+/* NaN and infinity are refused with an error, never an assertion. */
+static void
+test_extreme_non_finite (void)
+{
+  float x[20 * 2];
+  float c[2 * 2];
+  float init[2 * 2] = { 0, 0, 1, 1 };
+  g_autoptr (GError) error = NULL;
+  CsKMeansOptions o;
+
+  for (guint i = 0; i < 40; i++)
+    x[i] = (float) i;
+  cs_kmeans_options_init (&o, 2);
+  x[13] = NAN;
+  g_assert_false (cs_kmeans (x, 20, 2, &o, c, NULL, NULL, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "point 6 has a NaN or infinite"));
+  g_clear_error (&error);
+
+  x[13] = -INFINITY;
+  g_assert_false (cs_kmeans (x, 20, 2, &o, c, NULL, NULL, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_clear_error (&error);
+
+  x[13] = 13.0f;
+  init[3] = NAN;
+  o.init_centers = init;
+  g_assert_false (cs_kmeans (x, 20, 2, &o, c, NULL, NULL, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "initial centre 1"));
+}
+
 static void
 test_cancel (void)
 {
@@ -818,6 +986,12 @@ main (int argc, char *argv[])
   g_test_add_func ("/kmeans/assign-blas", test_assign_blas);
   g_test_add_func ("/kmeans/max-iter", test_max_iter);
   g_test_add_func ("/kmeans/too-few-points", test_too_few_points);
+  g_test_add_func ("/kmeans/extreme/huge", test_extreme_huge);
+  g_test_add_func ("/kmeans/extreme/tiny", test_extreme_tiny);
+  g_test_add_func ("/kmeans/extreme/float-range", test_extreme_float_range);
+  g_test_add_func ("/kmeans/extreme/subnormal", test_extreme_subnormal);
+  g_test_add_func ("/kmeans/extreme/constant", test_extreme_constant);
+  g_test_add_func ("/kmeans/extreme/non-finite", test_extreme_non_finite);
   g_test_add_func ("/kmeans/cancel", test_cancel);
   g_test_add_func ("/kmeans/cancel-running", test_cancel_running);
 

@@ -218,13 +218,22 @@ typedef struct
   GError *error;
 } Worker;
 
+static gboolean
+quit_loop (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
   Worker *w = data;
 
   w->ok = cs_trainer_run (w->trainer, w->cancellable, &w->error);
-  g_main_loop_quit (w->loop);
+  /* From the main loop itself: a quit before main () enters g_main_loop_run () would be lost
+   * and the CLI would wait forever after a short run. */
+  g_idle_add (quit_loop, w->loop);
   return NULL;
 }
 

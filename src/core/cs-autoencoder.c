@@ -744,6 +744,7 @@ cs_autoencoder_load (
   Reader r;
   guint32 version, n_dims, k, m;
   guint dims[CS_AE_MAX_LAYERS + 1];
+  gsize n_params = 0;
   CsAutoencoder *self;
   g_autofree float *centroids = NULL;
 
@@ -776,10 +777,30 @@ cs_autoencoder_load (
                      r.pos);
         return NULL;
       }
+  /* The trainer reconstructs the input and describes the network by its encoder half: a
+   * decoder that does not mirror it would be read past its buffers. */
+  for (guint i = 0; i < n_dims / 2; i++)
+    if (dims[i] != dims[n_dims - 1 - i])
+      {
+        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                     "%s: layer widths at byte 16 are not mirrored (%u and %u)", path, dims[i],
+                     dims[n_dims - 1 - i]);
+        return NULL;
+      }
   if (!read_u32 (&r, &k) || !read_u32 (&r, &m) || m != dims[n_dims / 2] || k > 65535)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid centroid header at byte %zu",
                    path, r.pos);
+      return NULL;
+    }
+  /* Checked before allocating: forged widths would otherwise ask for terabytes. */
+  for (guint l = 0; l + 1 < n_dims; l++)
+    n_params += (gsize) dims[l] * dims[l + 1] + dims[l + 1];
+  if ((len - r.pos) / sizeof (float) < n_params + (gsize) k * m)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                   "%s: truncated at byte %zu: expected %zu bytes of weights and centroids", path,
+                   len, (n_params + (gsize) k * m) * sizeof (float));
       return NULL;
     }
 

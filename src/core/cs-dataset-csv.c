@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -567,6 +568,14 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
               return NULL;
             }
           f = (float) v;
+          if (!isfinite (f) && isfinite (v))
+            {
+              g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                           "%s: line %u, column %u: '%s' is beyond the single-precision range "
+                           "(magnitudes up to %.3g); scale the column down",
+                           path, line_number, j + 1, text, FLT_MAX);
+              return NULL;
+            }
           if (!isfinite (f))
             {
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,

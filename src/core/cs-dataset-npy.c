@@ -552,15 +552,19 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
       for (gsize i = 0; i < count; i++)
         {
           gsize at = offset + i * header.item_size;
-          float f = native_f4 ? x[i] : (float) read_float (data + at, &header);
+          double v = native_f4 ? x[i] : read_float (data + at, &header);
+          float f = (float) v;
 
           if (!isfinite (f))
             {
+              /* A float64 past FLT_MAX is finite in the file: say so, and what to do. */
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
                            "%s: element %" G_GSIZE_FORMAT " (sample %" G_GSIZE_FORMAT
-                           ", feature %u) at byte %" G_GSIZE_FORMAT " is %s; NaN and infinite "
-                           "values are not supported",
-                           path, i, i / d, (guint) (i % d), at, isnan (f) ? "NaN" : "infinite");
+                           ", feature %u) at byte %" G_GSIZE_FORMAT " is %s",
+                           path, i, i / d, (guint) (i % d), at,
+                           isnan (f)       ? "NaN; NaN and infinite values are not supported"
+                           : !isfinite (v) ? "infinite; NaN and infinite values are not supported"
+                                           : "beyond the single-precision range; scale it down");
               return NULL;
             }
           x[i] = f;

@@ -540,6 +540,7 @@ reseed_empty (const Geometry *g, Work *w, const float *centers, gint32 *labels)
             far_d = w->far[i];
             far_i = i;
           }
+      /* cs_kmeans () refused NaN and scaled the data so that no distance is infinite. */
       g_assert (far_i != G_MAXSIZE);
 
       xi = g->x + far_i * d;
@@ -887,6 +888,68 @@ lloyd (const Geometry *g,
   return TRUE;
 }
 
+/* Distances are computed in float: their squares overflow when |x| nears 1e19, and fall
+ * into subnormals and then zero near 1e-19. Data whose largest magnitude is outside
+ * [2^-SCALE_EXP, 2^SCALE_EXP] is clustered as x * 2^-e, which brings it near 1: a power of
+ * two is exact (short of values 2^126 times smaller than the largest, which become
+ * subnormal), gives the same partition, and scales back exactly. */
+#define SCALE_EXP 32
+
+/* The largest magnitude in x (count values) into *max_abs, which it only raises; returns
+ * the index of the first NaN or infinite value, or G_MAXSIZE. */
+static gsize
+scan_range (const float *x, gsize count, float *max_abs)
+{
+  gsize bad = G_MAXSIZE;
+
+  for (gsize i = 0; i < count; i++)
+    {
+      float a = fabsf (x[i]);
+
+      if (!isfinite (a))
+        bad = MIN (bad, i);
+      else if (a > *max_abs)
+        *max_abs = a;
+    }
+  return bad;
+}
+
+/* The e that brings max_abs near 1, or 0 when its squares are safe as they are. */
+static int
+scale_exponent (float max_abs)
+{
+  int e = max_abs > 0.0f ? ilogbf (max_abs) : 0;
+
+  return e > SCALE_EXP || e < -SCALE_EXP ? e : 0;
+}
+
+static gboolean
+check_finite (const float *x, gsize n, guint d, const char *what, float *max_abs, GError **error)
+{
+  gsize bad = scan_range (x, n * d, max_abs);
+
+  if (bad != G_MAXSIZE)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   "K-means needs finite values, but %s %" G_GSIZE_FORMAT
+                   " has a NaN or infinite one (feature %u)",
+                   what, bad / d, (guint) (bad % d));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* x * 2^e, newly allocated. */
+static float *
+scaled_copy (const float *x, gsize count, int e)
+{
+  float *out = g_new (float, count);
+
+  for (gsize i = 0; i < count; i++)
+    out[i] = ldexpf (x[i], e);
+  return out;
+}
+
 /* Mean over features of the (population) variance of x, as scikit-learn's tolerance. */
 static double
 mean_variance (const float *x, gsize n, guint d)
@@ -935,6 +998,11 @@ cs_kmeans (const float *x,
 {
   g_autofree float *cur_centers = NULL;
   g_autofree gint32 *cur_labels = NULL;
+  g_autofree float *scaled_x = NULL;
+  g_autofree float *scaled_init = NULL;
+  const float *init_centers;
+  float max_abs = 0.0f;
+  int scale_exp;
   CsKMeansResult best = { 0 };
   gboolean have_best = FALSE;
   gboolean ok = TRUE;
@@ -970,8 +1038,24 @@ cs_kmeans (const float *x,
       return FALSE;
     }
 
+  /* A NaN distance would leave no point to re-seed an empty cluster with. */
+  if (!check_finite (x, n, d, "point", &max_abs, error))
+    return FALSE;
+  if (options->init_centers != NULL
+      && !check_finite (options->init_centers, k, d, "initial centre", &max_abs, error))
+    return FALSE;
+  scale_exp = scale_exponent (max_abs);
+  if (scale_exp != 0)
+    {
+      scaled_x = scaled_copy (x, n * d, -scale_exp);
+      x = scaled_x;
+      if (options->init_centers != NULL)
+        scaled_init = scaled_copy (options->init_centers, (gsize) k * d, -scale_exp);
+    }
+  init_centers = scaled_init != NULL ? scaled_init : options->init_centers;
+
   n_trials = 2 + (guint) floor (log ((double) k));
-  n_runs = options->init_centers != NULL ? 1 : MAX (options->n_init, 1);
+  n_runs = init_centers != NULL ? 1 : MAX (options->n_init, 1);
   tol_abs = options->tol * mean_variance (x, n, d);
 
   geometry_init (&g, x, n, d, k, MAX (k, n_trials));
@@ -985,8 +1069,8 @@ cs_kmeans (const float *x,
       CsKMeansResult run = { 0 };
 
       /* Copied first: init_centers may be the very array the caller wants written. */
-      if (options->init_centers != NULL)
-        memcpy (cur_centers, options->init_centers, (gsize) k * d * sizeof (float));
+      if (init_centers != NULL)
+        memcpy (cur_centers, init_centers, (gsize) k * d * sizeof (float));
       else
         {
           CsRng rng;
@@ -1023,6 +1107,12 @@ cs_kmeans (const float *x,
       g_set_error_literal (error, CS_ERROR, CS_ERROR_CANCELLED, "K-means was cancelled");
       return FALSE;
     }
+  if (scale_exp != 0)
+    {
+      for (gsize i = 0; i < (gsize) k * d; i++)
+        centers[i] = ldexpf (centers[i], scale_exp);
+      best.inertia = ldexp (best.inertia, 2 * scale_exp);
+    }
   if (result != NULL)
     *result = best;
   return TRUE;
@@ -1037,6 +1127,10 @@ cs_kmeans_assign (const float *x,
                   gint32 *labels,
                   float *min_dist)
 {
+  g_autofree float *scaled_x = NULL;
+  g_autofree float *scaled_centers = NULL;
+  float max_abs = 0.0f;
+  int scale_exp;
   Geometry g;
   double inertia;
 
@@ -1048,9 +1142,27 @@ cs_kmeans_assign (const float *x,
   if (n == 0)
     return 0.0;
 
+  /* Scaled as cs_kmeans () scales; NaN and infinite values just propagate here. */
+  scan_range (x, n * d, &max_abs);
+  scan_range (centers, (gsize) k * d, &max_abs);
+  scale_exp = scale_exponent (max_abs);
+  if (scale_exp != 0)
+    {
+      scaled_x = scaled_copy (x, n * d, -scale_exp);
+      scaled_centers = scaled_copy (centers, (gsize) k * d, -scale_exp);
+      x = scaled_x;
+      centers = scaled_centers;
+    }
+
   geometry_init (&g, x, n, d, k, k);
   nearest (&g, centers, labels);
   inertia = inertia_exact (&g, centers, labels, min_dist);
   geometry_clear (&g);
+  if (scale_exp != 0)
+    {
+      inertia = ldexp (inertia, 2 * scale_exp);
+      for (gsize i = 0; min_dist != NULL && i < n; i++)
+        min_dist[i] = ldexpf (min_dist[i], 2 * scale_exp);
+    }
   return inertia;
 }

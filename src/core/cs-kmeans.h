@@ -38,7 +38,10 @@ void cs_kmeans_options_init (CsKMeansOptions *options,
                              guint            k);
 
 /* x: n x d row-major. centers: k x d output. labels: n output (may be NULL).
- * Returns FALSE only when cancelled or when n < k (with error set). */
+ * Returns FALSE only when cancelled, when n < k, or when x (or init_centers) holds a NaN or
+ * infinite value (with error set). Any finite magnitude works, from subnormals to FLT_MAX:
+ * data whose squares would overflow or underflow float is clustered at a scale of a power
+ * of two and scaled back. */
 gboolean cs_kmeans (const float           *x,
                     gsize                  n,
                     guint                  d,
@@ -50,7 +53,7 @@ gboolean cs_kmeans (const float           *x,
                     GError               **error);
 
 /* Nearest centre for every row: labels (n) and, when non-NULL, the squared distance to it
- * (n). Returns the inertia. */
+ * (n; infinite past FLT_MAX). Returns the inertia. */
 double cs_kmeans_assign (const float *x,
                          gsize        n,
                          guint        d,

@@ -34,6 +34,7 @@ struct _CsParallel
   GMutex lock;
   GCond posted;   /* generation moved or quit set */
   GCond finished; /* pending reached 0 */
+  /* Changed under the lock, but read by the spins without it: every access is atomic. */
   guint64 generation;
   guint64 pending;
   gboolean quit;
@@ -50,6 +51,12 @@ typedef struct
   guint index;
 } Helper;
 
+static inline guint64
+load (const guint64 *counter)
+{
+  return __atomic_load_n (counter, __ATOMIC_ACQUIRE);
+}
+
 /* Spins until *counter differs from value (or, with until_zero, reaches zero) or SPIN_US pass.
  * Reads without the lock: a hint, confirmed under the lock by the caller. */
 static void
@@ -59,7 +66,7 @@ spin_until (const guint64 *counter, guint64 value, gboolean until_zero)
 
   for (guint i = 1;; i++)
     {
-      guint64 now_value = __atomic_load_n (counter, __ATOMIC_ACQUIRE);
+      guint64 now_value = load (counter);
 
       if (until_zero ? now_value == 0 : now_value != value)
         return;
@@ -98,23 +105,23 @@ helper_main (gpointer data)
   g_mutex_lock (&self->lock);
   for (;;)
     {
-      if (!self->quit && self->generation == seen)
+      if (!self->quit && load (&self->generation) == seen)
         {
           g_mutex_unlock (&self->lock);
           spin_until (&self->generation, seen, FALSE);
           g_mutex_lock (&self->lock);
         }
-      while (!self->quit && self->generation == seen)
+      while (!self->quit && load (&self->generation) == seen)
         g_cond_wait (&self->posted, &self->lock);
       if (self->quit)
         break;
-      seen = self->generation;
+      seen = load (&self->generation);
       g_mutex_unlock (&self->lock);
 
       run_range (self, index);
 
       g_mutex_lock (&self->lock);
-      if (__atomic_sub_fetch (&self->pending, 1, __ATOMIC_RELEASE) == 0)
+      if (__atomic_sub_fetch (&self->pending, 1, __ATOMIC_ACQ_REL) == 0)
         g_cond_signal (&self->finished);
     }
   g_mutex_unlock (&self->lock);
@@ -200,8 +207,8 @@ cs_parallel_for (
   self->data = data;
   self->n = n;
   self->chunk = chunk;
-  self->pending = self->n_threads - 1;
-  __atomic_store_n (&self->generation, self->generation + 1, __ATOMIC_RELEASE);
+  __atomic_store_n (&self->pending, self->n_threads - 1, __ATOMIC_RELEASE);
+  __atomic_store_n (&self->generation, load (&self->generation) + 1, __ATOMIC_RELEASE);
   g_cond_broadcast (&self->posted);
   g_mutex_unlock (&self->lock);
 
@@ -209,7 +216,7 @@ cs_parallel_for (
 
   spin_until (&self->pending, 0, TRUE);
   g_mutex_lock (&self->lock);
-  while (self->pending > 0)
+  while (load (&self->pending) > 0)
     g_cond_wait (&self->finished, &self->lock);
   g_mutex_unlock (&self->lock);
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -73,6 +74,45 @@ struct _CsTrainer
   CsThreadTuner tuner;
 };
 
+/* Refuses data the network cannot train on in single precision: NaN or infinite values,
+ * and magnitudes whose squares overflow float. The first layer's weight gradients grow as
+ * max|x|^2 and the squared distances between samples reach 4 d max|x|^2; past the float
+ * range they become infinite, Adam turns them into NaN weights, and every code after that
+ * is NaN. The limit leaves 2^10 of headroom for the sums over a batch. */
+static gboolean
+check_data_range (CsDataset *dataset, GError **error)
+{
+  const float *x = dataset->x;
+  gsize count = dataset->n * dataset->d;
+  float max_abs = 0.0f;
+  double limit = sqrt (FLT_MAX / 1024.0 / (4.0 * dataset->d));
+
+  for (gsize i = 0; i < count; i++)
+    {
+      float a = fabsf (x[i]);
+
+      if (!isfinite (a))
+        {
+          g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                       "%s: sample %" G_GSIZE_FORMAT ", feature %u is %s; remove or impute it",
+                       dataset->source, i / dataset->d, (guint) (i % dataset->d),
+                       isnan (a) ? "NaN" : "infinite");
+          return FALSE;
+        }
+      max_abs = MAX (max_abs, a);
+    }
+  if (max_abs > limit)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   "%s: values as large as %.3g overflow single precision in training (the "
+                   "limit for %u features is %.3g); scale the features first, e.g. "
+                   "standardise them (clusterscope-cli --standardize)",
+                   dataset->source, max_abs, dataset->d, limit);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 CsTrainer *
 cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
 {
@@ -89,6 +129,8 @@ cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
                    "K = %u is larger than the number of samples (%zu)", settings->k, dataset->n);
       return NULL;
     }
+  if (!check_data_range (dataset, error))
+    return NULL;
 
   self = g_new0 (CsTrainer, 1);
   g_atomic_ref_count_init (&self->ref_count);
@@ -541,6 +583,7 @@ reinit_centroids (CsTrainer *self,
   CsKMeansOptions opt;
   CsKMeansResult res;
   g_autofree float *centers = g_new (float, (gsize) k *m);
+  g_autoptr (GError) local = NULL;
 
   cs_kmeans_options_init (&opt, k);
   opt.n_init = n_init;
@@ -549,8 +592,15 @@ reinit_centroids (CsTrainer *self,
   opt.seed = seed;
   if (warm && self->centroids != NULL && self->k == k)
     opt.init_centers = self->centroids;
-  if (!cs_kmeans (self->codes, ds->n, m, &opt, centers, NULL, &res, cancellable, error))
-    return FALSE;
+  if (!cs_kmeans (self->codes, ds->n, m, &opt, centers, NULL, &res, cancellable, &local))
+    {
+      /* The data passed check_data_range (): NaN codes mean the network diverged. */
+      if (local->code == CS_ERROR_INVALID)
+        g_prefix_error (&local, "training diverged (lower the learning rate, or scale the "
+                                "features, e.g. with --standardize): ");
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
 
   if (self->centroids != NULL)
     match_identities (centers, k, self->centroids, self->k, m);
