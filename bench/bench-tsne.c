@@ -1,11 +1,10 @@
 /* bench-tsne: t-SNE of a run's latent codes (its labels.csv), cold and warm, against PCA.
  *
- * Usage: bench-tsne LABELS.CSV [REPEAT] [--write-npy CODES.npy]
+ * Usage: bench-tsne LABELS.CSV [REPEAT]
  * Prints the time of the first (cold) layout, of warm frames (the codes moved by a small
  * perturbation, as one epoch moves them), and each layout's 10-NN recall: the share of each
  * point's 10 nearest neighbours among the codes that are also among its 10 nearest in 2-D.
  * It first prints the recall of the run's own x, y (the projection it was run with).
- * With --write-npy it also writes the codes as float32 .npy for bench/sklearn_tsne.py.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -70,30 +69,6 @@ read_codes (const char *path, gsize *n_out, guint *m_out, float **xy_out)
   return (float *) (void *) g_array_free (z, FALSE);
 }
 
-static void
-write_npy (const char *path, const float *z, gsize n, guint m)
-{
-  g_autofree char *dict = g_strdup_printf (
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (%" G_GSIZE_FORMAT ", %u), }", n, m);
-  GString *h = g_string_new ("\x93NUMPY\x01\x00");
-  guint16 hl;
-  gsize pad = 16 - (10 + strlen (dict) + 1) % 16;
-  FILE *f = fopen (path, "wb");
-
-  g_string_append (h, "  ");
-  hl = (guint16) (strlen (dict) + pad + 1);
-  h->str[8] = (char) (hl & 0xff);
-  h->str[9] = (char) (hl >> 8);
-  g_string_append (h, dict);
-  for (gsize i = 0; i < pad; i++)
-    g_string_append_c (h, ' ');
-  g_string_append_c (h, '\n');
-  fwrite (h->str, 1, h->len, f);
-  fwrite (z, sizeof (float), n * m, f);
-  fclose (f);
-  g_string_free (h, TRUE);
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -110,7 +85,7 @@ main (int argc, char *argv[])
 
   if (argc < 2)
     {
-      fprintf (stderr, "usage: %s LABELS.CSV [REPEAT] [--write-npy CODES.npy]\n", argv[0]);
+      fprintf (stderr, "usage: %s LABELS.CSV [REPEAT]\n", argv[0]);
       return 2;
     }
   cs_tsne_options_init (&options);
@@ -130,11 +105,8 @@ main (int argc, char *argv[])
     z = read_codes (argv[1], &n, &m, &run_xy);
     printf ("the run's own x, y: 10-NN recall %.3f\n", cs_knn_recall (z, m, run_xy, n, 10));
   }
-  for (int a = 2; a < argc; a++)
-    if (g_str_equal (argv[a], "--write-npy") && a + 1 < argc)
-      write_npy (argv[++a], z, n, m);
-    else
-      repeat = atoi (argv[a]);
+  if (argc > 2)
+    repeat = atoi (argv[2]);
   xy = g_new (float, 2 * n);
   printf ("codes: %" G_GSIZE_FORMAT " x %u\n", n, m);
 

@@ -129,6 +129,22 @@ heap_sift_down (float *dist, guint32 *idx, guint k, guint at)
     }
 }
 
+/* ||x_i||^2 of each of the n rows of x (n x m). */
+static float *
+squared_norms (const float *x, gsize n, guint m)
+{
+  float *sq = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float s = 0.0f;
+      for (guint c = 0; c < m; c++)
+        s += x[i * m + c] * x[i * m + c];
+      sq[i] = s;
+    }
+  return sq;
+}
+
 /* For each of the nq rows of q, its k nearest rows of base (nb x m); with same, q is base and a
  * row is not its own neighbour. */
 static void
@@ -142,27 +158,11 @@ knn_search (const float *q,
             guint32 *idx,
             float *dist)
 {
-  g_autofree float *sq = NULL;
-  g_autofree float *qsq = NULL;
+  g_autofree float *sq = squared_norms (base, n, m);
+  g_autofree float *qsq_owned = same ? NULL : squared_norms (q, nq, m);
+  const float *qsq = same ? sq : qsq_owned;
   g_autofree float *block = NULL;
   gsize rows;
-
-  sq = g_new (float, n);
-  for (gsize i = 0; i < n; i++)
-    {
-      float s = 0.0f;
-      for (guint c = 0; c < m; c++)
-        s += base[i * m + c] * base[i * m + c];
-      sq[i] = s;
-    }
-  qsq = g_new (float, nq);
-  for (gsize i = 0; i < nq; i++)
-    {
-      float s = 0.0f;
-      for (guint c = 0; c < m; c++)
-        s += q[i * m + c] * q[i * m + c];
-      qsq[i] = s;
-    }
 
   rows = CLAMP (KNN_BLOCK_FLOATS / n, 1, 256);
   block = g_new (float, rows *n);
@@ -369,7 +369,16 @@ typedef struct
 {
   Node *nodes;
   gsize len, cap;
+  double *scratch; /* 3 n: each point's normalisation share and repulsion, kept between calls */
+  gsize scratch_n;
 } Tree;
+
+static void
+tree_clear (Tree *t)
+{
+  g_clear_pointer (&t->nodes, g_free);
+  g_clear_pointer (&t->scratch, g_free);
+}
 
 static gint32
 tree_add (Tree *t, double cx, double cy, double hw)
@@ -573,10 +582,19 @@ gradient_with_tree (Tree *t,
                     double theta,
                     double *grad)
 {
-  g_autofree double *zi = g_new (double, n);
-  g_autofree double *rep = g_new (double, 2 * n);
-  GradJob job = { t, y, row_start, col, val, theta * theta, rep, zi };
+  double *zi, *rep;
+  GradJob job;
   double z = 0.0;
+
+  if (t->scratch_n != n)
+    {
+      g_free (t->scratch);
+      t->scratch = g_new (double, 3 * n);
+      t->scratch_n = n;
+    }
+  zi = t->scratch;
+  rep = t->scratch + n;
+  job = (GradJob){ t, y, row_start, col, val, theta * theta, rep, zi };
 
   tree_build (t, y, n);
   tree_finish (t);
@@ -610,7 +628,7 @@ cs_tsne_gradient (const double *y,
   Tree t = { 0 };
   double z = gradient_with_tree (&t, NULL, y, n, row_start, col, val, ex, theta, grad);
 
-  g_free (t.nodes);
+  tree_clear (&t);
   return z;
 }
 
@@ -718,7 +736,7 @@ layout (CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable 
             y[2 * i] -= mx, y[2 * i + 1] -= my;
         }
     }
-  g_free (tree.nodes);
+  tree_clear (&tree);
 
   for (gsize i = 0; i < 2 * n; i++)
     xy[i] = (float) y[i];
