@@ -7,9 +7,13 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cs-settings.h"
+#include "cs-test-mount.h"
 
 static const char *cli;
 static char *tmpdir;
@@ -402,6 +406,218 @@ remove_tree (const char *path)
     g_unlink (path);
 }
 
+/* Each entry of dir is one of names, or a hidden temporary file when temps is TRUE. */
+static void
+assert_run_files (const char *dir, const char *const *names, gboolean temps)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (!(temps && name[0] == '.') && !g_strv_contains (names, name))
+      g_error ("unexpected %s in %s", name, dir);
+}
+
+/* config.json parses and metrics.csv has its header and one row per epoch. */
+static void
+assert_complete_config_and_metrics (const char *dir, guint epochs)
+{
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *metrics = read_text (dir, "metrics.csv");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_auto (GStrv) rows = g_strsplit (metrics, "\n", -1);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_file (parser, config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (rows), ==, 1 + epochs + 1);
+  g_assert_cmpstr (rows[epochs + 1], ==, "");
+}
+
+/* A disk that fills up while the run folder is written (a 16 KiB tmpfs: config.json and
+ * metrics.csv fit, labels.csv does not): exit 1, the message names the file and the cause,
+ * and what is there is whole (no torn labels.csv, no temporary file). */
+static void
+test_full_disk (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *disk = path_in ("disk");
+      g_autofree char *dir = g_build_filename (disk, "run", NULL);
+      g_autofree char *err = NULL;
+      const char *names[] = { "config.json", "metrics.csv", NULL };
+
+      cs_test_mount_tmpfs (disk, 16);
+      g_assert_cmpint (run_cli (NULL, &err, SYNTH_ARGS, "--output", dir, NULL), ==, 1);
+      g_test_message ("%s", err);
+      g_assert_nonnull (strstr (err, "labels.csv"));
+      g_assert_nonnull (strstr (err, g_strerror (ENOSPC)));
+      assert_complete_config_and_metrics (dir, 7);
+      assert_run_files (dir, names, FALSE);
+      cs_test_unmount (disk);
+      return;
+    }
+  cs_test_trap_mounted ();
+}
+
+/* A read-only destination is refused before training (exit 2), with the reason. */
+static void
+test_read_only_output (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *disk = path_in ("disk");
+      g_autofree char *dir = g_build_filename (disk, "run", NULL);
+      g_autofree char *err = NULL;
+
+      cs_test_mount_tmpfs (disk, 64);
+      cs_test_remount_read_only (disk);
+      g_assert_cmpint (run_cli (NULL, &err, SYNTH_ARGS, "--output", dir, NULL), ==, 2);
+      g_test_message ("%s", err);
+      g_assert_nonnull (strstr (err, "run"));
+      g_assert_nonnull (strstr (err, g_strerror (EROFS)));
+      /* Refused before the first epoch. */
+      g_assert_null (strstr (err, "epoch"));
+      cs_test_unmount (disk);
+      return;
+    }
+  cs_test_trap_mounted ();
+}
+
+/* Whether dir holds a hidden temporary file of name. */
+static gboolean
+has_temp_of (const char *dir, const char *name)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autofree char *prefix = g_strdup_printf (".%s.", name);
+  const char *entry;
+
+  while (d != NULL && (entry = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (entry, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+/* SIGKILL while the run folder is being rewritten, caught while labels.csv's temporary file
+ * exists: every file left is the old run's or a whole new one, never a torn one. */
+static void
+test_killed_while_writing (void)
+{
+  g_autofree char *dir = path_in ("killed");
+  g_autofree char *old_labels = NULL, *old_metrics = NULL;
+  const char *names[] = { "config.json", "metrics.csv", "labels.csv", "model.bin", NULL };
+  const char *big_args[] = { "--synthetic-n",
+                             "60000",
+                             "--synthetic-d",
+                             "8",
+                             "--hidden",
+                             "16",
+                             "--embedding-dim",
+                             "10",
+                             "-k",
+                             "5",
+                             "--pretrain-epochs",
+                             "1",
+                             "--epochs",
+                             "0",
+                             "--batch-size",
+                             "1024",
+                             "--n-init",
+                             "1" };
+  guint caught = 0;
+
+  g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic", big_args[0], big_args[1],
+                            big_args[2], big_args[3], big_args[4], big_args[5], big_args[6],
+                            big_args[7], big_args[8], big_args[9], big_args[10], big_args[11],
+                            big_args[12], big_args[13], big_args[14], big_args[15], big_args[16],
+                            big_args[17], "--seed", "1", "--output", dir, NULL),
+                   ==, 0);
+  old_labels = read_text (dir, "labels.csv");
+  old_metrics = read_text (dir, "metrics.csv");
+
+  for (guint attempt = 0; attempt < 12 && caught < 2; attempt++)
+    {
+      g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr (GError) error = NULL;
+      g_autofree char *labels = NULL;
+      GPid pid;
+      int status;
+      gboolean seen = FALSE;
+      gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+      g_ptr_array_add (argv, (char *) cli);
+      g_ptr_array_add (argv, "--dataset");
+      g_ptr_array_add (argv, "synthetic");
+      for (guint i = 0; i < G_N_ELEMENTS (big_args); i++)
+        g_ptr_array_add (argv, (char *) big_args[i]);
+      g_ptr_array_add (argv, "--seed");
+      g_ptr_array_add (argv, "2");
+      g_ptr_array_add (argv, "--output");
+      g_ptr_array_add (argv, dir);
+      g_ptr_array_add (argv, NULL);
+      g_assert_true (g_spawn_async (NULL, (char **) argv->pdata, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
+                                        | G_SPAWN_STDERR_TO_DEV_NULL,
+                                    NULL, NULL, &pid, &error));
+      g_assert_no_error (error);
+      while (!seen && g_get_monotonic_time () < deadline)
+        {
+          if (has_temp_of (dir, "labels.csv"))
+            {
+              kill (pid, SIGKILL);
+              seen = TRUE;
+            }
+          else if (waitpid (pid, &status, WNOHANG) == pid)
+            break;
+          else
+            g_usleep (50);
+        }
+      if (seen)
+        g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      else if (g_get_monotonic_time () >= deadline)
+        g_error ("the run did not end");
+      g_spawn_close_pid (pid);
+
+      /* Whatever happened, each file is whole. */
+      assert_run_files (dir, names, TRUE);
+      assert_complete_config_and_metrics (dir, 1);
+      labels = read_text (dir, "labels.csv");
+      if (seen && has_temp_of (dir, "labels.csv"))
+        {
+          /* Killed before the rename: the old labels.csv is there, byte for byte. */
+          g_assert_true (WIFSIGNALED (status));
+          g_assert_cmpstr (labels, ==, old_labels);
+          caught++;
+        }
+      else
+        {
+          g_auto (GStrv) rows = g_strsplit (labels, "\n", -1);
+          g_assert_cmpuint (g_strv_length (rows), ==, 1 + 60000 + 1);
+        }
+      /* Start the next attempt from a whole old folder again. */
+      {
+        g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+        const char *entry;
+
+        while ((entry = g_dir_read_name (d)) != NULL)
+          if (entry[0] == '.')
+            {
+              g_autofree char *p = g_build_filename (dir, entry, NULL);
+              g_unlink (p);
+            }
+      }
+      {
+        g_autofree char *p = g_build_filename (dir, "labels.csv", NULL);
+        g_autofree char *q = g_build_filename (dir, "metrics.csv", NULL);
+        g_assert_true (g_file_set_contents (p, old_labels, -1, NULL));
+        g_assert_true (g_file_set_contents (q, old_metrics, -1, NULL));
+      }
+    }
+  g_test_message ("killed mid-write %u time(s)", caught);
+  g_assert_cmpuint (caught, >=, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -424,6 +640,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/options-from-table", test_options_from_table);
   g_test_add_func ("/cli/extreme-values", test_extreme_values);
+  g_test_add_func ("/cli/faults/full-disk", test_full_disk);
+  g_test_add_func ("/cli/faults/read-only-output", test_read_only_output);
+  g_test_add_func ("/cli/faults/killed-while-writing", test_killed_while_writing);
   rc = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

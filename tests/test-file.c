@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "cs-error.h"
 #include "cs-file.h"
+#include "cs-test-mount.h"
 
 typedef struct
 {
@@ -260,6 +262,145 @@ test_failed_rename (Fixture *f, gconstpointer data)
   assert_folder_holds (f->dir, names);
 }
 
+/* A full disk (a 64 KiB tmpfs): a whole write and a streamed one both fail with an error
+ * naming the file and the cause, and leave the old file and nothing else. */
+static void
+test_full_disk (Fixture *f, gconstpointer data)
+{
+  g_autofree char *disk = NULL, *path = NULL;
+  g_autofree char *big = NULL;
+  const gsize big_len = 1 << 20;
+  const char *names[] = { "out.txt", NULL };
+  CsFileSink *sink;
+  GError *error = NULL;
+  gboolean ok = TRUE;
+
+  if (!g_test_subprocess ())
+    {
+      cs_test_trap_mounted ();
+      return;
+    }
+
+  disk = g_build_filename (f->dir, "disk", NULL);
+  path = g_build_filename (disk, "out.txt", NULL);
+  cs_test_mount_tmpfs (disk, 64);
+  g_assert_true (cs_file_write_atomic (path, "old\n", 4, &error));
+  g_assert_no_error (error);
+
+  big = g_malloc (big_len);
+  memset (big, 'x', big_len);
+  g_assert_false (cs_file_write_atomic (path, big, big_len, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "out.txt"));
+  g_assert_nonnull (strstr (error->message, g_strerror (ENOSPC)));
+  g_test_message ("whole write: %s", error->message);
+  g_clear_error (&error);
+  assert_contents (path, "old\n");
+  assert_folder_holds (disk, names);
+
+  sink = cs_file_sink_new (path, &error);
+  g_assert_no_error (error);
+  for (gsize done = 0; done < big_len && ok; done += 4096)
+    ok = cs_file_sink_write (sink, big + done, 4096, NULL);
+  g_assert_false (ok);
+  g_assert_false (cs_file_sink_commit (sink, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, g_strerror (ENOSPC)));
+  g_clear_error (&error);
+  assert_contents (path, "old\n");
+  assert_folder_holds (disk, names);
+
+  /* The space the failed writes took is given back: a small write succeeds. */
+  g_assert_true (cs_file_write_atomic (path, "new\n", 4, &error));
+  g_assert_no_error (error);
+  assert_contents (path, "new\n");
+  cs_test_unmount (disk);
+}
+
+/* A read-only file system (which stops root too, unlike a folder's mode bits). */
+static void
+test_read_only_mount (Fixture *f, gconstpointer data)
+{
+  g_autofree char *disk = NULL, *path = NULL;
+  const char *names[] = { "out.txt", NULL };
+  GError *error = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      cs_test_trap_mounted ();
+      return;
+    }
+
+  disk = g_build_filename (f->dir, "disk", NULL);
+  path = g_build_filename (disk, "out.txt", NULL);
+  cs_test_mount_tmpfs (disk, 64);
+  g_assert_true (cs_file_write_atomic (path, "old\n", 4, &error));
+  cs_test_remount_read_only (disk);
+
+  g_assert_false (cs_file_write_atomic (path, "new\n", 4, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "out.txt"));
+  g_assert_nonnull (strstr (error->message, g_strerror (EROFS)));
+  g_test_message ("read-only: %s", error->message);
+  g_clear_error (&error);
+  g_assert_null (cs_file_sink_new (path, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IO);
+  g_clear_error (&error);
+  assert_contents (path, "old\n");
+  assert_folder_holds (disk, names);
+  cs_test_unmount (disk);
+}
+
+/* Killed (SIGKILL, nothing runs after it) in the middle of writing: the old file is whole.
+ * The temporary file stays, hidden (a dot name), as nothing can remove it; the next write of
+ * the same file succeeds beside it. */
+static void
+test_killed_mid_write (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir
+      = g_strdup_printf ("%s/cs-file-killed-%d", g_get_tmp_dir (),
+                         g_test_subprocess () ? (int) getppid () : (int) getpid ());
+  g_autofree char *path = g_build_filename (dir, "out.txt", NULL);
+  GError *error = NULL;
+
+  if (g_test_subprocess ())
+    {
+      char block[4096];
+      CsFileSink *sink;
+
+      memset (block, 'y', sizeof block);
+      g_assert_true (cs_file_write_atomic (path, "old\n", 4, &error));
+      sink = cs_file_sink_new (path, &error);
+      g_assert_nonnull (sink);
+      for (guint i = 0; i < 16; i++)
+        g_assert_true (cs_file_sink_write (sink, block, sizeof block, &error));
+      remove_tree (f->dir); /* this process's fixture: no teardown runs after the kill */
+      kill (getpid (), SIGKILL);
+      g_assert_not_reached ();
+    }
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_failed ();
+  assert_contents (path, "old\n");
+  {
+    g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    guint n_temp = 0;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      if (g_str_has_prefix (name, ".out.txt."))
+        n_temp++;
+      else
+        g_assert_cmpstr (name, ==, "out.txt");
+    g_assert_cmpuint (n_temp, ==, 1);
+  }
+  g_assert_true (cs_file_write_atomic (path, "new\n", 4, &error));
+  g_assert_no_error (error);
+  assert_contents (path, "new\n");
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -271,6 +412,9 @@ main (int argc, char **argv)
   ADD ("/file/failed-write", test_failed_write);
   ADD ("/file/unwritable-folder", test_unwritable_folder);
   ADD ("/file/failed-rename", test_failed_rename);
+  ADD ("/file/full-disk", test_full_disk);
+  ADD ("/file/read-only-mount", test_read_only_mount);
+  ADD ("/file/killed-mid-write", test_killed_mid_write);
 #undef ADD
   return g_test_run ();
 }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "cs-plot.h"
 #include "cs-rng.h"
 #include "cs-snapshot.h"
+#include "cs-test-mount.h"
 
 static const char *const fashion_names[10] = {
   "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -897,6 +900,21 @@ typedef struct
   CsPlotStyle style;
 } Dashboard;
 
+/* The three plots of snapshot s (its points' labels) and the history run. */
+static void
+dashboard_init (Dashboard *d, CsSnapshot *s, const gint32 *labels, GPtrArray *run)
+{
+  cs_plot_style_init (&d->style, FALSE);
+  cs_plot_scatter_params_init (&d->scatter);
+  d->scatter.snapshot = s;
+  d->scatter.labels = labels;
+  d->scatter.n_classes = 10;
+  d->scatter.class_names = fashion_names;
+  d->scatter.title = "Latent space";
+  d->curves = (CsCurvesParams){ (CsSnapshot *const *) run->pdata, run->len, -1, TRUE, "Metrics" };
+  d->confusion = (CsConfusionParams){ s, fashion_names, "Confusion" };
+}
+
 static void
 draw_dashboard (cairo_t *cr, double width, double height, gpointer user_data)
 {
@@ -945,16 +963,7 @@ test_export (void)
 
   g_assert_no_error (error);
   s = make_blobs (5000, 10, 10, 40, 0, rng, &labels);
-
-  cs_plot_style_init (&d.style, FALSE);
-  cs_plot_scatter_params_init (&d.scatter);
-  d.scatter.snapshot = s;
-  d.scatter.labels = labels;
-  d.scatter.n_classes = 10;
-  d.scatter.class_names = fashion_names;
-  d.scatter.title = "Latent space";
-  d.curves = (CsCurvesParams){ (CsSnapshot *const *) run->pdata, run->len, -1, TRUE, "Metrics" };
-  d.confusion = (CsConfusionParams){ s, fashion_names, "Confusion" };
+  dashboard_init (&d, s, labels, run);
 
   g_assert_true (cs_plot_format_from_path ("a/b.PNG", &format));
   g_assert_cmpint (format, ==, CS_PLOT_PNG);
@@ -1047,6 +1056,61 @@ test_export (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* Exports onto a full disk (a 64 KiB tmpfs holding an older small PNG): each format fails with
+ * the cause, the old file stays whole and no temporary file is left. */
+static void
+test_export_full_disk (void)
+{
+  const CsPlotFormat formats[] = { CS_PLOT_PNG, CS_PLOT_SVG, CS_PLOT_PDF };
+  g_autofree char *dir = NULL, *disk = NULL, *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CsSnapshot) s = NULL;
+  g_autoptr (GPtrArray) run = NULL;
+  g_autofree gint32 *labels = NULL;
+  cairo_surface_t *png;
+  CsRng rng_state;
+  Dashboard d;
+
+  if (!g_test_subprocess ())
+    {
+      cs_test_trap_mounted ();
+      return;
+    }
+
+  dir = g_dir_make_tmp ("cs-test-plot-XXXXXX", &error);
+  g_assert_no_error (error);
+  disk = g_build_filename (dir, "disk", NULL);
+  cs_test_mount_tmpfs (disk, 64);
+  s = make_blobs (5000, 10, 10, 40, 0, seeded (&rng_state, 11), &labels);
+  run = make_history (40, TRUE);
+  dashboard_init (&d, s, labels, run);
+
+  path = g_build_filename (disk, "plot.png", NULL);
+  g_assert_true (cs_plot_export (path, CS_PLOT_PNG, 64, 40, NULL, draw_dashboard, &d, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("plot.%s", cs_plot_format_to_extension (formats[i]));
+      g_autofree char *target = g_build_filename (disk, name, NULL);
+
+      g_assert_false (
+          cs_plot_export (target, formats[i], 1800, 560, NULL, draw_dashboard, &d, &error));
+      g_assert_error (error, CS_ERROR, CS_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, name));
+      g_assert_nonnull (strstr (error->message, g_strerror (ENOSPC)));
+      g_clear_error (&error);
+      g_assert_cmpuint (count_entries (disk), ==, 1);
+    }
+  png = cairo_image_surface_create_from_png (path);
+  g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (png), ==, 64);
+  cairo_surface_destroy (png);
+  g_unlink (path);
+  cs_test_unmount (disk);
+  g_rmdir (disk);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1064,6 +1128,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/curves", test_curves);
   g_test_add_func ("/plot/confusion", test_confusion);
   g_test_add_func ("/plot/export", test_export);
+  g_test_add_func ("/plot/export/full-disk", test_export_full_disk);
   ret = g_test_run ();
   /* Let the leak checker see only our own allocations. */
   cairo_debug_reset_static_data ();

@@ -377,6 +377,14 @@ main (int argc, char **argv)
   adaptive = opt_adaptive_threads && !cs_threads_count_is_fixed ();
   cs_trainer_set_adaptive_threads (trainer, adaptive);
 
+  /* The folder is made and its config.json written now: a folder that cannot be written is
+   * an error before the run, not after it. */
+  if (opt_output && !cs_run_begin_folder (opt_output, &settings, spec, ds, &error))
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+
   st.history = cs_history_new (1);
   st.total_epochs = (opt_load_model ? 0 : settings.pretrain_epochs) + settings.epochs;
   g_mutex_init (&st.lock);

@@ -195,6 +195,27 @@ cs_run_write_labels_csv (const char *path,
 }
 
 gboolean
+cs_run_begin_folder (const char *dir,
+                     const CsSettings *settings,
+                     const char *dataset_spec,
+                     const CsDataset *dataset,
+                     GError **error)
+{
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (dir);
+
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, "Could not create the folder “%s”: %s", display,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return cs_run_write_config (config, settings, dataset_spec, dataset, error);
+}
+
+gboolean
 cs_run_write_folder (const char *dir,
                      const CsSettings *settings,
                      const char *dataset_spec,
@@ -204,19 +225,11 @@ cs_run_write_folder (const char *dir,
                      GBytes *model,
                      GError **error)
 {
-  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
   g_autofree char *metrics = g_build_filename (dir, "metrics.csv", NULL);
   g_autofree char *labels = g_build_filename (dir, "labels.csv", NULL);
   g_autofree char *model_path = g_build_filename (dir, "model.bin", NULL);
 
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "could not create the folder %s: %s", dir,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  if (!cs_run_write_config (config, settings, dataset_spec, dataset, error)
+  if (!cs_run_begin_folder (dir, settings, dataset_spec, dataset, error)
       || !cs_run_write_metrics_csv (metrics, history, n_history, error))
     return FALSE;
   if (n_history > 0 && !cs_run_write_labels_csv (labels, dataset, history[n_history - 1], error))

@@ -44,6 +44,14 @@ gboolean cs_run_write_labels_csv (const char       *path,
                                   const CsSnapshot *snapshot,
                                   GError          **error);
 
+/* Creates dir and writes its config.json: a run that will write its folder calls this before
+ * training, so that a folder it cannot write is reported at once, not after the run. */
+gboolean cs_run_begin_folder (const char       *dir,
+                              const CsSettings *settings,
+                              const char       *dataset_spec,
+                              const CsDataset  *dataset,
+                              GError          **error);
+
 /* The whole folder: config.json, metrics.csv, labels.csv (last snapshot) and, when model is not
  * NULL, model.bin with those bytes (cs_trainer_dup_model). Creates dir if needed. */
 gboolean cs_run_write_folder (const char        *dir,
