@@ -618,6 +618,23 @@ test_killed_while_writing (void)
   g_assert_cmpuint (caught, >=, 1);
 }
 
+/* A dataset or run too large for the memory left is refused at once (exit 2), naming the size,
+ * with no usage hint: the arguments were fine. */
+static void
+test_memory_limit (void)
+{
+  g_autofree char *err = NULL;
+
+  g_setenv ("CS_MEMORY_LIMIT", "200k", TRUE);
+  g_assert_cmpint (run_cli (NULL, &err, SYNTH_ARGS, NULL), ==, 2);
+  g_unsetenv ("CS_MEMORY_LIMIT");
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "needs about"));
+  g_assert_nonnull (strstr (err, "is available"));
+  g_assert_null (strstr (err, "--help"));
+  g_assert_null (strstr (err, "epoch "));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -640,6 +657,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/options-from-table", test_options_from_table);
   g_test_add_func ("/cli/extreme-values", test_extreme_values);
+  g_test_add_func ("/cli/memory-limit", test_memory_limit);
   g_test_add_func ("/cli/faults/full-disk", test_full_disk);
   g_test_add_func ("/cli/faults/read-only-output", test_read_only_output);
   g_test_add_func ("/cli/faults/killed-while-writing", test_killed_while_writing);

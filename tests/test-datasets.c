@@ -16,6 +16,7 @@
 #include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-error.h"
+#include "cs-memory.h"
 #include "cs-rng.h"
 
 static char *tmpdir;
@@ -1331,6 +1332,66 @@ remove_tmpdir (void)
   g_rmdir (tmpdir);
 }
 
+/* Under a memory limit (CS_MEMORY_LIMIT stands for the machine's free memory) every loader
+ * refuses a dataset whose floats would not fit, before allocating them, with a message that
+ * names the size; under a larger one the same files load. */
+static void
+test_memory_limit (void)
+{
+  g_autofree guint8 *pixels = g_malloc0 (2000 * 64);
+  g_autofree float *values = g_new0 (float, 4000 * 10);
+  g_autoptr (GString) csv = g_string_new (NULL);
+  const guint32 idx_dims[] = { 2000, 8, 8 };
+  g_autofree char *idx = NULL, *npy = NULL, *csv_path = NULL;
+  const char *paths[3];
+  CsLoadOptions options;
+
+  idx = write_idx ("big.idx", 0x08, 3, idx_dims, pixels, 2000 * 64, TRUE);
+  npy = write_npy ("big.npy", 1, "<f4", FALSE, "(4000, 10)", values, 4000 * 10 * sizeof (float));
+  for (guint i = 0; i < 4000; i++)
+    g_string_append (csv, "0.123456,1.234567,2.345678,3.456789\n");
+  csv_path = write_text ("big.csv", csv->str);
+  paths[0] = idx;
+  paths[1] = npy;
+  paths[2] = csv_path;
+  cs_load_options_init (&options);
+
+  g_setenv ("CS_MEMORY_LIMIT", "16k", TRUE);
+  g_assert_cmpuint (cs_memory_available (), ==, 16384);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CsDataset) ds = cs_dataset_load (paths[i], &options, &error);
+
+      g_assert_null (ds);
+      g_assert_error (error, CS_ERROR, CS_ERROR_NO_MEMORY);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, paths[i]));
+      g_assert_nonnull (strstr (error->message, "needs about"));
+      g_assert_nonnull (strstr (error->message, "but only 16.4"));
+    }
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (CsDataset) ds = cs_dataset_load ("synthetic", &options, &error);
+
+    g_assert_error (error, CS_ERROR, CS_ERROR_NO_MEMORY);
+  }
+
+  g_setenv ("CS_MEMORY_LIMIT", "1G", TRUE);
+  g_assert_cmpuint (cs_memory_available (), ==, G_GUINT64_CONSTANT (1) << 30);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CsDataset) ds = cs_dataset_load (paths[i], &options, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (ds);
+    }
+  g_unsetenv ("CS_MEMORY_LIMIT");
+  /* The machine's own figure is some positive number of bytes. */
+  g_assert_cmpuint (cs_memory_available (), >, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1359,6 +1420,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/npy/errors", test_npy_errors);
   g_test_add_func ("/dataset/load/dispatch", test_load_dispatch);
   g_test_add_func ("/dataset/load/async", test_load_async);
+  g_test_add_func ("/dataset/memory-limit", test_memory_limit);
   g_test_add_func ("/dataset/fashion/test-split", test_fashion_test_split);
   g_test_add_func ("/dataset/fashion/all", test_fashion_all);
   g_test_add_func ("/dataset/fashion/missing", test_fashion_missing);

@@ -698,6 +698,33 @@ test_adaptive_threads (void)
   openblas_set_num_threads (1);
 }
 
+/* A run that would not fit is refused by cs_trainer_new, before anything is allocated, with
+ * where the memory would go. */
+static void
+test_memory_limit (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (0);
+  g_autoptr (GError) error = NULL;
+  CsTrainer *trainer;
+  CsSettings s;
+
+  small_settings (&s, 5);
+  g_setenv ("CS_MEMORY_LIMIT", "64k", TRUE);
+  trainer = cs_trainer_new (ds, &s, &error);
+  g_assert_null (trainer);
+  g_assert_error (error, CS_ERROR, CS_ERROR_NO_MEMORY);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "network"));
+  g_assert_nonnull (strstr (error->message, "history of 23 epochs"));
+  g_clear_error (&error);
+
+  g_setenv ("CS_MEMORY_LIMIT", "64M", TRUE);
+  trainer = cs_trainer_new (ds, &s, &error);
+  g_assert_no_error (error);
+  cs_trainer_unref (trainer);
+  g_unsetenv ("CS_MEMORY_LIMIT");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -713,6 +740,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/run-folder", test_run_folder);
   g_test_add_func ("/trainer/invalid", test_invalid);
   g_test_add_func ("/trainer/thread-count", test_thread_count);
+  g_test_add_func ("/trainer/memory-limit", test_memory_limit);
   g_test_add_func ("/trainer/adaptive-threads", test_adaptive_threads);
   return g_test_run ();
 }

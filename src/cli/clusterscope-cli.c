@@ -365,6 +365,11 @@ main (int argc, char **argv)
     return run_kmeans_only (ds, &settings);
 
   trainer = cs_trainer_new (ds, &settings, &error);
+  if (trainer == NULL && g_error_matches (error, CS_ERROR, CS_ERROR_NO_MEMORY))
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+      return EXIT_USAGE;
+    }
   if (trainer == NULL)
     return usage_error ("%s", error->message);
   if (opt_load_model && !cs_trainer_load_model (trainer, opt_load_model, &error))

@@ -7,12 +7,15 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "cs-dataset.h"
 #include "cs-error.h"
+#include "cs-memory.h"
 
 /* Integer labels are class indices; a larger one is almost surely an identifier column
  * chosen by mistake, and would make every per-class table huge. */
@@ -42,7 +45,16 @@ read_text (const char *path, char **contents, gsize *length, GError **error)
   g_autoptr (GInputStream) stream = NULL;
   GString *out;
   gsize raw_length = 0;
+  GStatBuf st;
 
+  /* The text is held whole: it must fit first. (Decompressed text is bounded below.) */
+  if (g_stat (path, &st) == 0 && st.st_size > 0)
+    {
+      g_autofree char *what = g_strdup_printf ("Reading “%s”", path);
+
+      if (!cs_memory_check ((guint64) st.st_size, what, NULL, error))
+        return FALSE;
+    }
   if (!g_file_get_contents (path, &raw, &raw_length, &local))
     {
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
@@ -524,6 +536,13 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
       return NULL;
     }
 
+  /* The values as floats, counted as if each took 8 bytes of text ("0.12345,"). */
+  {
+    g_autofree char *what = g_strdup_printf ("Loading “%s”", path);
+
+    if (!cs_memory_check ((guint64) length / 8 * sizeof (float), what, NULL, error))
+      return NULL;
+  }
   values = g_array_sized_new (FALSE, FALSE, sizeof (float), d * MAX (length / 8 / ncols, 16));
 
   if (has_header)

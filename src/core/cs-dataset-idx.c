@@ -11,6 +11,7 @@
 
 #include "cs-dataset.h"
 #include "cs-error.h"
+#include "cs-memory.h"
 
 #define IDX_TYPE_UBYTE 0x08
 #define IDX_MAX_DIMS 3
@@ -42,20 +43,20 @@ idx_type_name (guint8 type)
 {
   switch (type)
     {
-      case 0x08:
-        return "unsigned byte";
-      case 0x09:
-        return "signed byte";
-      case 0x0B:
-        return "16-bit integer";
-      case 0x0C:
-        return "32-bit integer";
-      case 0x0D:
-        return "32-bit float";
-      case 0x0E:
-        return "64-bit float";
-      default:
-        return "unknown";
+    case 0x08:
+      return "unsigned byte";
+    case 0x09:
+      return "signed byte";
+    case 0x0B:
+      return "16-bit integer";
+    case 0x0C:
+      return "32-bit integer";
+    case 0x0D:
+      return "32-bit float";
+    case 0x0E:
+      return "64-bit float";
+    default:
+      return "unknown";
     }
 }
 
@@ -225,6 +226,16 @@ idx_reader_open (
   return TRUE;
 }
 
+/* The images as floats must fit in memory before the first is read. */
+static gboolean
+idx_check_memory (const IdxReader *reader, GError **error)
+{
+  g_autofree char *what = g_strdup_printf ("Loading “%s”", reader->path);
+  g_autofree char *detail = g_strdup_printf ("%" G_GSIZE_FORMAT " values as floats", reader->count);
+
+  return cs_memory_check ((guint64) reader->count * sizeof (float), what, detail, error);
+}
+
 /* Reads the reader's count bytes after the header into dst, either converted to floats
  * in [0, 1] (values != NULL) or kept as bytes (bytes != NULL). */
 static gboolean
@@ -304,7 +315,7 @@ cs_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   g_return_val_if_fail (images_path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  ok = idx_reader_open (&images, images_path, 2, 3, error)
+  ok = idx_reader_open (&images, images_path, 2, 3, error) && idx_check_memory (&images, error)
        && idx_read_data (&images, &x, NULL, error);
   idx_reader_clear (&images);
   if (!ok)
@@ -438,33 +449,33 @@ cs_dataset_load_fashion_mnist (const char *dir, CsFashionSplit split, GError **e
 
   switch (split)
     {
-      case CS_FASHION_TEST:
-        split_label = "test";
-        source = "fashion-mnist-test";
-        test = load_fashion_split (dir, "t10k", error);
-        if (test == NULL)
-          return NULL;
-        break;
-      case CS_FASHION_TRAIN:
-        split_label = "train";
-        source = "fashion-mnist-train";
-        train = load_fashion_split (dir, "train", error);
-        if (train == NULL)
-          return NULL;
-        break;
-      case CS_FASHION_ALL:
-        split_label = "train + test";
-        source = "fashion-mnist";
-        train = load_fashion_split (dir, "train", error);
-        if (train == NULL)
-          return NULL;
-        test = load_fashion_split (dir, "t10k", error);
-        if (test == NULL)
-          return NULL;
-        break;
-      default:
-        g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "unknown Fashion-MNIST split %d", split);
+    case CS_FASHION_TEST:
+      split_label = "test";
+      source = "fashion-mnist-test";
+      test = load_fashion_split (dir, "t10k", error);
+      if (test == NULL)
         return NULL;
+      break;
+    case CS_FASHION_TRAIN:
+      split_label = "train";
+      source = "fashion-mnist-train";
+      train = load_fashion_split (dir, "train", error);
+      if (train == NULL)
+        return NULL;
+      break;
+    case CS_FASHION_ALL:
+      split_label = "train + test";
+      source = "fashion-mnist";
+      train = load_fashion_split (dir, "train", error);
+      if (train == NULL)
+        return NULL;
+      test = load_fashion_split (dir, "t10k", error);
+      if (test == NULL)
+        return NULL;
+      break;
+    default:
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "unknown Fashion-MNIST split %d", split);
+      return NULL;
     }
 
   /* Take the arrays over rather than copy them: the per-split datasets are ours alone. */

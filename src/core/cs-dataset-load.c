@@ -11,6 +11,7 @@
 
 #include "cs-dataset-load.h"
 #include "cs-error.h"
+#include "cs-memory.h"
 
 void
 cs_load_options_init (CsLoadOptions *options)
@@ -68,7 +69,14 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
     }
 
   if (g_str_equal (spec, "synthetic"))
-    return cs_dataset_new_synthetic (&options->synthetic);
+    {
+      /* The points as floats, and as doubles while they are made. */
+      guint64 need = (guint64) options->synthetic.n * options->synthetic.d * (4 + 2 * 8);
+
+      if (!cs_memory_check (need, "Making the synthetic dataset", NULL, error))
+        return NULL;
+      return cs_dataset_new_synthetic (&options->synthetic);
+    }
   if (g_str_equal (spec, "fashion-mnist-test"))
     return cs_dataset_load_fashion_mnist (options->fashion_dir, CS_FASHION_TEST, error);
   if (g_str_equal (spec, "fashion-mnist-train"))

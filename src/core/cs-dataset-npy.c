@@ -12,6 +12,7 @@
 
 #include "cs-dataset.h"
 #include "cs-error.h"
+#include "cs-memory.h"
 
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_MAGIC_LEN 6
@@ -531,6 +532,13 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
     }
   d = (guint) (count / n);
 
+  {
+    g_autofree char *what = g_strdup_printf ("Loading “%s”", path);
+    g_autofree char *detail = g_strdup_printf ("%s values as floats", shape);
+
+    if (!cs_memory_check ((guint64) count * sizeof (float), what, detail, error))
+      return NULL;
+  }
   x = g_new (float, count);
   if (header.kind == 'u')
     {

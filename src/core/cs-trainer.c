@@ -18,6 +18,7 @@
 #include "cs-hungarian.h"
 #include "cs-kmeans.h"
 #include "cs-loss.h"
+#include "cs-memory.h"
 #include "cs-metrics.h"
 #include "cs-projection.h"
 #include "cs-rng.h"
@@ -113,10 +114,60 @@ check_data_range (CsDataset *dataset, GError **error)
   return TRUE;
 }
 
+/* What a run of settings on dataset will allocate beyond the dataset itself, in bytes, with a
+ * breakdown for the message. An estimate from the shapes, erring high: the network with its
+ * gradients and Adam moments, a batch's activations, the codes and clustering state of every
+ * point, t-SNE's neighbour graph, and the history the window keeps (a light snapshot per
+ * epoch, the codes of the newest few). */
+static guint64
+estimate_memory (const CsDataset *dataset, const CsSettings *settings, char **detail)
+{
+  const guint64 n = dataset->n;
+  const guint64 m = settings->embedding_dim;
+  const guint64 k = settings->k;
+  const guint64 epochs = (guint64) settings->pretrain_epochs + settings->epochs;
+  guint64 params = 0, widths = 0, network, points, history, tsne = 0, in = dataset->d;
+  g_autofree char *network_text = NULL, *points_text = NULL, *history_text = NULL;
+
+  for (guint l = 0; l <= settings->n_hidden; l++)
+    {
+      guint64 out = l < settings->n_hidden ? settings->hidden[l] : m;
+
+      params += 2 * (in * out + out); /* the layer and its mirror in the decoder */
+      widths += 2 * out;
+      in = out;
+    }
+  widths += dataset->d;
+  /* Weights, gradients and two Adam moments; per batch row, pre-activations, activations and
+   * deltas of every layer, and as much again for the threads' shares. */
+  network
+      = params * 4 * sizeof (float) + (guint64) settings->batch_size * widths * 6 * sizeof (float);
+  /* Codes (and their copy in the snapshot), K-means' distances and labels, the projection. */
+  points = n * (3 * m + 2 * k + 16) * sizeof (float);
+  if (settings->projection == CS_PROJECTION_TSNE)
+    tsne = MIN (n, 10000) * 90 * (sizeof (float) + sizeof (guint32)) * 3 + n * 8 * sizeof (float);
+  /* xy, cluster and confidence per point per epoch, and 3 snapshots with their codes. */
+  history = epochs * n * (2 * sizeof (float) + sizeof (guint16) + sizeof (float))
+            + 3 * n * m * sizeof (float);
+
+  network_text = g_format_size (network);
+  points_text = g_format_size (points + tsne);
+  history_text = g_format_size (history);
+  *detail = g_strdup_printf (epochs == 1 ? "network %s, codes and clusters %s, history of "
+                                           "%" G_GUINT64_FORMAT " epoch %s"
+                                         : "network %s, codes and clusters %s, history of "
+                                           "%" G_GUINT64_FORMAT " epochs %s",
+                             network_text, points_text, epochs, history_text);
+  return network + points + tsne + history;
+}
+
 CsTrainer *
 cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
 {
   CsTrainer *self;
+  g_autofree char *detail = NULL;
+  g_autofree char *what = NULL;
+  guint64 need;
 
   g_return_val_if_fail (dataset != NULL, NULL);
   g_return_val_if_fail (settings != NULL, NULL);
@@ -130,6 +181,10 @@ cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
       return NULL;
     }
   if (!check_data_range (dataset, error))
+    return NULL;
+  need = estimate_memory (dataset, settings, &detail);
+  what = g_strdup_printf ("Training on %s", dataset->name);
+  if (!cs_memory_check (need, what, detail, error))
     return NULL;
 
   self = g_new0 (CsTrainer, 1);
