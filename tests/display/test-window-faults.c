@@ -17,30 +17,9 @@
 #include "cs-application.h"
 #include "cs-error.h"
 #include "cs-window-private.h"
+#include "display-util.h"
 
 #define WAIT_SECONDS 120.0
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until cond holds or seconds pass; every wait is bounded. */
-static gboolean
-wait_for (Condition cond, gpointer data, double seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-  guint tick = g_timeout_add (10, wake_up, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  return ok;
-}
 
 static gboolean
 not_loading (gpointer data)
@@ -59,12 +38,6 @@ static gboolean
 finished (gpointer data)
 {
   return cs_controller_get_state (data) == CS_RUN_FINISHED;
-}
-
-static gboolean
-pointer_cleared (gpointer data)
-{
-  return *(gpointer *) data == NULL;
 }
 
 /* The message dialog on screen, or NULL. */

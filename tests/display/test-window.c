@@ -15,30 +15,10 @@
 #include "cs-application.h"
 #include "cs-error.h"
 #include "cs-window-private.h"
+#include "display-util.h"
 
 /* Every wait is bounded: a hang fails the test instead of stalling CI. */
 #define WAIT_SECONDS 180.0
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Condition cond, gpointer data, double seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-  guint tick = g_timeout_add (10, wake_up, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  return ok;
-}
 
 static void
 count_notify (guint *count)
@@ -149,12 +129,6 @@ run_finished (gpointer data)
   Fixture *f = data;
 
   return cs_controller_get_state (f->controller) == CS_RUN_FINISHED;
-}
-
-static gboolean
-pointer_cleared (gpointer data)
-{
-  return *(gpointer *) data == NULL;
 }
 
 /* The last file of a run folder is there (each is renamed into place whole). */
