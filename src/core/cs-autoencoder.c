@@ -741,6 +741,21 @@ cs_autoencoder_load (
 {
   g_autofree char *contents = NULL;
   gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  return cs_autoencoder_parse (contents, len, path, max_batch, centroids_out, k_out, error);
+}
+
+CsAutoencoder *
+cs_autoencoder_parse (const void *contents,
+                      gsize len,
+                      const char *path,
+                      guint max_batch,
+                      float **centroids_out,
+                      guint *k_out,
+                      GError **error)
+{
   Reader r;
   guint32 version, n_dims, k, m;
   guint dims[CS_AE_MAX_LAYERS + 1];
@@ -748,8 +763,6 @@ cs_autoencoder_load (
   CsAutoencoder *self;
   g_autofree float *centroids = NULL;
 
-  if (!g_file_get_contents (path, &contents, &len, error))
-    return NULL;
   r = (Reader){ (const guint8 *) contents, len, 0 };
   if (len < 8 || memcmp (contents, MODEL_MAGIC, 8) != 0)
     {

@@ -121,6 +121,14 @@ GBytes *cs_autoencoder_serialize (const CsAutoencoder *self, const float *centro
 gboolean cs_autoencoder_save (
     const CsAutoencoder *self, const float *centroids, guint k, const char *path, GError **error);
 /* Returns a new autoencoder; *centroids_out (k x m, g_free) and *k_out when stored. */
+/* cs_autoencoder_load from bytes in memory; path names them in errors. */
+CsAutoencoder *cs_autoencoder_parse (const void *contents,
+                                     gsize       len,
+                                     const char *path,
+                                     guint       max_batch,
+                                     float     **centroids_out,
+                                     guint      *k_out,
+                                     GError    **error);
 CsAutoencoder *cs_autoencoder_load (
     const char *path, guint max_batch, float **centroids_out, guint *k_out, GError **error);
 

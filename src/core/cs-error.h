@@ -19,6 +19,7 @@ typedef enum
   CS_ERROR_INVALID,   /* a setting or argument is out of range */
   CS_ERROR_CANCELLED, /* the user stopped the work */
   CS_ERROR_NO_MEMORY, /* the work needs more memory than the machine has free */
+  CS_ERROR_DIVERGED,  /* training diverged; the last good epoch was restored */
 } CsError;
 
 GQuark cs_error_quark (void);

@@ -119,6 +119,15 @@ static const CsSettingDesc descs[] = {
     .summary = N_ ("Weight of the clustering loss"), .group = CS_SETTING_GROUP_OPTIMISATION,
     .title = N_ ("Lambda"), .subtitle = N_ ("Weight of the clustering loss"), .digits = 3,
     .step = 0.1 },
+  { .key = "divergence_factor", .gsettings = "divergence-factor", .option = "divergence-factor",
+    .arg = "F", .type = CS_SETTING_TYPE_DOUBLE, .offset = OFFSET (divergence_factor), .def = 10.0,
+    .min = 0.0, .max = 1e6, .live = CS_SETTING_DIVERGENCE_FACTOR, .apply = CS_APPLY_NEXT_EPOCH,
+    .summary = N_ ("Stop when an epoch's reconstruction loss exceeds the best by this factor "
+                   "(0: never)"),
+    .group = CS_SETTING_GROUP_OPTIMISATION, .title = N_ ("Divergence guard"),
+    .subtitle = N_ ("Pause and restore the last good epoch when the reconstruction loss grows "
+                    "past this many times its best, or is not a number; 0 turns it off"),
+    .digits = 1, .step = 1 },
   { .key = "batch_size", .gsettings = "batch-size", .option = "batch-size", .short_option = 'b',
     .arg = "B", .type = CS_SETTING_TYPE_UINT, .offset = OFFSET (batch_size), .def = 256, .min = 1,
     .max = 65536, .summary = N_ ("Mini-batch size"), .group = CS_SETTING_GROUP_OPTIMISATION,

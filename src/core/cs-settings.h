@@ -68,6 +68,7 @@ struct _CsSettings
   gboolean freeze_projection;
   CsProjectionKind projection;
   CsInitKind init;
+  double divergence_factor; /* 0: no guard */
 };
 
 /* Which settings a running job may change (the others need a new run). Snapshots record the
@@ -83,6 +84,7 @@ typedef enum
   CS_SETTING_FREEZE_PROJECTION = 1 << 6,
   CS_SETTING_KMEANS_N_INIT = 1 << 7,
   CS_SETTING_PROJECTION = 1 << 8,
+  CS_SETTING_DIVERGENCE_FACTOR = 1 << 9,
 } CsSettingMask;
 
 /* The shape of a setting's value, which decides its JSON, GVariant, CLI and widget forms. */

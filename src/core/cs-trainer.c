@@ -8,11 +8,13 @@
 #include "config.h"
 
 #include <cblas.h>
+#include <json-glib/json-glib.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "cs-autoencoder.h"
+#include "cs-checkpoint.h"
 #include "cs-error.h"
 #include "cs-file.h"
 #include "cs-hungarian.h"
@@ -70,7 +72,29 @@ struct _CsTrainer
   CsProjection *projection;
   CsTsne *tsne; /* made when t-SNE is first chosen; continues from frame to frame */
   CsRng rng;
-  guint changed; /* settings changed since the last snapshot */
+  guint changed;      /* settings changed since the last snapshot */
+  guint32 *order;     /* the shuffled order of the points, reshuffled each epoch */
+  guint epoch;        /* the epoch being trained (1-based), or the last finished */
+  guint run_pretrain; /* pretraining epochs of this run */
+
+  /* Checkpoints: the one to continue from, and the callback that receives them. */
+  CsCheckpoint *resume;
+  guint start_epoch;
+  CsCheckpointFunc checkpoint_func;
+  gpointer checkpoint_data;
+  guint checkpoint_every;
+
+  /* The divergence guard. */
+  gboolean pause_on_divergence;
+  CsDivergedFunc diverged_func;
+  gpointer diverged_data;
+  GBytes *last_good; /* checkpoint at the end of the last good epoch */
+  guint last_good_epoch;
+  double best_rec; /* lowest reconstruction loss so far, and its epoch */
+  guint best_epoch;
+  guint change_epoch; /* the last settings change: when, which, and the values before it */
+  guint change_mask;
+  CsSettings before_change;
   gboolean adaptive_threads;
   CsThreadTuner tuner;
 };
@@ -227,6 +251,9 @@ cs_trainer_unref (CsTrainer *self)
   g_free (self->labels);
   g_free (self->prev_labels);
   g_clear_pointer (&self->model_copy, g_bytes_unref);
+  g_clear_pointer (&self->resume, cs_checkpoint_free);
+  g_clear_pointer (&self->last_good, g_bytes_unref);
+  g_free (self->order);
   g_clear_pointer (&self->model_tasks, g_ptr_array_unref);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->model_lock);
@@ -542,9 +569,19 @@ apply_requested (CsTrainer *self, CsSettingApply when)
 {
   CsSettingMask due = self->pending & cs_settings_live_mask (when) & ~CS_SETTING_K;
 
+  CsSettings before = self->settings;
+  CsSettingMask changed;
+
   if (due == 0)
     return;
-  self->changed |= cs_settings_copy_live (&self->settings, &self->requested, due);
+  changed = cs_settings_copy_live (&self->settings, &self->requested, due);
+  if (changed != 0)
+    {
+      self->change_epoch = self->epoch;
+      self->change_mask = changed;
+      self->before_change = before;
+    }
+  self->changed |= changed;
   self->pending &= ~(guint) due;
   self->published = self->settings;
 }
@@ -679,6 +716,19 @@ epoch_seed (const CsTrainer *self, guint epoch)
   return self->settings.seed * 1000003ULL + epoch * 7919ULL + 17;
 }
 
+static void
+ensure_tsne (CsTrainer *self)
+{
+  CsTsneOptions options;
+
+  if (self->tsne != NULL)
+    return;
+  cs_tsne_options_init (&options);
+  options.seed = self->settings.seed;
+  options.n_threads = cs_parallel_get_n_threads (self->ae->parallel);
+  self->tsne = cs_tsne_new (&options);
+}
+
 /* The 2-D view the settings ask for: points into snap->xy, centroids into snap->centroids_xy.
  * A t-SNE centroid sits at the mean position of its cluster's points (t-SNE has no map for
  * points it did not lay out). */
@@ -692,15 +742,7 @@ project (CsTrainer *self, CsSnapshot *snap)
   switch (self->settings.projection)
     {
     case CS_PROJECTION_TSNE:
-      if (self->tsne == NULL)
-        {
-          CsTsneOptions options;
-
-          cs_tsne_options_init (&options);
-          options.seed = self->settings.seed;
-          options.n_threads = cs_parallel_get_n_threads (self->ae->parallel);
-          self->tsne = cs_tsne_new (&options);
-        }
+      ensure_tsne (self);
       cs_tsne_update (self->tsne, self->codes, ds->n, m, snap->xy, NULL);
       {
         g_autofree double *sum = g_new0 (double, 2 * (gsize) k);
@@ -879,13 +921,467 @@ train_epoch (CsTrainer *self,
   return TRUE;
 }
 
+/* Checkpoints ----------------------------------------------------------------------------- */
+
+#define TAG_SETTINGS CS_CHECKPOINT_TAG ('S', 'E', 'T', 'T')
+#define TAG_STATE CS_CHECKPOINT_TAG ('S', 'T', 'A', 'T')
+#define TAG_MODEL CS_CHECKPOINT_TAG ('M', 'O', 'D', 'L')
+#define TAG_OPTIMISER CS_CHECKPOINT_TAG ('O', 'P', 'T', 'M')
+#define TAG_CENTROID_ADAM CS_CHECKPOINT_TAG ('C', 'E', 'N', 'T')
+#define TAG_CODES CS_CHECKPOINT_TAG ('C', 'O', 'D', 'E')
+#define TAG_LABELS CS_CHECKPOINT_TAG ('L', 'A', 'B', 'L')
+#define TAG_ORDER CS_CHECKPOINT_TAG ('O', 'R', 'D', 'R')
+#define TAG_PROJECTION CS_CHECKPOINT_TAG ('P', 'R', 'O', 'J')
+#define TAG_TSNE CS_CHECKPOINT_TAG ('T', 'S', 'N', 'E')
+
+/* The STAT section: little-endian u64 words (doubles by their bits). */
+enum
+{
+  STATE_EPOCH,
+  STATE_PRETRAIN,
+  STATE_N,
+  STATE_D,
+  STATE_DATA_HASH,
+  STATE_K,
+  STATE_M,
+  STATE_ADAM_T,
+  STATE_GRADS_ZERO,
+  STATE_CENT_T,
+  STATE_HAVE_PREV,
+  STATE_PROJECTION_VALID,
+  STATE_RNG,
+  STATE_TSNE_N = STATE_RNG + 4,
+  STATE_BEST_REC,
+  STATE_BEST_EPOCH,
+  STATE_WORDS
+};
+
+/* A fingerprint of the data: FNV-1a over the shape and up to 2^16 evenly spaced values, so
+ * that a checkpoint is not continued on other data of the same shape. */
+static guint64
+data_hash (const CsDataset *ds)
+{
+  gsize count = ds->n * (gsize) ds->d;
+  gsize stride = MAX (count >> 16, 1);
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  guint64 words[2] = { ds->n, ds->d };
+
+  for (guint i = 0; i < 2; i++)
+    h = (h ^ words[i]) * G_GUINT64_CONSTANT (0x100000001b3);
+  for (gsize i = 0; i < count; i += stride)
+    {
+      guint32 bits;
+
+      memcpy (&bits, ds->x + i, 4);
+      h = (h ^ bits) * G_GUINT64_CONSTANT (0x100000001b3);
+    }
+  return h;
+}
+
+static guint64
+double_bits (double v)
+{
+  guint64 bits;
+
+  memcpy (&bits, &v, 8);
+  return bits;
+}
+
+static double
+bits_double (guint64 bits)
+{
+  double v;
+
+  memcpy (&v, &bits, 8);
+  return v;
+}
+
+/* Everything the run needs to continue after epoch as it would have. Arrays are written in the
+ * host's byte order, which the checkpoint format fixes as little-endian (cs-checkpoint.h). */
+static GBytes *
+serialize_state (CsTrainer *self, guint epoch)
+{
+  CsDataset *ds = self->dataset;
+  CsAutoencoder *ae = self->ae;
+  guint m = self->settings.embedding_dim;
+  CsCheckpointWriter *w = cs_checkpoint_writer_new ();
+  g_autoptr (JsonNode) settings = cs_settings_to_json (&self->settings);
+  g_autofree char *json = json_to_string (settings, FALSE);
+  g_autoptr (GBytes) model = cs_autoencoder_serialize (ae, self->centroids, self->k);
+  guint64 state[STATE_WORDS] = { 0 };
+  const double *layout = NULL;
+  gsize tsne_n = 0;
+
+  G_STATIC_ASSERT (G_BYTE_ORDER == G_LITTLE_ENDIAN);
+  if (self->tsne != NULL)
+    layout = cs_tsne_get_layout (self->tsne, &tsne_n);
+  state[STATE_EPOCH] = epoch;
+  state[STATE_PRETRAIN] = self->run_pretrain;
+  state[STATE_N] = ds->n;
+  state[STATE_D] = ds->d;
+  state[STATE_DATA_HASH] = data_hash (ds);
+  state[STATE_K] = self->k;
+  state[STATE_M] = m;
+  state[STATE_ADAM_T] = ae->adam_t;
+  state[STATE_GRADS_ZERO] = ae->grads_zero;
+  state[STATE_CENT_T] = self->cent_t;
+  state[STATE_HAVE_PREV] = self->have_prev_labels;
+  state[STATE_PROJECTION_VALID] = self->projection->valid;
+  memcpy (state + STATE_RNG, self->rng.s, sizeof self->rng.s);
+  state[STATE_TSNE_N] = tsne_n;
+  state[STATE_BEST_REC] = double_bits (self->best_rec);
+  state[STATE_BEST_EPOCH] = self->best_epoch;
+
+  cs_checkpoint_writer_add (w, TAG_SETTINGS, json, strlen (json));
+  cs_checkpoint_writer_add (w, TAG_STATE, state, sizeof state);
+  cs_checkpoint_writer_add (w, TAG_MODEL, g_bytes_get_data (model, NULL), g_bytes_get_size (model));
+  /* Gradients, then Adam's two moments: one block in the network's memory. */
+  cs_checkpoint_writer_add (w, TAG_OPTIMISER, ae->grads, 3 * ae->n_params * sizeof (float));
+  {
+    gsize km = (gsize) self->k * m;
+    g_autofree float *moments = g_new0 (float, 2 * km);
+
+    if (self->cent_m != NULL)
+      {
+        memcpy (moments, self->cent_m, km * sizeof (float));
+        memcpy (moments + km, self->cent_v, km * sizeof (float));
+      }
+    cs_checkpoint_writer_add (w, TAG_CENTROID_ADAM, moments, 2 * km * sizeof (float));
+  }
+  cs_checkpoint_writer_add (w, TAG_CODES, self->codes, ds->n * (gsize) m * sizeof (float));
+  {
+    g_autofree gint32 *labels = g_new (gint32, 2 * ds->n);
+
+    memcpy (labels, self->labels, ds->n * sizeof (gint32));
+    memcpy (labels + ds->n, self->prev_labels, ds->n * sizeof (gint32));
+    cs_checkpoint_writer_add (w, TAG_LABELS, labels, 2 * ds->n * sizeof (gint32));
+  }
+  cs_checkpoint_writer_add (w, TAG_ORDER, self->order, ds->n * sizeof (guint32));
+  {
+    g_autofree double *proj = g_new (double, 3 * (gsize) m);
+
+    memcpy (proj, self->projection->mean, m * sizeof (double));
+    memcpy (proj + m, self->projection->basis, 2 * m * sizeof (double));
+    cs_checkpoint_writer_add (w, TAG_PROJECTION, proj, 3 * m * sizeof (double));
+  }
+  if (tsne_n > 0)
+    cs_checkpoint_writer_add (w, TAG_TSNE, layout, 2 * tsne_n * sizeof (double));
+  return cs_checkpoint_writer_finish (w);
+}
+
+/* Reads the STAT section and checks that it belongs to dataset. */
+static gboolean
+read_state (CsCheckpoint *ck, const CsDataset *ds, guint64 *state, GError **error)
+{
+  const guint8 *p = cs_checkpoint_get (ck, TAG_STATE, STATE_WORDS * 8, NULL, error);
+
+  if (p == NULL)
+    return FALSE;
+  memcpy (state, p, STATE_WORDS * 8);
+  if (state[STATE_N] != ds->n || state[STATE_D] != ds->d
+      || state[STATE_DATA_HASH] != data_hash (ds))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   "%s was made on other data (%" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT
+                   " values) than %s (%zu x %u)",
+                   cs_checkpoint_get_name (ck), state[STATE_N], state[STATE_D], ds->name, ds->n,
+                   ds->d);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Puts the run back at the end of the checkpoint's epoch. The trainer's arrays exist (the run
+ * has begun); the network is replaced by the checkpoint's. */
+static gboolean
+restore_state (CsTrainer *self, CsCheckpoint *ck, GError **error)
+{
+  CsDataset *ds = self->dataset;
+  guint64 state[STATE_WORDS];
+  const guint8 *p;
+  gsize len, km;
+  guint m, k;
+  CsAutoencoder *ae;
+  g_autofree float *centroids = NULL;
+
+  if (!read_state (ck, ds, state, error))
+    return FALSE;
+  m = (guint) state[STATE_M];
+  k = (guint) state[STATE_K];
+  if (m != self->settings.embedding_dim || k == 0 || k > CS_MAX_K)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid state (K %u, dimension %u)",
+                   cs_checkpoint_get_name (ck), k, m);
+      return FALSE;
+    }
+  km = (gsize) k * m;
+  if ((p = cs_checkpoint_get (ck, TAG_MODEL, 0, &len, error)) == NULL)
+    return FALSE;
+  ae = cs_autoencoder_parse (p, len, cs_checkpoint_get_name (ck), self->settings.batch_size,
+                             &centroids, NULL, error);
+  if (ae == NULL)
+    return FALSE;
+  if (ae->dims[0] != ds->d || ae->dims[ae->code_layer] != m || centroids == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: the network does not match its state",
+                   cs_checkpoint_get_name (ck));
+      cs_autoencoder_free (ae);
+      return FALSE;
+    }
+  if ((p = cs_checkpoint_get (ck, TAG_OPTIMISER, 3 * ae->n_params * sizeof (float), NULL, error))
+      == NULL)
+    {
+      cs_autoencoder_free (ae);
+      return FALSE;
+    }
+  memcpy (ae->grads, p, 3 * ae->n_params * sizeof (float));
+  ae->adam_t = state[STATE_ADAM_T];
+  ae->grads_zero = state[STATE_GRADS_ZERO] != 0;
+  cs_autoencoder_free (self->ae);
+  self->ae = ae;
+
+  g_free (self->centroids);
+  self->centroids = g_steal_pointer (&centroids);
+  self->k = k;
+  if ((p = cs_checkpoint_get (ck, TAG_CENTROID_ADAM, 2 * km * sizeof (float), NULL, error)) == NULL)
+    return FALSE;
+  g_free (self->cent_m);
+  g_free (self->cent_v);
+  self->cent_m = g_memdup2 (p, km * sizeof (float));
+  self->cent_v = g_memdup2 (p + km * sizeof (float), km * sizeof (float));
+  self->cent_t = state[STATE_CENT_T];
+
+  if ((p = cs_checkpoint_get (ck, TAG_CODES, ds->n * (gsize) m * sizeof (float), NULL, error))
+      == NULL)
+    return FALSE;
+  memcpy (self->codes, p, ds->n * (gsize) m * sizeof (float));
+  if ((p = cs_checkpoint_get (ck, TAG_LABELS, 2 * ds->n * sizeof (gint32), NULL, error)) == NULL)
+    return FALSE;
+  memcpy (self->labels, p, ds->n * sizeof (gint32));
+  memcpy (self->prev_labels, p + ds->n * sizeof (gint32), ds->n * sizeof (gint32));
+  for (gsize i = 0; i < 2 * ds->n; i++)
+    if (((const gint32 *) (gconstpointer) p)[i] < 0
+        || ((const gint32 *) (gconstpointer) p)[i] >= (gint32) k)
+      {
+        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: a cluster index out of range",
+                     cs_checkpoint_get_name (ck));
+        return FALSE;
+      }
+  self->have_prev_labels = state[STATE_HAVE_PREV] != 0;
+  if ((p = cs_checkpoint_get (ck, TAG_ORDER, ds->n * sizeof (guint32), NULL, error)) == NULL)
+    return FALSE;
+  memcpy (self->order, p, ds->n * sizeof (guint32));
+  for (gsize i = 0; i < ds->n; i++)
+    if (self->order[i] >= ds->n)
+      {
+        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: the order of the points is damaged",
+                     cs_checkpoint_get_name (ck));
+        return FALSE;
+      }
+  if ((p = cs_checkpoint_get (ck, TAG_PROJECTION, 3 * m * sizeof (double), NULL, error)) == NULL)
+    return FALSE;
+  memcpy (self->projection->mean, p, m * sizeof (double));
+  memcpy (self->projection->basis, p + m * sizeof (double), 2 * m * sizeof (double));
+  self->projection->valid = state[STATE_PROJECTION_VALID] != 0;
+  if (state[STATE_TSNE_N] > 0)
+    {
+      gsize tn = (gsize) state[STATE_TSNE_N];
+
+      if (tn > ds->n
+          || (p = cs_checkpoint_get (ck, TAG_TSNE, 2 * tn * sizeof (double), NULL, error)) == NULL)
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid t-SNE layout",
+                         cs_checkpoint_get_name (ck));
+          return FALSE;
+        }
+      ensure_tsne (self);
+      cs_tsne_set_layout (self->tsne, (const double *) (gconstpointer) p, tn);
+    }
+  else if (self->tsne != NULL)
+    cs_tsne_reset (self->tsne);
+  memcpy (self->rng.s, state + STATE_RNG, sizeof self->rng.s);
+  self->best_rec = bits_double (state[STATE_BEST_REC]);
+  self->best_epoch = (guint) state[STATE_BEST_EPOCH];
+  self->epoch = (guint) state[STATE_EPOCH];
+  return TRUE;
+}
+
+CsTrainer *
+cs_trainer_new_from_checkpoint (CsDataset *dataset, CsCheckpoint *checkpoint, GError **error)
+{
+  g_autoptr (CsCheckpoint) ck = checkpoint;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local = NULL;
+  guint64 state[STATE_WORDS];
+  CsSettings settings;
+  CsTrainer *self;
+  const guint8 *p;
+  gsize len;
+
+  g_return_val_if_fail (dataset != NULL && checkpoint != NULL, NULL);
+
+  if ((p = cs_checkpoint_get (ck, TAG_SETTINGS, 0, &len, error)) == NULL
+      || !read_state (ck, dataset, state, error))
+    return NULL;
+  cs_settings_init_default (&settings);
+  if (!json_parser_load_from_data (parser, (const char *) p, (gssize) len, &local)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+      || !cs_settings_update_from_json (
+          &settings, json_node_get_object (json_parser_get_root (parser)), &local))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid settings: %s",
+                   cs_checkpoint_get_name (ck), local ? local->message : "not an object");
+      return NULL;
+    }
+  if (state[STATE_EPOCH] == 0 || state[STATE_EPOCH] > G_MAXUINT
+      || state[STATE_PRETRAIN] > settings.pretrain_epochs)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid epoch",
+                   cs_checkpoint_get_name (ck));
+      return NULL;
+    }
+  self = cs_trainer_new (dataset, &settings, error);
+  if (self == NULL)
+    return NULL;
+  self->start_epoch = (guint) state[STATE_EPOCH];
+  self->run_pretrain = (guint) state[STATE_PRETRAIN];
+  self->resume = g_steal_pointer (&ck);
+  return self;
+}
+
+guint
+cs_trainer_get_start_epoch (CsTrainer *self)
+{
+  return self->start_epoch;
+}
+
+void
+cs_trainer_set_checkpoint_func (CsTrainer *self,
+                                guint every,
+                                CsCheckpointFunc func,
+                                gpointer user_data)
+{
+  self->checkpoint_every = MAX (every, 1);
+  self->checkpoint_func = func;
+  self->checkpoint_data = user_data;
+}
+
+void
+cs_trainer_set_pause_on_divergence (CsTrainer *self,
+                                    gboolean pause,
+                                    CsDivergedFunc func,
+                                    gpointer user_data)
+{
+  self->pause_on_divergence = pause;
+  self->diverged_func = func;
+  self->diverged_data = user_data;
+}
+
+/* At the end of a good epoch: the checkpoint for the callback and for the guard's undo. */
+static void
+keep_checkpoint (CsTrainer *self, guint epoch)
+{
+  gboolean for_func = self->checkpoint_func != NULL && epoch % self->checkpoint_every == 0;
+  gboolean for_guard = self->settings.divergence_factor > 0;
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (!for_func && !for_guard)
+    return;
+  bytes = serialize_state (self, epoch);
+  if (for_guard)
+    {
+      g_clear_pointer (&self->last_good, g_bytes_unref);
+      self->last_good = g_bytes_ref (bytes);
+      self->last_good_epoch = epoch;
+    }
+  if (for_func)
+    self->checkpoint_func (epoch, bytes, self->checkpoint_data);
+}
+
+/* Why epoch's losses count as divergence, or NULL when they do not. */
+static char *
+divergence_reason (CsTrainer *self, const CsEpochMetrics *metrics, gboolean clustering)
+{
+  double factor = self->settings.divergence_factor;
+
+  if (factor <= 0)
+    return NULL;
+  if (!isfinite (metrics->loss_rec) || (clustering && !isfinite (metrics->loss_clu)))
+    return g_strdup_printf ("the %s loss is %g",
+                            isfinite (metrics->loss_rec) ? "clustering" : "reconstruction",
+                            isfinite (metrics->loss_rec) ? metrics->loss_clu : metrics->loss_rec);
+  /* Losses of data near float's smallest normal numbers (1e-38) are rounding noise, and
+   * their ratios say nothing: below 1e-30 per feature the guard does not compare. */
+  if (self->best_epoch > 0 && metrics->loss_rec > factor * self->best_rec
+      && metrics->loss_rec > 1e-30 * self->dataset->d)
+    return g_strdup_printf ("reconstruction loss %.4g, %.0f times its best, %.4g at epoch %u",
+                            metrics->loss_rec, metrics->loss_rec / self->best_rec, self->best_rec,
+                            self->best_epoch);
+  return NULL;
+}
+
+/* "; learning rate 0.001 -> 0.01 at epoch 7" for the last settings change, or "". */
+static char *
+describe_last_change (CsTrainer *self)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
+
+  if (self->change_mask == 0)
+    return g_strdup ("");
+  for (guint i = 0; i < n; i++)
+    if (descs[i].live & self->change_mask)
+      {
+        g_autofree char *before = cs_settings_format (&self->before_change, &descs[i]);
+        g_autofree char *after = cs_settings_format (&self->settings, &descs[i]);
+
+        g_string_append_printf (s, "%s %s %s -> %s", s->len ? "," : ";", descs[i].option, before,
+                                after);
+      }
+  g_string_append_printf (s, " at epoch %u", self->change_epoch);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* An epoch diverged: back to the last good one. FALSE with the error when the run must end
+ * (the guard ends it, or there is nothing to go back to); TRUE when it paused and continues. */
+static gboolean
+undo_divergence (CsTrainer *self, guint epoch, const char *reason, GError **error)
+{
+  g_autofree char *change = describe_last_change (self);
+  g_autofree char *message = g_strdup_printf ("diverged at epoch %u (%s%s)", epoch, reason, change);
+  g_autoptr (CsCheckpoint) ck = NULL;
+
+  if (self->last_good == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_DIVERGED, "%s; no earlier epoch to go back to",
+                   message);
+      return FALSE;
+    }
+  ck = cs_checkpoint_parse (self->last_good, "the last good epoch", error);
+  if (ck == NULL || !restore_state (self, ck, error))
+    return FALSE;
+  if (!self->pause_on_divergence)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_DIVERGED, "%s; epoch %u restored", message,
+                   self->last_good_epoch);
+      return FALSE;
+    }
+  g_mutex_lock (&self->lock);
+  self->paused = TRUE;
+  g_mutex_unlock (&self->lock);
+  if (self->diverged_func)
+    self->diverged_func (epoch, self->last_good_epoch, message, self->diverged_data);
+  return TRUE;
+}
+
 gboolean
 cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
 {
   CsDataset *ds = self->dataset;
   guint d = ds->d, m, bs, kmax;
-  guint pretrain, epoch = 0;
-  g_autofree guint32 *order = NULL;
+  guint pretrain, last_epoch, epoch;
   g_autofree float *d_out = NULL, *d_code = NULL, *d_cent = NULL, *work = NULL;
   gboolean ok = FALSE;
   int blas_threads = 0;
@@ -904,7 +1400,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   m = self->settings.embedding_dim;
   bs = self->settings.batch_size;
   cs_rng_init (&self->rng, self->settings.seed);
-  if (self->ae == NULL)
+  if (self->resume == NULL && self->ae == NULL)
     {
       self->ae
           = cs_autoencoder_new_symmetric (d, self->settings.hidden, self->settings.n_hidden, m, bs);
@@ -913,13 +1409,48 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
       else
         cs_autoencoder_init_glorot (self->ae, &self->rng);
     }
-  else if (self->ae->max_batch < bs)
+  else if (self->resume == NULL && self->ae->max_batch < bs)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
                    "the loaded model was prepared for batches of %u", self->ae->max_batch);
       goto out;
     }
-  pretrain = self->model_loaded ? 0 : self->settings.pretrain_epochs;
+  if (self->resume == NULL)
+    self->run_pretrain = self->model_loaded ? 0 : self->settings.pretrain_epochs;
+  pretrain = self->run_pretrain;
+  last_epoch = pretrain + self->settings.epochs;
+  self->best_rec = INFINITY;
+  self->best_epoch = 0;
+
+  self->codes = g_new (float, ds->n *(gsize) m);
+  self->labels = g_new0 (gint32, ds->n);
+  self->prev_labels = g_new0 (gint32, ds->n);
+  self->projection = cs_projection_new (m);
+  self->order = g_new (guint32, ds->n);
+  for (gsize i = 0; i < ds->n; i++)
+    self->order[i] = (guint32) i;
+  kmax = CS_MAX_K;
+  d_out = g_new (float, (gsize) bs *d);
+  d_code = g_new (float, (gsize) bs *m);
+  d_cent = g_new (float, (gsize) kmax *m);
+  work = g_new (float, 2 * (gsize) bs * kmax);
+
+  if (self->resume != NULL)
+    {
+      /* Continue after the checkpoint's epoch: network, optimiser, centroids, codes, order,
+       * projection and random state as they were. */
+      if (!restore_state (self, self->resume, error))
+        goto out;
+      g_clear_pointer (&self->resume, cs_checkpoint_free);
+      publish_settings (self);
+    }
+  else if (self->model_loaded && self->loaded_centroids && self->loaded_k == self->settings.k)
+    {
+      self->centroids = g_steal_pointer (&self->loaded_centroids);
+      self->k = self->loaded_k;
+      self->cent_m = g_new0 (float, (gsize) self->k *m);
+      self->cent_v = g_new0 (float, (gsize) self->k *m);
+    }
   if (self->adaptive_threads)
     cs_thread_tuner_init (&self->tuner, cs_parallel_get_n_threads (self->ae->parallel));
   /* The network splits its work over its own threads, the same way whatever their count
@@ -927,80 +1458,47 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
    * the run depends on the count. */
   blas_threads = cs_threads_blas_solo_begin ();
 
-  self->codes = g_new (float, ds->n *(gsize) m);
-  self->labels = g_new0 (gint32, ds->n);
-  self->prev_labels = g_new0 (gint32, ds->n);
-  self->projection = cs_projection_new (m);
-  order = g_new (guint32, ds->n);
-  for (gsize i = 0; i < ds->n; i++)
-    order[i] = (guint32) i;
-  kmax = CS_MAX_K;
-  d_out = g_new (float, (gsize) bs *d);
-  d_code = g_new (float, (gsize) bs *m);
-  d_cent = g_new (float, (gsize) kmax *m);
-  work = g_new (float, 2 * (gsize) bs * kmax);
-
-  if (self->model_loaded && self->loaded_centroids && self->loaded_k == self->settings.k)
-    {
-      self->centroids = g_steal_pointer (&self->loaded_centroids);
-      self->k = self->loaded_k;
-      self->cent_m = g_new0 (float, (gsize) self->k *m);
-      self->cent_v = g_new0 (float, (gsize) self->k *m);
-    }
-
-  /* Pretraining: reconstruction alone. Clusters for the picture come from a cheap K-means
-   * (warm from the previous epoch); the last epoch sets the centroids with the full n_init. */
-  for (guint e = 1; e <= pretrain; e++)
+  /* One loop over the run's epochs: pretraining (reconstruction alone) up to pretrain, then
+   * clustering. The divergence guard may send it back to an earlier epoch. */
+  for (epoch = self->start_epoch + 1; epoch <= last_epoch; epoch++)
     {
       CsEpochMetrics metrics;
       gint64 t0 = g_get_monotonic_time (), t1, t2, t3;
-      gboolean last = e == pretrain;
-
-      cs_epoch_metrics_init_nan (&metrics);
-      epoch++;
-      apply_epoch_settings (self);
-      if (!train_epoch (self, epoch, CS_PHASE_PRETRAIN, order, d_out, d_code, d_cent, work,
-                        &metrics, cancellable))
-        goto cancelled;
-      t1 = g_get_monotonic_time ();
-      cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
-      t2 = g_get_monotonic_time ();
-      if (!reinit_centroids (self, self->settings.k, !last, last ? self->settings.kmeans_n_init : 1,
-                             epoch_seed (self, epoch), cancellable, error))
-        goto out;
-      t3 = g_get_monotonic_time ();
-      metrics.seconds_train = (t1 - t0) / 1e6;
-      metrics.seconds_encode = (t2 - t1) / 1e6;
-      metrics.seconds_kmeans = (t3 - t2) / 1e6;
-      metrics.seconds = (g_get_monotonic_time () - t0) / 1e6;
-      finish_epoch (self, epoch, e, CS_PHASE_PRETRAIN, last, &metrics);
-    }
-
-  /* The clustering phase starts with a fresh optimiser, as DKM's code (and its PyTorch ports)
-   * create a new Adam for it: moments built up on the reconstruction alone would damp the
-   * first steps of the new objective. */
-  cs_autoencoder_reset_adam (self->ae);
-
-  if (self->centroids == NULL)
-    {
-      /* No pretraining (or a loaded model without matching centroids): K-means on the codes. */
-      cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
-      if (!reinit_centroids (self, self->settings.k, FALSE, self->settings.kmeans_n_init,
-                             epoch_seed (self, 0), cancellable, error))
-        goto out;
-    }
-
-  for (guint e = 1; e <= self->settings.epochs; e++)
-    {
-      CsEpochMetrics metrics;
-      gint64 t0 = g_get_monotonic_time (), t1, t2, t3;
+      gboolean pretraining = epoch <= pretrain;
+      guint e = pretraining ? epoch : epoch - pretrain; /* within the phase */
       gboolean reinit = FALSE;
+      g_autofree char *reason = NULL;
       guint k;
 
       cs_epoch_metrics_init_nan (&metrics);
-      epoch++;
+      self->epoch = epoch;
+
+      if (epoch == pretrain + 1)
+        {
+          /* The clustering phase starts with a fresh optimiser, as DKM's code (and its PyTorch
+           * ports) create a new Adam for it: moments built up on the reconstruction alone
+           * would damp the first steps of the new objective. */
+          cs_autoencoder_reset_adam (self->ae);
+          if (self->centroids == NULL)
+            {
+              /* No pretraining (or a loaded model without matching centroids): K-means on the
+               * codes. */
+              cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
+              if (!reinit_centroids (self, self->settings.k, FALSE, self->settings.kmeans_n_init,
+                                     epoch_seed (self, 0), cancellable, error))
+                goto out;
+            }
+        }
+
       k = apply_epoch_settings (self);
-      if (k != self->k)
+      if (pretraining && k != self->settings.k)
+        {
+          /* A K asked for while pretraining: the picture's K-means takes it from now on. */
+          self->settings.k = k;
+          self->changed |= CS_SETTING_K;
+          publish_settings (self);
+        }
+      else if (!pretraining && k != self->k)
         {
           /* A new K: centroids from K-means on the current codes, before the epoch trains. */
           if (!reinit_centroids (self, k, FALSE, self->settings.kmeans_n_init,
@@ -1012,37 +1510,72 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
         }
 
       t1 = g_get_monotonic_time ();
-      if (!train_epoch (self, epoch, CS_PHASE_CLUSTER, order, d_out, d_code, d_cent, work, &metrics,
-                        cancellable))
+      if (!train_epoch (self, epoch, pretraining ? CS_PHASE_PRETRAIN : CS_PHASE_CLUSTER,
+                        self->order, d_out, d_code, d_cent, work, &metrics, cancellable))
         goto cancelled;
       t2 = g_get_monotonic_time ();
+
+      reason = divergence_reason (self, &metrics,
+                                  !pretraining && self->settings.algorithm != CS_ALGORITHM_AEKM);
+      if (reason != NULL)
+        {
+          if (!undo_divergence (self, epoch, reason, error))
+            goto out;
+          epoch = self->epoch; /* the loop goes on after the restored epoch */
+          if (!check_continue (self, cancellable))
+            goto cancelled;
+          continue;
+        }
+
       cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
       t3 = g_get_monotonic_time ();
       metrics.seconds_train = (t2 - t1) / 1e6;
       metrics.seconds_encode = (t3 - t2) / 1e6;
 
-      switch (self->settings.algorithm)
+      if (pretraining)
         {
-        case CS_ALGORITHM_ROY:
-          reinit = e % self->settings.reinit_every == 0;
-          break;
-        case CS_ALGORITHM_AEKM:
-          reinit = TRUE;
-          break;
-        case CS_ALGORITHM_DKM:
-        default:
-          reinit = FALSE;
-          break;
+          /* Clusters for the picture from a cheap K-means (warm from the previous epoch); the
+           * last pretraining epoch sets the centroids with the full n_init. */
+          reinit = epoch == pretrain;
+          if (!reinit_centroids (self, self->settings.k, !reinit,
+                                 reinit ? self->settings.kmeans_n_init : 1,
+                                 epoch_seed (self, epoch), cancellable, error))
+            goto out;
         }
-      if (reinit
-          && !reinit_centroids (self, self->k, self->settings.reinit_mode == CS_REINIT_WARM,
-                                self->settings.kmeans_n_init, epoch_seed (self, epoch), cancellable,
-                                error))
-        goto out;
-      metrics.seconds_kmeans = reinit ? (g_get_monotonic_time () - t3) / 1e6 : 0.0;
+      else
+        {
+          switch (self->settings.algorithm)
+            {
+            case CS_ALGORITHM_ROY:
+              reinit = e % self->settings.reinit_every == 0;
+              break;
+            case CS_ALGORITHM_AEKM:
+              reinit = TRUE;
+              break;
+            case CS_ALGORITHM_DKM:
+            default:
+              reinit = FALSE;
+              break;
+            }
+          if (reinit
+              && !reinit_centroids (self, self->k, self->settings.reinit_mode == CS_REINIT_WARM,
+                                    self->settings.kmeans_n_init, epoch_seed (self, epoch),
+                                    cancellable, error))
+            goto out;
+        }
+      metrics.seconds_kmeans = pretraining || reinit ? (g_get_monotonic_time () - t3) / 1e6 : 0.0;
       metrics.seconds = (g_get_monotonic_time () - t0) / 1e6;
-      finish_epoch (self, epoch, e, CS_PHASE_CLUSTER, reinit, &metrics);
+      if (metrics.loss_rec < self->best_rec)
+        {
+          self->best_rec = metrics.loss_rec;
+          self->best_epoch = epoch;
+        }
+      finish_epoch (self, epoch, e, pretraining ? CS_PHASE_PRETRAIN : CS_PHASE_CLUSTER, reinit,
+                    &metrics);
+      keep_checkpoint (self, epoch);
     }
+  /* A run that ends in pretraining (no clustering epochs) still leaves the clustering phase's
+   * optimiser, as before: nothing reads it. */
   ok = TRUE;
   goto out;
 
@@ -1055,9 +1588,10 @@ out:
       g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
     }
   /* Whatever the tuner chose last, the next run of this network gets every thread again. */
-  if (self->adaptive_threads && self->tuner.current != self->tuner.max)
+  if (self->adaptive_threads && self->ae != NULL && self->tuner.current != self->tuner.max)
     cs_parallel_set_n_active (self->ae->parallel, self->tuner.max);
-  cs_threads_blas_solo_end (blas_threads);
+  if (blas_threads != 0)
+    cs_threads_blas_solo_end (blas_threads);
   g_mutex_lock (&self->lock);
   self->running = FALSE;
   answer_model_tasks (self);

@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "cs-checkpoint.h"
 #include "cs-dataset.h"
 #include "cs-settings.h"
 #include "cs-snapshot.h"
@@ -34,6 +35,16 @@ typedef void (*CsProgressFunc) (guint    epoch,
 CsTrainer *cs_trainer_new   (CsDataset        *dataset,
                              const CsSettings *settings,
                              GError          **error);
+/* A trainer that continues a run from a checkpoint (cs_checkpoint_load, or the bytes a
+ * CsCheckpointFunc received): same settings, network, optimiser, centroids and random state,
+ * so that its epochs are those the original run would have had, byte for byte. The dataset
+ * must be the one the checkpoint was made on (its shape and a fingerprint are checked). Takes
+ * ownership of checkpoint. Settings requested before the run apply from the next epoch. */
+CsTrainer *cs_trainer_new_from_checkpoint (CsDataset    *dataset,
+                                           CsCheckpoint *checkpoint,
+                                           GError      **error);
+/* The epoch a resumed trainer continues after (0 for a new run). */
+guint      cs_trainer_get_start_epoch     (CsTrainer *self);
 CsTrainer *cs_trainer_ref   (CsTrainer *self);
 void       cs_trainer_unref (CsTrainer *self);
 
@@ -43,6 +54,32 @@ void cs_trainer_set_snapshot_func (CsTrainer      *self,
 void cs_trainer_set_progress_func (CsTrainer      *self,
                                    CsProgressFunc  func,
                                    gpointer        user_data);
+
+/* Called on the worker thread at the end of every epoch that is a multiple of every, with the
+ * checkpoint's bytes (cs_checkpoint_parse reads them); the callee refs what it keeps. */
+typedef void (*CsCheckpointFunc) (guint    epoch,
+                                  GBytes  *checkpoint,
+                                  gpointer user_data);
+void cs_trainer_set_checkpoint_func (CsTrainer        *self,
+                                     guint             every,
+                                     CsCheckpointFunc  func,
+                                     gpointer          user_data);
+
+/* The divergence guard (settings.divergence_factor): an epoch whose reconstruction loss is not
+ * a number, or exceeds the best so far by that factor, is undone (the trainer goes back to the
+ * end of the last good epoch; nothing of the bad epoch is published). Then, by default, the run
+ * ends with CS_ERROR_DIVERGED and a message "diverged at epoch N (...)" that names the setting
+ * changed just before. With pause_on_divergence, the run pauses instead and func (if set) is
+ * called on the worker with the same message and the last good epoch; resuming continues from
+ * there, with whatever settings were requested meanwhile. */
+typedef void (*CsDivergedFunc) (guint       bad_epoch,
+                                guint       good_epoch,
+                                const char *message,
+                                gpointer    user_data);
+void cs_trainer_set_pause_on_divergence (CsTrainer      *self,
+                                         gboolean        pause,
+                                         CsDivergedFunc  func,
+                                         gpointer        user_data);
 
 /* Loads autoencoder weights (and centroids if stored) before the run: pretraining is then
  * skipped and clustering starts from the loaded model. */

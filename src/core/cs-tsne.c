@@ -82,6 +82,22 @@ cs_tsne_free (CsTsne *self)
   g_free (self);
 }
 
+const double *
+cs_tsne_get_layout (const CsTsne *self, gsize *n)
+{
+  *n = self->y != NULL ? self->n : 0;
+  return self->y;
+}
+
+void
+cs_tsne_set_layout (CsTsne *self, const double *y, gsize n)
+{
+  g_clear_pointer (&self->y, g_free);
+  self->n = n;
+  if (n > 0)
+    self->y = g_memdup2 (y, 2 * n * sizeof (double));
+}
+
 void
 cs_tsne_reset (CsTsne *self)
 {

@@ -44,6 +44,12 @@ gboolean cs_tsne_update (
 /* Forgets the last layout: the next update is a cold one. */
 void cs_tsne_reset (CsTsne *self);
 
+/* The last layout (n x 2, of the sample when sampled), for a checkpoint; NULL with *n = 0
+ * before the first update. */
+const double *cs_tsne_get_layout (const CsTsne *self, gsize *n);
+/* Continues from layout y (n x 2), as if the last update had produced it. */
+void cs_tsne_set_layout (CsTsne *self, const double *y, gsize n);
+
 /* The k nearest neighbours of every row of x (n x m) by squared Euclidean distance, self
  * excluded, nearest first: idx and dist are n x k. Distances through BLAS
  * (||a||^2 - 2 a.b + ||b||^2, blocks of rows); ties go to the lower index. k < n. */

@@ -183,6 +183,8 @@ change_label (const CsSnapshot *s)
     g_string_append (SEP (), st->projection == CS_PROJECTION_TSNE  ? "t-SNE"
                              : st->projection == CS_PROJECTION_LDA ? "LDA"
                                                                    : "PCA");
+  if (s->changed & CS_SETTING_DIVERGENCE_FACTOR)
+    g_string_append_printf (SEP (), "guard %.3g×", st->divergence_factor);
 #undef SEP
   if (str->len == 0)
     g_string_append (str, _ ("changed"));
