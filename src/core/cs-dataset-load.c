@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cs-dataset-load.h"
@@ -79,14 +80,14 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
   if (!g_file_test (spec, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_IO,
-                   "%s: no such file (nor a built-in dataset: synthetic, fashion-mnist-test, "
-                   "fashion-mnist-train, fashion-mnist)",
+                   _ ("%s: no such file (nor a built-in dataset: synthetic, fashion-mnist-test, "
+                      "fashion-mnist-train, fashion-mnist)"),
                    spec);
       return NULL;
     }
   if (g_file_test (spec, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: is a directory, not a data file", spec);
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: is a directory, not a data file"), spec);
       return NULL;
     }
 
@@ -115,11 +116,12 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
           spec, options->labels_path != NULL ? options->labels_path : labels, error);
     }
 
-  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-               "%s: unknown file type; supported formats are CSV or TSV (.csv, .tsv, optionally "
-               "gzip-compressed “.gz”), NumPy (.npy) and IDX "
-               "(names containing “idx” or ending in “-ubyte”, optionally gzip-compressed “.gz”)",
-               spec);
+  g_set_error (
+      error, CS_ERROR, CS_ERROR_FORMAT,
+      _ ("%s: unknown file type; supported formats are CSV or TSV (.csv, .tsv, optionally "
+         "gzip-compressed “.gz”), NumPy (.npy) and IDX "
+         "(names containing “idx” or ending in “-ubyte”, optionally gzip-compressed “.gz”)"),
+      spec);
   return NULL;
 }
 

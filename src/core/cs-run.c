@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -79,7 +80,7 @@ cs_run_read_config (const char *path, CsSettings *settings, char **dataset_spec,
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: expected a JSON object", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: expected a JSON object"), path);
       return FALSE;
     }
   o = json_node_get_object (root);
@@ -87,7 +88,8 @@ cs_run_read_config (const char *path, CsSettings *settings, char **dataset_spec,
   s = json_object_has_member (o, "settings") ? json_object_get_object_member (o, "settings") : o;
   if (s == NULL)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: \"settings\" must be an object", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: \"settings\" must be an object"),
+                   path);
       return FALSE;
     }
   if (!cs_settings_update_from_json (settings, s, &inner))
@@ -212,7 +214,7 @@ cs_run_write_folder (const char *dir,
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int saved = errno;
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "could not create the folder %s: %s", dir,
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("could not create the folder %s: %s"), dir,
                    g_strerror (saved));
       return FALSE;
     }

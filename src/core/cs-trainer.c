@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
@@ -93,10 +94,14 @@ check_data_range (CsDataset *dataset, GError **error)
 
       if (!isfinite (a))
         {
-          g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                       "%s: sample %" G_GSIZE_FORMAT ", feature %u is %s; remove or impute it",
-                       dataset->source, i / dataset->d, (guint) (i % dataset->d),
-                       isnan (a) ? "NaN" : "infinite");
+          if (isnan (a))
+            g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                         _ ("%s: sample %zu, feature %u is NaN; remove or impute it"),
+                         dataset->source, i / dataset->d, (guint) (i % dataset->d));
+          else
+            g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                         _ ("%s: sample %zu, feature %u is infinite; remove or impute it"),
+                         dataset->source, i / dataset->d, (guint) (i % dataset->d));
           return FALSE;
         }
       max_abs = MAX (max_abs, a);
@@ -104,9 +109,9 @@ check_data_range (CsDataset *dataset, GError **error)
   if (max_abs > limit)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "%s: values as large as %.3g overflow single precision in training (the "
-                   "limit for %u features is %.3g); scale the features first, e.g. "
-                   "standardise them (clusterscope-cli --standardize)",
+                   _ ("%s: values as large as %.3g overflow single precision in training (the "
+                      "limit for %u features is %.3g); scale the features first, e.g. "
+                      "standardise them (clusterscope-cli --standardize)"),
                    dataset->source, max_abs, dataset->d, limit);
       return FALSE;
     }
@@ -126,7 +131,8 @@ cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
   if (dataset->n < settings->k)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "K = %u is larger than the number of samples (%zu)", settings->k, dataset->n);
+                   _ ("K = %u is larger than the number of samples (%zu)"), settings->k,
+                   dataset->n);
       return NULL;
     }
   if (!check_data_range (dataset, error))
@@ -306,7 +312,7 @@ cs_trainer_load_model (CsTrainer *self, const char *path, GError **error)
   if (ae->dims[0] != self->dataset->d)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "%s: the model takes %u features but the dataset has %u", path, ae->dims[0],
+                   _ ("%s: the model takes %u features but the dataset has %u"), path, ae->dims[0],
                    self->dataset->d);
       cs_autoencoder_free (ae);
       g_free (centroids);
@@ -332,7 +338,7 @@ serialize_model (CsTrainer *self, GError **error)
 {
   if (self->ae == NULL)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "there is no trained model to save yet");
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("there is no trained model to save yet"));
       return NULL;
     }
   return cs_autoencoder_serialize (self->ae, self->centroids, self->centroids ? self->k : 0);
@@ -596,8 +602,8 @@ reinit_centroids (CsTrainer *self,
     {
       /* The data passed check_data_range (): NaN codes mean the network diverged. */
       if (local->code == CS_ERROR_INVALID)
-        g_prefix_error (&local, "training diverged (lower the learning rate, or scale the "
-                                "features, e.g. with --standardize): ");
+        g_prefix_error (&local, _ ("training diverged (lower the learning rate, or scale the "
+                                   "features, e.g. with --standardize): "));
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
@@ -839,7 +845,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   if (self->codes != NULL)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "a trainer runs once; create a new one for another run");
+                   _ ("a trainer runs once; create a new one for another run"));
       return FALSE;
     }
   g_mutex_lock (&self->lock);
@@ -861,7 +867,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   else if (self->ae->max_batch < bs)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "the loaded model was prepared for batches of %u", self->ae->max_batch);
+                   _ ("the loaded model was prepared for batches of %u"), self->ae->max_batch);
       goto out;
     }
   pretrain = self->model_loaded ? 0 : self->settings.pretrain_epochs;
@@ -992,12 +998,12 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   goto out;
 
 cancelled:
-  g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
+  g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, _ ("training was stopped"));
 out:
   if (!ok && error && *error && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (error);
-      g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
+      g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, _ ("training was stopped"));
     }
   /* Whatever the tuner chose last, the next run of this network gets every thread again. */
   if (self->adaptive_threads && self->tuner.current != self->tuner.max)
