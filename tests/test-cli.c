@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <errno.h>
 #include <signal.h>
+#include <locale.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -635,6 +636,46 @@ test_memory_limit (void)
   g_assert_null (strstr (err, "epoch "));
 }
 
+/* With LANGUAGE=de the CLI speaks German: --help (its own options, the settings table's and
+ * GOption's headings) and an engine error (the dataset loader's). Started from the build tree,
+ * it reads the catalogue meson compiles there. C.UTF-8 is built into glibc; gettext heeds
+ * LANGUAGE in it, not in "C". */
+static void
+test_german (void)
+{
+  g_auto (GStrv) env = g_get_environ ();
+  const char *help[] = { cli, "--help", NULL };
+  const char *missing[] = { cli, "--dataset", "/nonexistent/missing.csv", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  if (setlocale (LC_ALL, "C.UTF-8") == NULL)
+    {
+      g_test_skip ("no C.UTF-8 locale");
+      return;
+    }
+  setlocale (LC_ALL, "C");
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  env = g_environ_setenv (env, "LANGUAGE", "de", TRUE);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) help, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "Anzahl der Cluster (Vorgabe: 10)"));
+  g_assert_nonnull (strstr (out, "--config=DATEI"));
+  g_assert_nonnull (strstr (out, "Rückgabewert: 0 bei Erfolg"));
+
+  g_assert_true (g_spawn_sync (NULL, (char **) missing, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_assert_nonnull (strstr (err, "/nonexistent/missing.csv: Datei nicht gefunden (und auch kein "
+                                 "eingebauter Datensatz"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -661,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/faults/full-disk", test_full_disk);
   g_test_add_func ("/cli/faults/read-only-output", test_read_only_output);
   g_test_add_func ("/cli/faults/killed-while-writing", test_killed_while_writing);
+  g_test_add_func ("/cli/german", test_german);
   rc = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

@@ -98,11 +98,15 @@ update_status (CsWindow *self)
     case CS_RUN_FINISHED:
       if (n_history > 0 && cs_controller_get_latest (c)->epoch >= total)
         {
-          status = g_strdup_printf (_ ("Finished · %u epochs"), n_history);
+          status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Finished · %u epoch",
+                                                 "Finished · %u epochs", n_history),
+                                    n_history);
           fraction = 1.0;
         }
       else
-        status = g_strdup_printf (_ ("Stopped after %u of %u epochs"), n_history, total);
+        status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Stopped after %u of %u epoch",
+                                               "Stopped after %u of %u epochs", total),
+                                  n_history, total);
       break;
     case CS_RUN_IDLE:
     default:
@@ -154,10 +158,16 @@ on_controller_state (CsController *controller, GParamSpec *pspec, CsWindow *self
           g_autofree char *message = NULL;
 
           if (!isnan (latest->metrics.acc))
-            message = g_strdup_printf (_ ("Training finished after %u epochs: ACC %.3f, NMI %.3f"),
-                                       latest->epoch, latest->metrics.acc, latest->metrics.nmi);
+            message = g_strdup_printf (
+                g_dngettext (
+                    GETTEXT_PACKAGE, "Training finished after %u epoch: ACC %.3f, NMI %.3f",
+                    "Training finished after %u epochs: ACC %.3f, NMI %.3f", latest->epoch),
+                latest->epoch, latest->metrics.acc, latest->metrics.nmi);
           else
-            message = g_strdup_printf (_ ("Training finished after %u epochs"), latest->epoch);
+            message
+                = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Training finished after %u epoch",
+                                                "Training finished after %u epochs", latest->epoch),
+                                   latest->epoch);
           cs_window_toast (self, message);
         }
     }

@@ -9,6 +9,8 @@
 
 #include <cblas.h>
 #include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -46,40 +48,43 @@ static gboolean opt_version = FALSE;
  * table; setting_entries makes the options from the table. */
 static char *opt_settings[64];
 
+/* Descriptions and argument names are translated by GOption when --help prints them. */
 static GOptionEntry entries[] = {
   { "dataset", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dataset,
-    "synthetic, fashion-mnist-test (default), fashion-mnist-train, fashion-mnist (70k) or a file "
-    "(.idx/-ubyte[.gz], .csv, .npy)",
-    "SPEC" },
-  { "labels", 0, 0, G_OPTION_ARG_FILENAME, &opt_labels, "Separate label file (IDX or .npy)",
-    "PATH" },
+    N_ ("synthetic, fashion-mnist-test (default), fashion-mnist-train, fashion-mnist (70k) or a "
+        "file (.idx/-ubyte[.gz], .csv, .npy)"),
+    N_ ("SPEC") },
+  { "labels", 0, 0, G_OPTION_ARG_FILENAME, &opt_labels, N_ ("Separate label file (IDX or .npy)"),
+    N_ ("PATH") },
   { "label-column", 0, 0, G_OPTION_ARG_STRING, &opt_label_column,
-    "CSV label column (name or 0-based index, negative from the end)", "NAME|INDEX" },
+    N_ ("CSV label column (name or 0-based index, negative from the end)"), N_ ("NAME|INDEX") },
   { "standardize", 0, 0, G_OPTION_ARG_NONE, &opt_standardize,
-    "Scale CSV features to zero mean and unit variance", NULL },
-  { "synthetic-n", 0, 0, G_OPTION_ARG_INT, &opt_syn_n, "Synthetic: number of points", "N" },
-  { "synthetic-d", 0, 0, G_OPTION_ARG_INT, &opt_syn_d, "Synthetic: dimension", "D" },
-  { "synthetic-k", 0, 0, G_OPTION_ARG_INT, &opt_syn_k, "Synthetic: number of clusters", "K" },
+    N_ ("Scale CSV features to zero mean and unit variance"), NULL },
+  { "synthetic-n", 0, 0, G_OPTION_ARG_INT, &opt_syn_n, N_ ("Synthetic: number of points"), "N" },
+  { "synthetic-d", 0, 0, G_OPTION_ARG_INT, &opt_syn_d, N_ ("Synthetic: dimension"), "D" },
+  { "synthetic-k", 0, 0, G_OPTION_ARG_INT, &opt_syn_k, N_ ("Synthetic: number of clusters"), "K" },
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
-    "Settings from a JSON file (a run's config.json); options given here override it", "FILE" },
+    N_ ("Settings from a JSON file (a run's config.json); options given here override it"),
+    N_ ("FILE") },
   { NULL }
 };
 
 /* After the settings in --help. */
-static GOptionEntry run_entries[]
-    = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
-          "Write the run folder (config.json, metrics.csv, labels.csv, model.bin)", "DIR" },
-        { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
-          "Start from saved weights (a run's model.bin): pretraining is skipped", "FILE" },
-        { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
-          "Baseline: plain K-means on the input features, no network", NULL },
-        { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No per-epoch progress lines", NULL },
-        { "adaptive-threads", 0, 0, G_OPTION_ARG_NONE, &opt_adaptive_threads,
-          "Train on fewer threads while other programs keep cores busy (ignored when "
-          "OPENBLAS_NUM_THREADS names a count)",
-          NULL },
-        { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
-        { NULL } };
+static GOptionEntry run_entries[] = {
+  { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+    N_ ("Write the run folder (config.json, metrics.csv, labels.csv, model.bin)"), N_ ("DIR") },
+  { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
+    N_ ("Start from saved weights (a run's model.bin): pretraining is skipped"), N_ ("FILE") },
+  { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
+    N_ ("Baseline: plain K-means on the input features, no network"), NULL },
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, N_ ("No per-epoch progress lines"), NULL },
+  { "adaptive-threads", 0, 0, G_OPTION_ARG_NONE, &opt_adaptive_threads,
+    N_ ("Train on fewer threads while other programs keep cores busy (ignored when "
+        "OPENBLAS_NUM_THREADS names a count)"),
+    NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
+  { NULL }
+};
 
 static int usage_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
@@ -92,12 +97,12 @@ usage_error (const char *fmt, ...)
   va_start (ap, fmt);
   vfprintf (stderr, fmt, ap);
   va_end (ap);
-  fputs ("\nTry 'clusterscope-cli --help'.\n", stderr);
+  fprintf (stderr, "\n%s\n", _ ("Try 'clusterscope-cli --help'."));
   return EXIT_USAGE;
 }
 
 /* The options of the settings table's rows that have one, their defaults in the help. The array
- * and its strings belong to strings. */
+ * and its strings belong to strings; the descriptions are made of translated parts already. */
 static GOptionEntry *
 setting_entries (GPtrArray *strings)
 {
@@ -118,14 +123,15 @@ setting_entries (GPtrArray *strings)
       if (descs[i].option == NULL)
         continue;
       def = cs_settings_format (&defaults, &descs[i]);
-      help = g_string_new (descs[i].summary);
+      help = g_string_new (_ (descs[i].summary));
       for (guint c = 0; c < descs[i].n_choices; c++)
         g_string_append_printf (help, "%s%s",
                                 c == 0                       ? ": "
                                 : c + 1 < descs[i].n_choices ? ", "
-                                                             : " or ",
+                                                             : _ (" or "),
                                 descs[i].choices[c].nick);
-      g_string_append_printf (help, " (default %s)", def);
+      /* Translators: after an option's description in --help; %s is its default value */
+      g_string_append_printf (help, _ (" (default %s)"), def);
       out[j] = (GOptionEntry){ descs[i].option,     descs[i].short_option, 0,
                                G_OPTION_ARG_STRING, &opt_settings[i],      help->str,
                                descs[i].arg };
@@ -181,6 +187,20 @@ typedef struct
   GMutex lock;
 } RunState;
 
+static const char *
+phase_name (CsPhase phase)
+{
+  switch (phase)
+    {
+    case CS_PHASE_PRETRAIN:
+      return C_ ("phase", "pretrain");
+    case CS_PHASE_CLUSTER:
+      return C_ ("phase", "cluster");
+    default:
+      return cs_phase_to_string (phase);
+    }
+}
+
 static void
 on_snapshot (CsSnapshot *snap, gpointer user_data)
 {
@@ -195,16 +215,21 @@ on_snapshot (CsSnapshot *snap, gpointer user_data)
       g_autoptr (GString) line = g_string_new (NULL);
       const CsEpochMetrics *mt = &snap->metrics;
 
-      g_string_append_printf (line, "epoch %3u/%u %-8s", snap->epoch, st->total_epochs,
-                              cs_phase_to_string (snap->phase));
+      /* Translators: a progress line's start, "epoch   3/100 pretrain"; then come the metrics */
+      g_string_append_printf (line, _ ("epoch %3u/%u %-8s"), snap->epoch, st->total_epochs,
+                              phase_name (snap->phase));
       print_metric (line, "rec", mt->loss_rec);
       print_metric (line, "clu", mt->loss_clu);
       print_metric (line, "ACC", mt->acc);
       print_metric (line, "NMI", mt->nmi);
       print_metric (line, "ARI", mt->ari);
-      print_metric (line, "change", mt->label_change);
-      g_string_append_printf (line, "  K %u%s  %.2fs", snap->k,
-                              snap->reinitialised ? "  reinit" : "", mt->seconds);
+      /* Translators: the share of points whose cluster changed in the epoch */
+      print_metric (line, _ ("change"), mt->label_change);
+      g_string_append_printf (line, "  K %u", snap->k);
+      if (snap->reinitialised)
+        /* Translators: the centroids were re-initialised in this epoch */
+        g_string_append_printf (line, "  %s", _ ("reinit"));
+      g_string_append_printf (line, "  %.2fs", mt->seconds);
       fprintf (stderr, "%s\n", line->str);
     }
 }
@@ -242,7 +267,7 @@ on_sigint (gpointer data)
 {
   Worker *w = data;
 
-  fprintf (stderr, "clusterscope-cli: interrupted, stopping after the current batch\n");
+  fprintf (stderr, "clusterscope-cli: %s\n", _ ("interrupted, stopping after the current batch"));
   g_cancellable_cancel (w->cancellable);
   cs_trainer_cancel (w->trainer);
   return G_SOURCE_CONTINUE;
@@ -281,6 +306,20 @@ run_kmeans_only (CsDataset *ds, const CsSettings *s)
   return 0;
 }
 
+/* Started from the build tree, the messages come from the catalogues compiled there, as the
+ * application's do (main.c); installed, from LOCALEDIR. */
+static const char *
+locale_dir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  char build_dir[PATH_MAX];
+
+  if (dir != NULL && realpath (BUILD_CLI_DIR, build_dir) != NULL && g_str_equal (dir, build_dir))
+    return BUILD_LOCALEDIR;
+  return LOCALEDIR;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -303,12 +342,20 @@ main (int argc, char **argv)
   int rc;
 
   setlocale (LC_ALL, "");
-  context = g_option_context_new ("- train a K-means-friendly autoencoder and report the clusters");
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, setting_entries (strings), NULL);
-  g_option_context_add_main_entries (context, run_entries, NULL);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* GOption translates these, and the entries, through the domain when it prints them. */
+  context = g_option_context_new (
+      N_ ("- train a K-means-friendly autoencoder and report the clusters"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, setting_entries (strings), GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, run_entries, GETTEXT_PACKAGE);
   g_option_context_set_description (
-      context, "Exit status: 0 on success, 1 when the run fails, 2 for bad arguments or input.\n");
+      context, N_ ("Exit status: 0 on success, 1 when the run fails, 2 for bad arguments or "
+                   "input.\n"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error ("%s", error->message);
   if (opt_version)
@@ -317,7 +364,7 @@ main (int argc, char **argv)
       return 0;
     }
   if (argc > 1)
-    return usage_error ("unexpected argument '%s'", argv[1]);
+    return usage_error (_ ("unexpected argument '%s'"), argv[1]);
 
   cs_settings_init_default (&settings);
   if (opt_config && !cs_run_read_config (opt_config, &settings, &config_spec, &error))
@@ -352,12 +399,20 @@ main (int argc, char **argv)
       settings.k = MIN (ds->n_classes, CS_MAX_K);
     if (!opt_quiet)
       {
+        double seconds = (g_get_monotonic_time () - t0) / 1e6;
         g_autofree char *k_note
             = k_from_classes ? g_strdup_printf (
-                  "; K = %u, its number of classes (-k chooses another)", settings.k)
+                  _ ("; K = %u, its number of classes (-k chooses another)"), settings.k)
                              : g_strdup ("");
-        fprintf (stderr, "dataset %s: %zu x %u%s, loaded in %.2fs%s\n", ds->name, ds->n, ds->d,
-                 ds->labels ? "" : " (no labels)", (g_get_monotonic_time () - t0) / 1e6, k_note);
+
+        /* Translators: the dataset's name, samples x features, the seconds it took to load,
+         * and perhaps a note on K */
+        if (ds->labels)
+          fprintf (stderr, _ ("dataset %s: %zu x %u, loaded in %.2fs%s\n"), ds->name, ds->n, ds->d,
+                   seconds, k_note);
+        else
+          fprintf (stderr, _ ("dataset %s: %zu x %u (no labels), loaded in %.2fs%s\n"), ds->name,
+                   ds->n, ds->d, seconds, k_note);
       }
   }
 
@@ -420,8 +475,15 @@ main (int argc, char **argv)
       printf (" inertia=%.6g\n", mt->inertia);
     }
   if (adaptive && !opt_quiet)
-    fprintf (stderr, "BLAS threads: adaptive between 1 and %d, %u change(s) of choice\n",
-             openblas_get_num_threads (), cs_trainer_get_thread_switches (trainer));
+    {
+      guint switches = cs_trainer_get_thread_switches (trainer);
+
+      fprintf (stderr,
+               ngettext ("BLAS threads: adaptive between 1 and %d, %u change of choice\n",
+                         "BLAS threads: adaptive between 1 and %d, %u changes of choice\n",
+                         switches),
+               openblas_get_num_threads (), switches);
+    }
   if (rc == 0 && opt_output)
     {
       CsSettings final_settings;
@@ -438,7 +500,7 @@ main (int argc, char **argv)
           rc = EXIT_RUN;
         }
       else if (!opt_quiet)
-        fprintf (stderr, "run written to %s\n", opt_output);
+        fprintf (stderr, _ ("run written to %s\n"), opt_output);
     }
 
   g_clear_error (&w.error);

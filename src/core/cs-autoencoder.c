@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
@@ -767,27 +768,28 @@ cs_autoencoder_parse (const void *contents,
   if (len < 8 || memcmp (contents, MODEL_MAGIC, 8) != 0)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: not a Clusterscope model file (bad magic at byte 0)", path);
+                   _ ("%s: not a Clusterscope model file (bad magic at byte 0)"), path);
       return NULL;
     }
   r.pos = 8;
   if (!read_u32 (&r, &version) || version != MODEL_VERSION)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: unsupported model version at byte 8 (this build reads version %d)", path,
-                   MODEL_VERSION);
+                   _ ("%s: unsupported model version at byte 8 (this build reads version %d)"),
+                   path, MODEL_VERSION);
       return NULL;
     }
   if (!read_u32 (&r, &n_dims) || n_dims < 3 || n_dims > CS_AE_MAX_LAYERS + 1 || n_dims % 2 == 0)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid layer count at byte 12", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: invalid layer count at byte 12"),
+                   path);
       return NULL;
     }
   for (guint i = 0; i < n_dims; i++)
     if (!read_u32 (&r, &dims[i]) || dims[i] == 0 || dims[i] > (1u << 24))
       {
-        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid layer width at byte %zu", path,
-                     r.pos);
+        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: invalid layer width at byte %zu"),
+                     path, r.pos);
         return NULL;
       }
   /* The trainer reconstructs the input and describes the network by its encoder half: a
@@ -796,13 +798,13 @@ cs_autoencoder_parse (const void *contents,
     if (dims[i] != dims[n_dims - 1 - i])
       {
         g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                     "%s: layer widths at byte 16 are not mirrored (%u and %u)", path, dims[i],
+                     _ ("%s: layer widths at byte 16 are not mirrored (%u and %u)"), path, dims[i],
                      dims[n_dims - 1 - i]);
         return NULL;
       }
   if (!read_u32 (&r, &k) || !read_u32 (&r, &m) || m != dims[n_dims / 2] || k > 65535)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid centroid header at byte %zu",
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: invalid centroid header at byte %zu"),
                    path, r.pos);
       return NULL;
     }
@@ -812,8 +814,8 @@ cs_autoencoder_parse (const void *contents,
   if ((len - r.pos) / sizeof (float) < n_params + (gsize) k * m)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: truncated at byte %zu: expected %zu bytes of weights and centroids", path,
-                   len, (n_params + (gsize) k * m) * sizeof (float));
+                   _ ("%s: truncated at byte %zu: expected %zu bytes of weights and centroids"),
+                   path, len, (n_params + (gsize) k * m) * sizeof (float));
       return NULL;
     }
 
@@ -821,7 +823,7 @@ cs_autoencoder_parse (const void *contents,
   if (!read_floats (&r, self->params, self->n_params))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: truncated at byte %zu: expected %zu bytes of weights", path, r.pos,
+                   _ ("%s: truncated at byte %zu: expected %zu bytes of weights"), path, r.pos,
                    self->n_params * sizeof (float));
       cs_autoencoder_free (self);
       return NULL;
@@ -832,7 +834,7 @@ cs_autoencoder_parse (const void *contents,
       if (!read_floats (&r, centroids, (gsize) k * m))
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: truncated at byte %zu: expected %u centroids", path, r.pos, k);
+                       _ ("%s: truncated at byte %zu: expected %u centroids"), path, r.pos, k);
           cs_autoencoder_free (self);
           return NULL;
         }

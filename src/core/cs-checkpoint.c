@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -81,12 +83,12 @@ checksum (const guint8 *data, gsize length)
 }
 
 CsCheckpointWriter *
-cs_checkpoint_writer_new (void)
+cs_checkpoint_writer_new (gsize size_hint)
 {
   CsCheckpointWriter *self = g_new0 (CsCheckpointWriter, 1);
   guint8 head[16];
 
-  self->buf = g_byte_array_new ();
+  self->buf = g_byte_array_sized_new ((guint) MIN (size_hint, (gsize) G_MAXUINT));
   memcpy (head, CHECKPOINT_MAGIC, 8);
   put_u32 (head + 8, CS_CHECKPOINT_VERSION);
   put_u32 (head + 12, 0);
@@ -126,8 +128,8 @@ cs_checkpoint_writer_finish (CsCheckpointWriter *self)
 static gboolean
 fail (GError **error, const char *name, gsize offset, const char *what)
 {
-  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: %s at byte %" G_GSIZE_FORMAT, name, what,
-               offset);
+  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: %s at byte %zu"), name, what,
+               (size_t) offset);
   return FALSE;
 }
 
@@ -143,26 +145,26 @@ cs_checkpoint_parse (GBytes *bytes, const char *name, GError **error)
   self->name = g_strdup (name);
   if (len < 8 || memcmp (data, CHECKPOINT_MAGIC, 8) != 0)
     {
-      fail (error, name, 0, "not a Clusterscope checkpoint (bad magic)");
+      fail (error, name, 0, _ ("not a Clusterscope checkpoint (bad magic)"));
       return NULL;
     }
   if (len < 16)
     {
-      fail (error, name, len, "truncated header");
+      fail (error, name, len, _ ("truncated header"));
       return NULL;
     }
   version = get_u32 (data + 8);
   if (version != CS_CHECKPOINT_VERSION)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: checkpoint version %u at byte 8; this build reads version %d", name,
+                   _ ("%s: checkpoint version %u at byte 8; this build reads version %d"), name,
                    version, CS_CHECKPOINT_VERSION);
       return NULL;
     }
   n = get_u32 (data + 12);
   if (n > MAX_SECTIONS)
     {
-      fail (error, name, 12, "too many sections");
+      fail (error, name, 12, _ ("too many sections"));
       return NULL;
     }
   for (guint i = 0; i < n; i++)
@@ -172,7 +174,7 @@ cs_checkpoint_parse (GBytes *bytes, const char *name, GError **error)
 
       if (len - pos < 12)
         {
-          fail (error, name, len, "truncated (a section header is cut off)");
+          fail (error, name, len, _ ("truncated (a section header is cut off)"));
           return NULL;
         }
       s->tag = get_u32 (data + pos);
@@ -180,20 +182,20 @@ cs_checkpoint_parse (GBytes *bytes, const char *name, GError **error)
       s->offset = pos + 12;
       if (length > len - s->offset || len - s->offset - length < 4)
         {
-          fail (error, name, len, "truncated (a section is cut off)");
+          fail (error, name, len, _ ("truncated (a section is cut off)"));
           return NULL;
         }
       s->length = (gsize) length;
       if (checksum (data + s->offset, s->length) != get_u32 (data + s->offset + s->length))
         {
-          fail (error, name, s->offset, "damaged (a section's checksum does not match)");
+          fail (error, name, s->offset, _ ("damaged (a section's checksum does not match)"));
           return NULL;
         }
       pos = s->offset + s->length + 4;
     }
   if (pos != len)
     {
-      fail (error, name, pos, "unexpected data after the last section");
+      fail (error, name, pos, _ ("unexpected data after the last section"));
       return NULL;
     }
   self->n_sections = n;
@@ -249,9 +251,9 @@ cs_checkpoint_get (
         if (expected_length != 0 && s->length != expected_length)
           {
             g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                         "%s: section at byte %" G_GSIZE_FORMAT " has %" G_GSIZE_FORMAT
-                         " bytes where %" G_GSIZE_FORMAT " were expected",
-                         self->name, s->offset, s->length, expected_length);
+                         _ ("%s: section at byte %zu has %zu bytes where %zu were expected"),
+                         self->name, (size_t) s->offset, (size_t) s->length,
+                         (size_t) expected_length);
             return NULL;
           }
         if (length != NULL)
@@ -260,7 +262,7 @@ cs_checkpoint_get (
       }
   put_u32 ((guint8 *) name, tag);
   name[4] = '\0';
-  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: no %s section", self->name, name);
+  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: no %s section"), self->name, name);
   return NULL;
 }
 
@@ -310,10 +312,11 @@ cs_checkpoint_find (const char *run_dir, guint epoch, guint *epoch_out, GError *
     {
       if (found->len == 0)
         g_set_error (error, CS_ERROR, CS_ERROR_IO,
-                     "%s holds no checkpoint (run with --checkpoint-every to write them)", run_dir);
+                     _ ("%s holds no checkpoint (run with --checkpoint-every to write them)"),
+                     run_dir);
       else
         g_set_error (error, CS_ERROR, CS_ERROR_IO,
-                     "%s has no checkpoint of epoch %u (it has epochs %s)", run_dir, epoch,
+                     _ ("%s has no checkpoint of epoch %u (it has epochs %s)"), run_dir, epoch,
                      found->str);
       return NULL;
     }

@@ -30,7 +30,8 @@ G_BEGIN_DECLS
 
 typedef struct _CsCheckpointWriter CsCheckpointWriter;
 
-CsCheckpointWriter *cs_checkpoint_writer_new (void);
+/* size_hint: about how many bytes the file will have (it is allocated once). */
+CsCheckpointWriter *cs_checkpoint_writer_new (gsize size_hint);
 /* Appends a section; data is copied. */
 void cs_checkpoint_writer_add (CsCheckpointWriter *self,
                                guint32             tag,

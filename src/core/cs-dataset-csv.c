@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include <float.h>
@@ -50,7 +51,7 @@ read_text (const char *path, char **contents, gsize *length, GError **error)
   /* The text is held whole: it must fit first. (Decompressed text is bounded below.) */
   if (g_stat (path, &st) == 0 && st.st_size > 0)
     {
-      g_autofree char *what = g_strdup_printf ("Reading “%s”", path);
+      g_autofree char *what = g_strdup_printf (_ ("Reading “%s”"), path);
 
       if (!cs_memory_check ((guint64) st.st_size, what, NULL, error))
         return FALSE;
@@ -58,9 +59,9 @@ read_text (const char *path, char **contents, gsize *length, GError **error)
   if (!g_file_get_contents (path, &raw, &raw_length, &local))
     {
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: no such file", path);
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: no such file"), path);
       else
-        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: cannot read: %s", path, local->message);
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: cannot read: %s"), path, local->message);
       return FALSE;
     }
   if (raw_length < 2 || (guint8) raw[0] != 0x1f || (guint8) raw[1] != 0x8b)
@@ -82,8 +83,7 @@ read_text (const char *path, char **contents, gsize *length, GError **error)
       if (got < 0)
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: corrupt gzip data after byte %" G_GSIZE_FORMAT
-                       " of the decompressed text: %s",
+                       _ ("%s: corrupt gzip data after byte %zu of the decompressed text: %s"),
                        path, out->len, local->message);
           g_string_free (out, TRUE);
           return FALSE;
@@ -93,8 +93,8 @@ read_text (const char *path, char **contents, gsize *length, GError **error)
       if (out->len + (gsize) got > CSV_MAX_TEXT_BYTES)
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: decompresses to more than 4 GiB of text; decompress and convert it "
-                       "to .npy (float32) instead",
+                       _ ("%s: decompresses to more than 4 GiB of text; decompress and convert it "
+                          "to .npy (float32) instead"),
                        path);
           g_string_free (out, TRUE);
           return FALSE;
@@ -166,8 +166,8 @@ split_line (CsvParser *parser, char *line, guint line_number, GError **error)
               if (*r == '\0')
                 {
                   g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                               "%s: line %u, column %u: unterminated quoted field", parser->path,
-                               line_number, parser->fields->len + 1);
+                               _ ("%s: line %u, column %u: unterminated quoted field"),
+                               parser->path, line_number, parser->fields->len + 1);
                   return FALSE;
                 }
               if (*r == '"')
@@ -187,7 +187,7 @@ split_line (CsvParser *parser, char *line, guint line_number, GError **error)
           if (*r != '\0' && *r != delimiter)
             {
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                           "%s: line %u, column %u: unexpected text after a closing quote",
+                           _ ("%s: line %u, column %u: unexpected text after a closing quote"),
                            parser->path, line_number, parser->fields->len + 1);
               return FALSE;
             }
@@ -285,7 +285,7 @@ resolve_header_and_label (CsvParser *parser,
           if (index < 0 || index >= ncols)
             {
               g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                           "%s: label column %s is out of range: line %u has %u columns",
+                           _ ("%s: label column %s is out of range: line %u has %u columns"),
                            parser->path, label, first_line, ncols);
               return FALSE;
             }
@@ -316,7 +316,7 @@ resolve_header_and_label (CsvParser *parser,
       if (!*has_header)
         {
           g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                       "%s: the label column “%s” is given by name, but the file has no header",
+                       _ ("%s: the label column “%s” is given by name, but the file has no header"),
                        parser->path, label);
           return FALSE;
         }
@@ -330,7 +330,7 @@ resolve_header_and_label (CsvParser *parser,
         {
           g_autofree char *names = join_fields (first);
           g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                       "%s: no column named “%s” for the labels; the header on line %u has %s",
+                       _ ("%s: no column named “%s” for the labels; the header on line %u has %s"),
                        parser->path, label, first_line, names);
           return FALSE;
         }
@@ -376,16 +376,16 @@ convert_labels (CsvParser *parser,
           if (v < 0)
             {
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                           "%s: line %u, column %u: label %s is negative; integer labels must "
-                           "be class indices 0, 1, 2, …",
+                           _ ("%s: line %u, column %u: label %s is negative; integer labels must "
+                              "be class indices 0, 1, 2, …"),
                            parser->path, line, column + 1, (const char *) texts->pdata[i]);
               return FALSE;
             }
           if (v > CSV_MAX_INTEGER_LABEL)
             {
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                           "%s: line %u, column %u: label %s is too large for a class index "
-                           "(at most %d); is this the label column?",
+                           _ ("%s: line %u, column %u: label %s is too large for a class index "
+                              "(at most %d); is this the label column?"),
                            parser->path, line, column + 1, (const char *) texts->pdata[i],
                            CSV_MAX_INTEGER_LABEL);
               return FALSE;
@@ -408,8 +408,9 @@ convert_labels (CsvParser *parser,
 
           if (*text == '\0')
             {
-              g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: line %u, column %u: empty label",
-                           parser->path, g_array_index (line_numbers, guint, i), column + 1);
+              g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                           _ ("%s: line %u, column %u: empty label"), parser->path,
+                           g_array_index (line_numbers, guint, i), column + 1);
               return FALSE;
             }
           if (!g_hash_table_lookup_extended (classes, text, NULL, &value))
@@ -502,8 +503,8 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
   if (nul != NULL)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: binary data (a NUL byte at byte %" G_GSIZE_FORMAT "); not a text file",
-                   path, (gsize) (nul - contents));
+                   _ ("%s: binary data (a NUL byte at byte %zu); not a text file"), path,
+                   (gsize) (nul - contents));
       return NULL;
     }
 
@@ -515,7 +516,7 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
   line = next_line (&cursor, end, &line_number);
   if (line == NULL)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: empty file", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: empty file"), path);
       return NULL;
     }
   first_line = line_number;
@@ -532,13 +533,13 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
   if (d == 0)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: no feature columns: the only column holds the labels", path);
+                   _ ("%s: no feature columns: the only column holds the labels"), path);
       return NULL;
     }
 
   /* The values as floats, counted as if each took 8 bytes of text ("0.12345,"). */
   {
-    g_autofree char *what = g_strdup_printf ("Loading “%s”", path);
+    g_autofree char *what = g_strdup_printf (_ ("Loading “%s”"), path);
 
     if (!cs_memory_check ((guint64) length / 8 * sizeof (float), what, NULL, error))
       return NULL;
@@ -559,7 +560,7 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
       if (fields->len != ncols)
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: line %u: expected %u fields, found %u", path, line_number, ncols,
+                       _ ("%s: line %u: expected %u fields, found %u"), path, line_number, ncols,
                        fields->len);
           return NULL;
         }
@@ -578,28 +579,31 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
             }
           if (!parse_number (text, &v))
             {
-              g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                           "%s: line %u, column %u: '%s' is not a number%s", path, line_number,
-                           j + 1, text,
-                           options->label_column == NULL
-                               ? " (if this column holds labels, name it as the label column)"
-                               : "");
+              if (options->label_column == NULL)
+                g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                             _ ("%s: line %u, column %u: '%s' is not a number (if this column "
+                                "holds labels, name it as the label column)"),
+                             path, line_number, j + 1, text);
+              else
+                g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                             _ ("%s: line %u, column %u: '%s' is not a number"), path, line_number,
+                             j + 1, text);
               return NULL;
             }
           f = (float) v;
           if (!isfinite (f) && isfinite (v))
             {
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                           "%s: line %u, column %u: '%s' is beyond the single-precision range "
-                           "(magnitudes up to %.3g); scale the column down",
+                           _ ("%s: line %u, column %u: '%s' is beyond the single-precision range "
+                              "(magnitudes up to %.3g); scale the column down"),
                            path, line_number, j + 1, text, FLT_MAX);
               return NULL;
             }
           if (!isfinite (f))
             {
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                           "%s: line %u, column %u: '%s' is not a finite number (NaN and "
-                           "infinite values are not supported)",
+                           _ ("%s: line %u, column %u: '%s' is not a finite number (NaN and "
+                              "infinite values are not supported)"),
                            path, line_number, j + 1, text);
               return NULL;
             }
@@ -610,8 +614,8 @@ cs_dataset_load_csv (const char *path, const CsCsvOptions *options, GError **err
 
   if (n == 0)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: no data rows after the header on line %u",
-                   path, first_line);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                   _ ("%s: no data rows after the header on line %u"), path, first_line);
       return NULL;
     }
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cs-dataset.h"
@@ -44,19 +45,19 @@ idx_type_name (guint8 type)
   switch (type)
     {
     case 0x08:
-      return "unsigned byte";
+      return _ ("unsigned byte");
     case 0x09:
-      return "signed byte";
+      return _ ("signed byte");
     case 0x0B:
-      return "16-bit integer";
+      return _ ("16-bit integer");
     case 0x0C:
-      return "32-bit integer";
+      return _ ("32-bit integer");
     case 0x0D:
-      return "32-bit float";
+      return _ ("32-bit float");
     case 0x0E:
-      return "64-bit float";
+      return _ ("64-bit float");
     default:
-      return "unknown";
+      return _ ("unknown");
     }
 }
 
@@ -72,17 +73,16 @@ idx_set_read_error (IdxReader *reader, GError *local, gsize expected, GError **e
 {
   if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
     g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                 "%s: truncated at byte %" G_GSIZE_FORMAT ", expected %" G_GSIZE_FORMAT
-                 " bytes (the gzip stream ends early)",
+                 _ ("%s: truncated at byte %zu, expected %zu bytes (the gzip stream ends early)"),
                  reader->path, reader->offset, expected);
   else if (reader->gzip && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
     g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                 "%s: corrupt gzip data after byte %" G_GSIZE_FORMAT " of the decompressed "
-                 "stream: %s",
+                 _ ("%s: corrupt gzip data after byte %zu of the decompressed "
+                    "stream: %s"),
                  reader->path, reader->offset, local->message);
   else
-    g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: read error at byte %" G_GSIZE_FORMAT ": %s",
-                 reader->path, reader->offset, local->message);
+    g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: read error at byte %zu: %s"), reader->path,
+                 reader->offset, local->message);
 }
 
 /* Reads exactly size bytes, or fails with a message saying where the file ended. */
@@ -102,12 +102,11 @@ idx_read_exact (IdxReader *reader, void *buffer, gsize size, gsize expected, GEr
   if (got < size)
     {
       if (reader->offset == 0)
-        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: empty file", reader->path);
+        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: empty file"), reader->path);
       else
         g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                     "%s: truncated at byte %" G_GSIZE_FORMAT ", expected %" G_GSIZE_FORMAT
-                     " bytes",
-                     reader->path, reader->offset, expected);
+                     _ ("%s: truncated at byte %zu, expected %zu bytes"), reader->path,
+                     reader->offset, expected);
       return FALSE;
     }
   return TRUE;
@@ -134,21 +133,21 @@ idx_reader_open (
   if (raw == NULL)
     {
       if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: no such file", path);
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: no such file"), path);
       else
-        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: cannot open: %s", path, local->message);
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: cannot open: %s"), path, local->message);
       return FALSE;
     }
 
   if (!g_input_stream_read_all (G_INPUT_STREAM (raw), magic, 2, &got, NULL, &local)
       || !g_seekable_seek (G_SEEKABLE (raw), 0, G_SEEK_SET, NULL, &local))
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: read error: %s", path, local->message);
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: read error: %s"), path, local->message);
       return FALSE;
     }
   if (got == 0)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: empty file", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: empty file"), path);
       return FALSE;
     }
 
@@ -168,8 +167,8 @@ idx_reader_open (
   if (magic[0] != 0 || magic[1] != 0)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: not an IDX file: wrong magic 0x%02x%02x at byte 0, expected 0x0000", path,
-                   magic[0], magic[1]);
+                   _ ("%s: not an IDX file: wrong magic 0x%02x%02x at byte 0, expected 0x0000"),
+                   path, magic[0], magic[1]);
       return FALSE;
     }
 
@@ -178,8 +177,8 @@ idx_reader_open (
   if (reader->type != IDX_TYPE_UBYTE)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: unsupported IDX element type 0x%02x (%s) at byte 2; only unsigned bytes "
-                   "(0x08) are supported",
+                   _ ("%s: unsupported IDX element type 0x%02x (%s) at byte 2; only unsigned bytes "
+                      "(0x08) are supported"),
                    path, reader->type, idx_type_name (reader->type));
       return FALSE;
     }
@@ -187,12 +186,12 @@ idx_reader_open (
     {
       if (min_ndim == max_ndim)
         g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                     "%s: the IDX header at byte 3 gives %u dimensions where %u is expected", path,
-                     reader->ndim, min_ndim);
+                     _ ("%s: the IDX header at byte 3 gives %u dimensions where %u is expected"),
+                     path, reader->ndim, min_ndim);
       else
         g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                     "%s: the IDX header at byte 3 gives %u dimensions where %u or %u are "
-                     "expected",
+                     _ ("%s: the IDX header at byte 3 gives %u dimensions where %u or %u are "
+                        "expected"),
                      path, reader->ndim, min_ndim, max_ndim);
       return FALSE;
     }
@@ -211,7 +210,7 @@ idx_reader_open (
       if (reader->dims[i] == 0)
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: dimension %u (byte %u) is 0: the file holds no data", path, i,
+                       _ ("%s: dimension %u (byte %u) is 0: the file holds no data"), path, i,
                        4 + 4 * i);
           return FALSE;
         }
@@ -219,7 +218,7 @@ idx_reader_open (
           || reader->count > G_MAXSIZE / sizeof (float))
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: the dimensions in the IDX header are too large", path);
+                       _ ("%s: the dimensions in the IDX header are too large"), path);
           return FALSE;
         }
     }
@@ -230,8 +229,8 @@ idx_reader_open (
 static gboolean
 idx_check_memory (const IdxReader *reader, GError **error)
 {
-  g_autofree char *what = g_strdup_printf ("Loading “%s”", reader->path);
-  g_autofree char *detail = g_strdup_printf ("%" G_GSIZE_FORMAT " values as floats", reader->count);
+  g_autofree char *what = g_strdup_printf (_ ("Loading “%s”"), reader->path);
+  g_autofree char *detail = g_strdup_printf (_ ("%zu values as floats"), (size_t) reader->count);
 
   return cs_memory_check ((guint64) reader->count * sizeof (float), what, detail, error);
 }
@@ -324,7 +323,7 @@ cs_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   n = images.dims[0];
   if ((gsize) images.count / n > G_MAXUINT)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: too many features per sample",
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: too many features per sample"),
                    images_path);
       return NULL;
     }
@@ -337,9 +336,8 @@ cs_dataset_load_idx (const char *images_path, const char *labels_path, GError **
       ok = idx_reader_open (&labels_reader, labels_path, 1, 1, error);
       if (ok && labels_reader.dims[0] != n)
         {
-          g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: %u labels for %" G_GSIZE_FORMAT " images in %s", labels_path,
-                       labels_reader.dims[0], n, images_path);
+          g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: %u labels for %zu images in %s"),
+                       labels_path, labels_reader.dims[0], n, images_path);
           ok = FALSE;
         }
       ok = ok && idx_read_data (&labels_reader, NULL, &label_bytes, error);
@@ -367,19 +365,24 @@ cs_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   return dataset;
 }
 
-static const char *fashion_class_names[FASHION_CLASSES + 1] = {
-  "T-shirt/top", "Trouser", "Pullover", "Dress",      "Coat", "Sandal",
-  "Shirt",       "Sneaker", "Bag",      "Ankle boot", NULL,
+/* The dataset's own English names; translated when a dataset is made. */
+static const char *fashion_class_names[FASHION_CLASSES] = {
+  NC_ ("Fashion-MNIST class", "T-shirt/top"), NC_ ("Fashion-MNIST class", "Trouser"),
+  NC_ ("Fashion-MNIST class", "Pullover"),    NC_ ("Fashion-MNIST class", "Dress"),
+  NC_ ("Fashion-MNIST class", "Coat"),        NC_ ("Fashion-MNIST class", "Sandal"),
+  NC_ ("Fashion-MNIST class", "Shirt"),       NC_ ("Fashion-MNIST class", "Sneaker"),
+  NC_ ("Fashion-MNIST class", "Bag"),         NC_ ("Fashion-MNIST class", "Ankle boot"),
 };
 
 static void
 set_fashion_missing_error (GError **error, const char *dir, const char *what)
 {
-  g_set_error (error, CS_ERROR, CS_ERROR_IO,
-               "Fashion-MNIST was not found in %s (%s). Install Debian's dataset-fashion-mnist "
-               "package (sudo apt install dataset-fashion-mnist), or set CS_FASHION_MNIST_DIR to "
-               "a directory holding its four IDX files.",
-               dir, what);
+  g_set_error (
+      error, CS_ERROR, CS_ERROR_IO,
+      _ ("Fashion-MNIST was not found in %s (%s). Install Debian's dataset-fashion-mnist "
+         "package (sudo apt install dataset-fashion-mnist), or set CS_FASHION_MNIST_DIR to "
+         "a directory holding its four IDX files."),
+      dir, what);
 }
 
 static CsDataset *
@@ -395,7 +398,7 @@ load_fashion_split (const char *dir, const char *prefix, GError **error)
       || !g_file_test (labels_path, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *what = g_strdup_printf (
-          "%s is missing",
+          _ ("%s is missing"),
           g_file_test (images_path, G_FILE_TEST_IS_REGULAR) ? labels_base : images_base);
       set_fashion_missing_error (error, dir, what);
       return NULL;
@@ -409,8 +412,8 @@ load_fashion_split (const char *dir, const char *prefix, GError **error)
       || dataset->n_classes > FASHION_CLASSES)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: not Fashion-MNIST: expected %d×%d images with labels 0 to %d, found "
-                   "%u×%u images with labels up to %u",
+                   _ ("%s: not Fashion-MNIST: expected %d×%d images with labels 0 to %d, found "
+                      "%u×%u images with labels up to %u"),
                    images_path, FASHION_SIDE, FASHION_SIDE, FASHION_CLASSES - 1,
                    dataset->image_width, dataset->image_height, dataset->n_classes - 1);
       return NULL;
@@ -443,28 +446,28 @@ cs_dataset_load_fashion_mnist (const char *dir, CsFashionSplit split, GError **e
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      set_fashion_missing_error (error, dir, "no such directory");
+      set_fashion_missing_error (error, dir, _ ("no such directory"));
       return NULL;
     }
 
   switch (split)
     {
     case CS_FASHION_TEST:
-      split_label = "test";
+      split_label = C_ ("Fashion-MNIST split", "test");
       source = "fashion-mnist-test";
       test = load_fashion_split (dir, "t10k", error);
       if (test == NULL)
         return NULL;
       break;
     case CS_FASHION_TRAIN:
-      split_label = "train";
+      split_label = C_ ("Fashion-MNIST split", "train");
       source = "fashion-mnist-train";
       train = load_fashion_split (dir, "train", error);
       if (train == NULL)
         return NULL;
       break;
     case CS_FASHION_ALL:
-      split_label = "train + test";
+      split_label = C_ ("Fashion-MNIST split", "train + test");
       source = "fashion-mnist";
       train = load_fashion_split (dir, "train", error);
       if (train == NULL)
@@ -474,7 +477,7 @@ cs_dataset_load_fashion_mnist (const char *dir, CsFashionSplit split, GError **e
         return NULL;
       break;
     default:
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "unknown Fashion-MNIST split %d", split);
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("unknown Fashion-MNIST split %d"), split);
       return NULL;
     }
 
@@ -496,11 +499,15 @@ cs_dataset_load_fashion_mnist (const char *dir, CsFashionSplit split, GError **e
     }
 
   count = cs_format_count (n, " ");
-  name = g_strdup_printf ("Fashion-MNIST (%s, %s)", split_label, count);
+  /* Translators: the split ("test") and its number of samples ("10 000") */
+  name = g_strdup_printf (_ ("Fashion-MNIST (%s, %s)"), split_label, count);
   dataset = cs_dataset_new_take (name, source, x, n, FASHION_SIDE * FASHION_SIDE, labels,
                                  FASHION_CLASSES);
   dataset->image_width = FASHION_SIDE;
   dataset->image_height = FASHION_SIDE;
-  dataset->class_names = g_strdupv ((char **) fashion_class_names);
+  dataset->class_names = g_new0 (char *, FASHION_CLASSES + 1);
+  for (guint c = 0; c < FASHION_CLASSES; c++)
+    dataset->class_names[c]
+        = g_strdup (g_dpgettext2 (GETTEXT_PACKAGE, "Fashion-MNIST class", fashion_class_names[c]));
   return dataset;
 }

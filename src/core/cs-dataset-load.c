@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cs-dataset-load.h"
@@ -73,7 +74,7 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
       /* The points as floats, and as doubles while they are made. */
       guint64 need = (guint64) options->synthetic.n * options->synthetic.d * (4 + 2 * 8);
 
-      if (!cs_memory_check (need, "Making the synthetic dataset", NULL, error))
+      if (!cs_memory_check (need, _ ("Making the synthetic dataset"), NULL, error))
         return NULL;
       return cs_dataset_new_synthetic (&options->synthetic);
     }
@@ -87,14 +88,14 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
   if (!g_file_test (spec, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_IO,
-                   "%s: no such file (nor a built-in dataset: synthetic, fashion-mnist-test, "
-                   "fashion-mnist-train, fashion-mnist)",
+                   _ ("%s: no such file (nor a built-in dataset: synthetic, fashion-mnist-test, "
+                      "fashion-mnist-train, fashion-mnist)"),
                    spec);
       return NULL;
     }
   if (g_file_test (spec, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: is a directory, not a data file", spec);
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: is a directory, not a data file"), spec);
       return NULL;
     }
 
@@ -123,11 +124,12 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
           spec, options->labels_path != NULL ? options->labels_path : labels, error);
     }
 
-  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-               "%s: unknown file type; supported formats are CSV or TSV (.csv, .tsv, optionally "
-               "gzip-compressed “.gz”), NumPy (.npy) and IDX "
-               "(names containing “idx” or ending in “-ubyte”, optionally gzip-compressed “.gz”)",
-               spec);
+  g_set_error (
+      error, CS_ERROR, CS_ERROR_FORMAT,
+      _ ("%s: unknown file type; supported formats are CSV or TSV (.csv, .tsv, optionally "
+         "gzip-compressed “.gz”), NumPy (.npy) and IDX "
+         "(names containing “idx” or ending in “-ubyte”, optionally gzip-compressed “.gz”)"),
+      spec);
   return NULL;
 }
 

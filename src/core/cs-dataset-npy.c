@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ skip_spaces (DictParser *parser)
 static gboolean
 header_error (DictParser *parser, const char *what, GError **error)
 {
-  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: malformed .npy header: %s", parser->path,
+  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: malformed .npy header: %s"), parser->path,
                what);
   return FALSE;
 }
@@ -63,16 +64,16 @@ parse_string (DictParser *parser, char *out, gsize out_size, GError **error)
   gsize len;
 
   if (quote != '\'' && quote != '"')
-    return header_error (parser, "expected a quoted string", error);
+    return header_error (parser, _ ("expected a quoted string"), error);
   start = ++parser->p;
   while (*parser->p != '\0' && *parser->p != quote)
     parser->p++;
   if (*parser->p != quote)
-    return header_error (parser, "unterminated string", error);
+    return header_error (parser, _ ("unterminated string"), error);
   len = parser->p - start;
   parser->p++;
   if (len >= out_size)
-    return header_error (parser, "string too long", error);
+    return header_error (parser, _ ("string too long"), error);
   memcpy (out, start, len);
   out[len] = '\0';
   return TRUE;
@@ -82,7 +83,7 @@ static gboolean
 parse_shape (DictParser *parser, NpyHeader *header, GError **error)
 {
   if (*parser->p != '(')
-    return header_error (parser, "'shape' is not a tuple", error);
+    return header_error (parser, _ ("'shape' is not a tuple"), error);
   parser->p++;
   header->ndim = 0;
 
@@ -95,19 +96,19 @@ parse_shape (DictParser *parser, NpyHeader *header, GError **error)
       if (*parser->p == ')')
         break;
       if (!g_ascii_isdigit (*parser->p))
-        return header_error (parser, "'shape' holds something other than sizes", error);
+        return header_error (parser, _ ("'shape' holds something other than sizes"), error);
       v = g_ascii_strtoull (parser->p, &end, 10);
       parser->p = end;
       if (*parser->p == 'L') /* written by Python 2 */
         parser->p++;
       if (header->ndim == NPY_MAX_DIMS)
-        return header_error (parser, "'shape' has too many dimensions", error);
+        return header_error (parser, _ ("'shape' has too many dimensions"), error);
       header->shape[header->ndim++] = v;
       skip_spaces (parser);
       if (*parser->p == ',')
         parser->p++;
       else if (*parser->p != ')')
-        return header_error (parser, "expected ',' or ')' in 'shape'", error);
+        return header_error (parser, _ ("expected ',' or ')' in 'shape'"), error);
     }
   parser->p++;
   return TRUE;
@@ -137,10 +138,11 @@ parse_descr (const char *path, NpyHeader *header, GError **error)
   return TRUE;
 
 unsupported:
-  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-               "%s: unsupported dtype '%s' (supported: float32 '<f4', float64 '<f8', uint8 '|u1'; "
-               "labels also int32 '<i4' and int64 '<i8')",
-               path, d);
+  g_set_error (
+      error, CS_ERROR, CS_ERROR_FORMAT,
+      _ ("%s: unsupported dtype '%s' (supported: float32 '<f4', float64 '<f8', uint8 '|u1'; "
+         "labels also int32 '<i4' and int64 '<i8')"),
+      path, d);
   return FALSE;
 }
 
@@ -163,20 +165,20 @@ npy_parse_header (const char *path,
 
   if (length == 0)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: empty file", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: empty file"), path);
       return FALSE;
     }
   if (length < NPY_MAGIC_LEN || memcmp (data, NPY_MAGIC, NPY_MAGIC_LEN) != 0)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: not a NumPy .npy file (bad magic at byte 0, expected \\x93NUMPY)", path);
+                   _ ("%s: not a NumPy .npy file (bad magic at byte 0, expected \\x93NUMPY)"),
+                   path);
       return FALSE;
     }
   if (length < 10)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: truncated at byte %" G_GSIZE_FORMAT ", expected at least 10 bytes", path,
-                   length);
+                   _ ("%s: truncated at byte %zu, expected at least 10 bytes"), path, length);
       return FALSE;
     }
 
@@ -195,14 +197,13 @@ npy_parse_header (const char *path,
   else if (major == 2 || major == 3)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: truncated at byte %" G_GSIZE_FORMAT ", expected at least 12 bytes", path,
-                   length);
+                   _ ("%s: truncated at byte %zu, expected at least 12 bytes"), path, length);
       return FALSE;
     }
   else
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: unsupported .npy format version %u.%u (supported: 1.0, 2.0, 3.0)", path,
+                   _ ("%s: unsupported .npy format version %u.%u (supported: 1.0, 2.0, 3.0)"), path,
                    major, minor);
       return FALSE;
     }
@@ -210,8 +211,7 @@ npy_parse_header (const char *path,
   if (header_len > length - start)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: truncated at byte %" G_GSIZE_FORMAT ", expected a %" G_GSIZE_FORMAT
-                   "-byte header to end at byte %" G_GSIZE_FORMAT,
+                   _ ("%s: truncated at byte %zu, expected a %zu-byte header to end at byte %zu"),
                    path, length, header_len, start + header_len);
       return FALSE;
     }
@@ -221,7 +221,7 @@ npy_parse_header (const char *path,
   parser.p = text;
   skip_spaces (&parser);
   if (*parser.p != '{')
-    return header_error (&parser, "expected a dict", error);
+    return header_error (&parser, _ ("expected a dict"), error);
   parser.p++;
 
   for (;;)
@@ -235,7 +235,7 @@ npy_parse_header (const char *path,
         return FALSE;
       skip_spaces (&parser);
       if (*parser.p != ':')
-        return header_error (&parser, "expected ':' after a key", error);
+        return header_error (&parser, _ ("expected ':' after a key"), error);
       parser.p++;
       skip_spaces (&parser);
 
@@ -244,7 +244,7 @@ npy_parse_header (const char *path,
           if (*parser.p == '[')
             {
               g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                           "%s: unsupported dtype: structured arrays are not supported", path);
+                           _ ("%s: unsupported dtype: structured arrays are not supported"), path);
               return FALSE;
             }
           if (!parse_string (&parser, header->descr, sizeof header->descr, error))
@@ -256,7 +256,7 @@ npy_parse_header (const char *path,
           if (g_str_has_prefix (parser.p, "True"))
             header->fortran_order = TRUE;
           else if (!g_str_has_prefix (parser.p, "False"))
-            return header_error (&parser, "'fortran_order' is neither True nor False", error);
+            return header_error (&parser, _ ("'fortran_order' is neither True nor False"), error);
           parser.p += header->fortran_order ? 4 : 5;
           seen_order = TRUE;
         }
@@ -268,7 +268,7 @@ npy_parse_header (const char *path,
         }
       else
         {
-          g_autofree char *what = g_strdup_printf ("unexpected key '%s'", key);
+          g_autofree char *what = g_strdup_printf (_ ("unexpected key '%s'"), key);
           return header_error (&parser, what, error);
         }
 
@@ -276,18 +276,18 @@ npy_parse_header (const char *path,
       if (*parser.p == ',')
         parser.p++;
       else if (*parser.p != '}')
-        return header_error (&parser, "expected ',' or '}'", error);
+        return header_error (&parser, _ ("expected ',' or '}'"), error);
     }
 
   if (!seen_descr || !seen_order || !seen_shape)
-    return header_error (&parser, "'descr', 'fortran_order' or 'shape' is missing", error);
+    return header_error (&parser, _ ("'descr', 'fortran_order' or 'shape' is missing"), error);
 
   if (!parse_descr (path, header, error))
     return FALSE;
   if (header->fortran_order)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: Fortran-order arrays are not supported; save with np.ascontiguousarray",
+                   _ ("%s: Fortran-order arrays are not supported; save with np.ascontiguousarray"),
                    path);
       return FALSE;
     }
@@ -328,15 +328,14 @@ npy_check_size (const char *path,
   if (length < expected)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: truncated at byte %" G_GSIZE_FORMAT ", expected %" G_GSIZE_FORMAT " bytes",
-                   path, length, expected);
+                   _ ("%s: truncated at byte %zu, expected %zu bytes"), path, length, expected);
       return FALSE;
     }
   *count = elements;
   return TRUE;
 
 too_large:
-  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: the array shape is too large", path);
+  g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: the array shape is too large"), path);
   return FALSE;
 }
 
@@ -396,9 +395,9 @@ map_file (const char *path, GMappedFile **file, GError **error)
   if (*file == NULL)
     {
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: no such file", path);
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: no such file"), path);
       else
-        g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s: cannot read: %s", path, local->message);
+        g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("%s: cannot read: %s"), path, local->message);
       return FALSE;
     }
   return TRUE;
@@ -424,22 +423,21 @@ load_labels (const char *path, gsize n, guint *n_classes, GError **error)
     return NULL;
   if (header.kind == 'f')
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: labels must be integers, not dtype '%s'",
-                   path, header.descr);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                   _ ("%s: labels must be integers, not dtype '%s'"), path, header.descr);
       return NULL;
     }
   shape = format_shape (&header);
   if (!(header.ndim == 1 || (header.ndim == 2 && header.shape[1] == 1)))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: labels must be a 1-D array, found shape %s", path, shape);
+                   _ ("%s: labels must be a 1-D array, found shape %s"), path, shape);
       return NULL;
     }
   if (header.shape[0] != n)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: %" G_GUINT64_FORMAT " labels for %" G_GSIZE_FORMAT " samples", path,
-                   header.shape[0], n);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: %llu labels for %zu samples"), path,
+                   (unsigned long long) header.shape[0], n);
       return NULL;
     }
   if (!npy_check_size (path, &header, offset, length, &count, error))
@@ -453,17 +451,17 @@ load_labels (const char *path, gsize n, guint *n_classes, GError **error)
       if (v < 0)
         {
           g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: label %" G_GINT64_FORMAT " at index %" G_GSIZE_FORMAT
-                       " is negative; labels must be class indices 0, 1, 2, …",
-                       path, v, i);
+                       _ ("%s: label %lld at index %zu is negative; labels must be class indices "
+                          "0, 1, 2, …"),
+                       path, (long long) v, i);
           return NULL;
         }
       if (v > NPY_MAX_LABEL)
         {
-          g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                       "%s: label %" G_GINT64_FORMAT " at index %" G_GSIZE_FORMAT
-                       " is too large for a class index (at most %d)",
-                       path, v, i, NPY_MAX_LABEL);
+          g_set_error (
+              error, CS_ERROR, CS_ERROR_FORMAT,
+              _ ("%s: label %lld at index %zu is too large for a class index (at most %d)"), path,
+              (long long) v, i, NPY_MAX_LABEL);
           return NULL;
         }
       labels[i] = (gint32) v;
@@ -501,8 +499,8 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
   if (header.kind != 'f' && !(header.kind == 'u' && header.item_size == 1))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: unsupported dtype '%s' for data (supported: float32 '<f4', float64 "
-                   "'<f8', uint8 '|u1')",
+                   _ ("%s: unsupported dtype '%s' for data (supported: float32 '<f4', float64 "
+                      "'<f8', uint8 '|u1')"),
                    path, header.descr);
       return NULL;
     }
@@ -511,8 +509,8 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
   if (header.ndim != 2 && header.ndim != 3)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                   "%s: expected a 2-D (samples × features) or 3-D (samples × height × width) "
-                   "array, found shape %s",
+                   _ ("%s: expected a 2-D (samples × features) or 3-D (samples × height × width) "
+                      "array, found shape %s"),
                    path, shape);
       return NULL;
     }
@@ -520,21 +518,21 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
     return NULL;
   if (count == 0)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: the array of shape %s is empty", path,
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: the array of shape %s is empty"), path,
                    shape);
       return NULL;
     }
   n = header.shape[0];
   if (count / n > G_MAXUINT)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: too many features per sample", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: too many features per sample"), path);
       return NULL;
     }
   d = (guint) (count / n);
 
   {
-    g_autofree char *what = g_strdup_printf ("Loading “%s”", path);
-    g_autofree char *detail = g_strdup_printf ("%s values as floats", shape);
+    g_autofree char *what = g_strdup_printf (_ ("Loading “%s”"), path);
+    g_autofree char *detail = g_strdup_printf (_ ("%s values as floats"), shape);
 
     if (!cs_memory_check ((guint64) count * sizeof (float), what, detail, error))
       return NULL;
@@ -566,13 +564,21 @@ cs_dataset_load_npy (const char *path, const char *labels_path, GError **error)
           if (!isfinite (f))
             {
               /* A float64 past FLT_MAX is finite in the file: say so, and what to do. */
-              g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
-                           "%s: element %" G_GSIZE_FORMAT " (sample %" G_GSIZE_FORMAT
-                           ", feature %u) at byte %" G_GSIZE_FORMAT " is %s",
-                           path, i, i / d, (guint) (i % d), at,
-                           isnan (f)       ? "NaN; NaN and infinite values are not supported"
-                           : !isfinite (v) ? "infinite; NaN and infinite values are not supported"
-                                           : "beyond the single-precision range; scale it down");
+              if (isnan (f))
+                g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                             _ ("%s: element %zu (sample %zu, feature %u) at byte %zu is NaN; NaN "
+                                "and infinite values are not supported"),
+                             path, i, i / d, (guint) (i % d), at);
+              else if (!isfinite (v))
+                g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                             _ ("%s: element %zu (sample %zu, feature %u) at byte %zu is infinite; "
+                                "NaN and infinite values are not supported"),
+                             path, i, i / d, (guint) (i % d), at);
+              else
+                g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                             _ ("%s: element %zu (sample %zu, feature %u) at byte %zu is beyond "
+                                "the single-precision range; scale it down"),
+                             path, i, i / d, (guint) (i % d), at);
               return NULL;
             }
           x[i] = f;

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -227,7 +228,10 @@ cs_dataset_new_synthetic (const CsSyntheticOptions *options)
     }
 
   count = cs_format_count (n, " ");
-  name = g_strdup_printf ("Synthetic (%s × %u, %u clusters, seed %" G_GUINT64_FORMAT ")", count, d,
-                          k, options->seed);
+  /* Translators: samples ("1 000") × dimension, the number of clusters and the random seed */
+  name
+      = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Synthetic (%s × %u, %u cluster, seed %llu)",
+                                      "Synthetic (%s × %u, %u clusters, seed %llu)", k),
+                         count, d, k, (unsigned long long) options->seed);
   return cs_dataset_new_take (name, "synthetic", x, n, d, labels, k);
 }

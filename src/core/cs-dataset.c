@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "cs-dataset.h"
@@ -68,7 +69,7 @@ cs_dataset_new_take (const char *name,
 
   self = g_new0 (CsDataset, 1);
   g_atomic_ref_count_init (&self->ref_count);
-  self->name = g_strdup (name != NULL ? name : "Untitled");
+  self->name = g_strdup (name != NULL ? name : _ ("Untitled"));
   self->source = g_strdup (source != NULL ? source : "");
   self->x = x;
   self->n = n;

@@ -9,4 +9,4 @@
 
 #include "cs-error.h"
 
-G_DEFINE_QUARK (cs-error-quark, cs_error)
+G_DEFINE_QUARK (cs - error - quark, cs_error)

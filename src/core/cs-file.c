@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -23,12 +24,36 @@ struct _CsFileSink
   GError *error; /* the first failure, reported again by every later call */
 };
 
+/* The step that failed; each has a whole sentence, so that translations can order it freely. */
+typedef enum
+{
+  STEP_WRITE,
+  STEP_FLUSH_FOLDER,
+  STEP_SAVE,
+} Step;
+
 static void
-set_io_error (GError **error, const char *what, const char *path, int errsv)
+set_io_error (GError **error, Step step, const char *path, int errsv)
 {
   g_autofree char *display = g_filename_display_name (path);
+  const char *reason = g_strerror (errsv);
 
-  g_set_error (error, CS_ERROR, CS_ERROR_IO, "%s “%s”: %s", what, display, g_strerror (errsv));
+  /* Translators: in these three, the first %s is a file's name, the second the reason
+   * ("No space left on device") */
+  switch (step)
+    {
+    case STEP_FLUSH_FOLDER:
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not flush the folder of “%s”: %s"),
+                   display, reason);
+      break;
+    case STEP_SAVE:
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not save “%s”: %s"), display, reason);
+      break;
+    case STEP_WRITE:
+    default:
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not write “%s”: %s"), display, reason);
+      break;
+    }
 }
 
 CsFileSink *
@@ -51,7 +76,7 @@ cs_file_sink_new (const char *path, GError **error)
   self->fd = g_mkstemp_full (self->tmp, O_WRONLY | O_CLOEXEC, 0666);
   if (self->fd < 0)
     {
-      set_io_error (error, "Could not write", path, errno);
+      set_io_error (error, STEP_WRITE, path, errno);
       g_free (self->tmp);
       self->tmp = NULL;
       cs_file_sink_abort (self);
@@ -87,7 +112,7 @@ cs_file_sink_write (CsFileSink *self, const void *data, gsize length, GError **e
         {
           if (errno == EINTR)
             continue;
-          set_io_error (&self->error, "Could not write", self->path, errno);
+          set_io_error (&self->error, STEP_WRITE, self->path, errno);
           return !failed (self, error);
         }
       p += w;
@@ -113,7 +138,7 @@ sync_folder (const char *path, GError **error)
     close (fd);
   if (errsv != 0)
     {
-      set_io_error (error, "Could not flush the folder of", path, errsv);
+      set_io_error (error, STEP_FLUSH_FOLDER, path, errsv);
       return FALSE;
     }
   return TRUE;
@@ -131,7 +156,7 @@ cs_file_sink_commit (CsFileSink *self, GError **error)
     goto out;
   if (fsync (self->fd) != 0 && errno != EINVAL)
     {
-      set_io_error (error, "Could not write", self->path, errno);
+      set_io_error (error, STEP_WRITE, self->path, errno);
       goto out;
     }
   fd = self->fd;
@@ -139,12 +164,12 @@ cs_file_sink_commit (CsFileSink *self, GError **error)
   /* close reports the write errors of some network file systems. */
   if (close (fd) != 0)
     {
-      set_io_error (error, "Could not write", self->path, errno);
+      set_io_error (error, STEP_WRITE, self->path, errno);
       goto out;
     }
   if (g_rename (self->tmp, self->path) != 0)
     {
-      set_io_error (error, "Could not save", self->path, errno);
+      set_io_error (error, STEP_SAVE, self->path, errno);
       goto out;
     }
   g_clear_pointer (&self->tmp, g_free);

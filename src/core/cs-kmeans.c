@@ -19,6 +19,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <cblas.h>
 #include <math.h>
 #ifdef __AVX__
@@ -924,16 +925,22 @@ scale_exponent (float max_abs)
 }
 
 static gboolean
-check_finite (const float *x, gsize n, guint d, const char *what, float *max_abs, GError **error)
+check_finite (const float *x, gsize n, guint d, gboolean centres, float *max_abs, GError **error)
 {
   gsize bad = scan_range (x, n * d, max_abs);
 
   if (bad != G_MAXSIZE)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "K-means needs finite values, but %s %" G_GSIZE_FORMAT
-                   " has a NaN or infinite one (feature %u)",
-                   what, bad / d, (guint) (bad % d));
+      if (centres)
+        g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                     _ ("K-means needs finite values, but initial centre %zu has a NaN or "
+                        "infinite one (feature %u)"),
+                     bad / d, (guint) (bad % d));
+      else
+        g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                     _ ("K-means needs finite values, but point %zu has a NaN or infinite one "
+                        "(feature %u)"),
+                     bad / d, (guint) (bad % d));
       return FALSE;
     }
   return TRUE;
@@ -1021,28 +1028,27 @@ cs_kmeans (const float *x,
   if (n > G_MAXINT32)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "K-means takes at most %d points (%" G_GSIZE_FORMAT " given)", G_MAXINT32, n);
+                   _ ("K-means takes at most %d points (%zu given)"), G_MAXINT32, n);
       return FALSE;
     }
   if (k == 0 || n < k)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "K-means needs at least as many points as clusters (K = %u, %" G_GSIZE_FORMAT
-                   " points)",
-                   k, n);
+                   _ ("K-means needs at least as many points as clusters (K = %u, %zu points)"), k,
+                   n);
       return FALSE;
     }
   if (g_cancellable_is_cancelled (cancellable))
     {
-      g_set_error_literal (error, CS_ERROR, CS_ERROR_CANCELLED, "K-means was cancelled");
+      g_set_error_literal (error, CS_ERROR, CS_ERROR_CANCELLED, _ ("K-means was cancelled"));
       return FALSE;
     }
 
   /* A NaN distance would leave no point to re-seed an empty cluster with. */
-  if (!check_finite (x, n, d, "point", &max_abs, error))
+  if (!check_finite (x, n, d, FALSE, &max_abs, error))
     return FALSE;
   if (options->init_centers != NULL
-      && !check_finite (options->init_centers, k, d, "initial centre", &max_abs, error))
+      && !check_finite (options->init_centers, k, d, TRUE, &max_abs, error))
     return FALSE;
   scale_exp = scale_exponent (max_abs);
   if (scale_exp != 0)
@@ -1104,7 +1110,7 @@ cs_kmeans (const float *x,
 
   if (!ok)
     {
-      g_set_error_literal (error, CS_ERROR, CS_ERROR_CANCELLED, "K-means was cancelled");
+      g_set_error_literal (error, CS_ERROR, CS_ERROR_CANCELLED, _ ("K-means was cancelled"));
       return FALSE;
     }
   if (scale_exp != 0)

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -132,7 +134,7 @@ cs_memory_check (guint64 need, const char *what, const char *detail, GError **er
   need_text = g_format_size (need);
   available_text = g_format_size (available);
   g_set_error (error, CS_ERROR, CS_ERROR_NO_MEMORY,
-               "%s needs about %s of memory%s%s%s, but only %s is available", what, need_text,
+               _ ("%s needs about %s of memory%s%s%s, but only %s is available"), what, need_text,
                detail ? " (" : "", detail ? detail : "", detail ? ")" : "", available_text);
   return FALSE;
 }

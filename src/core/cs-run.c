@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -79,7 +80,7 @@ cs_run_read_config (const char *path, CsSettings *settings, char **dataset_spec,
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: expected a JSON object", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: expected a JSON object"), path);
       return FALSE;
     }
   o = json_node_get_object (root);
@@ -87,7 +88,8 @@ cs_run_read_config (const char *path, CsSettings *settings, char **dataset_spec,
   s = json_object_has_member (o, "settings") ? json_object_get_object_member (o, "settings") : o;
   if (s == NULL)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: \"settings\" must be an object", path);
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: \"settings\" must be an object"),
+                   path);
       return FALSE;
     }
   if (!cs_settings_update_from_json (settings, s, &inner))
@@ -208,8 +210,8 @@ cs_run_begin_folder (const char *dir,
       int saved = errno;
       g_autofree char *display = g_filename_display_name (dir);
 
-      g_set_error (error, CS_ERROR, CS_ERROR_IO, "Could not create the folder “%s”: %s", display,
-                   g_strerror (saved));
+      g_set_error (error, CS_ERROR, CS_ERROR_IO, _ ("Could not create the folder “%s”: %s"),
+                   display, g_strerror (saved));
       return FALSE;
     }
   return cs_run_write_config (config, settings, dataset_spec, dataset, error);

@@ -68,7 +68,7 @@ static const CsSettingChoice nmi_choices[] = {
 /* clang-format off */
 static const CsSettingDesc descs[] = {
   { .key = "algorithm", .gsettings = "algorithm", .option = "algorithm", .short_option = 'a',
-    .arg = "NAME", .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (algorithm),
+    .arg = N_ ("NAME"), .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (algorithm),
     .def = CS_ALGORITHM_ROY, .summary = N_ ("Clustering algorithm"),
     .group = CS_SETTING_GROUP_CLUSTERING, .title = N_ ("Algorithm"),
     .subtitle = N_ ("Roy: centroids frozen within an epoch, re-initialised by K-means every R "
@@ -87,7 +87,7 @@ static const CsSettingDesc descs[] = {
     .summary = N_ ("Re-initialise the centroids every R clustering epochs"),
     .group = CS_SETTING_GROUP_CLUSTERING, .title = N_ ("Re-initialise every"),
     .subtitle = N_ ("Clustering epochs between K-means re-initialisations"), .step = 1 },
-  { .key = "reinit_mode", .gsettings = "reinit-mode", .option = "reinit-mode", .arg = "MODE",
+  { .key = "reinit_mode", .gsettings = "reinit-mode", .option = "reinit-mode", .arg = N_ ("MODE"),
     .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (reinit_mode), .def = CS_REINIT_FRESH,
     .live = CS_SETTING_REINIT_MODE, .apply = CS_APPLY_NEXT_EPOCH,
     .summary = N_ ("Re-initialisation mode"), .group = CS_SETTING_GROUP_CLUSTERING,
@@ -153,12 +153,12 @@ static const CsSettingDesc descs[] = {
     .type = CS_SETTING_TYPE_UINT64, .offset = OFFSET (seed), .def = 0, .min = 0, .max = MAX_SEED,
     .summary = N_ ("Random seed"), .group = CS_SETTING_GROUP_SCHEDULE, .title = N_ ("Seed"),
     .subtitle = N_ ("The same seed gives the same run"), .step = 1 },
-  { .key = "init", .gsettings = "init", .option = "init", .arg = "NAME",
+  { .key = "init", .gsettings = "init", .option = "init", .arg = N_ ("NAME"),
     .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (init), .def = CS_INIT_GLOROT,
     .summary = N_ ("Initialisation of the network's weights"), .group = CS_SETTING_GROUP_SCHEDULE,
     .title = N_ ("Initialisation"), .subtitle = N_ ("How the network's weights start"),
     CHOICES (init_choices) },
-  { .key = "hidden", .option = "hidden", .arg = "LIST", .type = CS_SETTING_TYPE_LAYERS,
+  { .key = "hidden", .option = "hidden", .arg = N_ ("LIST"), .type = CS_SETTING_TYPE_LAYERS,
     .offset = OFFSET (hidden), .min = 1, .max = 65536,
     .summary = N_ ("Encoder hidden sizes, comma separated; the decoder mirrors them") },
   { .key = "kmeans_max_iter", .type = CS_SETTING_TYPE_UINT, .offset = OFFSET (kmeans_max_iter),
@@ -166,14 +166,14 @@ static const CsSettingDesc descs[] = {
   { .key = "kmeans_tol", .type = CS_SETTING_TYPE_DOUBLE, .offset = OFFSET (kmeans_tol),
     .def = 1e-4, .min = 0, .max = 1,
     .summary = N_ ("K-means tolerance, relative to the variance of the data") },
-  { .key = "nmi_average", .option = "nmi", .arg = "AVG", .type = CS_SETTING_TYPE_ENUM,
+  { .key = "nmi_average", .option = "nmi", .arg = N_ ("AVG"), .type = CS_SETTING_TYPE_ENUM,
     .offset = OFFSET (nmi_average), .def = CS_NMI_ARITHMETIC, .summary = N_ ("NMI averaging"),
     CHOICES (nmi_choices) },
   { .key = "freeze_projection", .type = CS_SETTING_TYPE_BOOLEAN,
     .offset = OFFSET (freeze_projection), .def = FALSE, .min = 0, .max = 1,
     .live = CS_SETTING_FREEZE_PROJECTION, .apply = CS_APPLY_NEXT_EPOCH,
     .summary = N_ ("Keep the basis of the 2-D projection") },
-  { .key = "projection", .gsettings = "projection", .option = "projection", .arg = "NAME",
+  { .key = "projection", .gsettings = "projection", .option = "projection", .arg = N_ ("NAME"),
     .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (projection), .def = CS_PROJECTION_PCA,
     .live = CS_SETTING_PROJECTION, .apply = CS_APPLY_NEXT_EPOCH,
     .summary = N_ ("2-D view of the latent codes"), .group = CS_SETTING_GROUP_VIEW,
@@ -321,7 +321,8 @@ expected_choices (const CsSettingDesc *desc)
   for (guint i = 0; i < desc->n_choices; i++)
     {
       if (i > 0)
-        g_string_append (str, i + 1 == desc->n_choices ? " or " : ", ");
+        /* Translators: joins the last two of a list of choices, "roy, dkm or aekm" */
+        g_string_append (str, i + 1 == desc->n_choices ? _ (" or ") : ", ");
       g_string_append (str, desc->choices[i].nick);
     }
   return g_string_free (str, FALSE);
@@ -341,7 +342,9 @@ unknown_choice (const CsSettingDesc *desc, const char *quote, const char *nick, 
 {
   g_autofree char *expected = expected_choices (desc);
 
-  g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "unknown %s %s%s%s (expected %s)", desc->key,
+  /* Translators: the first %s is a setting's key ("algorithm"), the value is between the
+   * quotes of the next two; the last %s lists the valid values, "roy, dkm or aekm" */
+  g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("unknown %s %s%s%s (expected %s)"), desc->key,
                quote, nick, quote, expected);
   return FALSE;
 }
@@ -352,9 +355,14 @@ check_range (const CsSettingDesc *desc, const char *name, double value, GError *
 {
   if (value >= desc->min && value <= desc->max)
     return TRUE;
-  g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s must be at %s %g (%s; got %g)", name,
-               value < desc->min ? "least" : "most", value < desc->min ? desc->min : desc->max,
-               desc->summary, value);
+  /* Translators: the first %s names the setting ("-k", "setting "k""), the second describes
+   * it ("Number of clusters") */
+  if (value < desc->min)
+    g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s must be at least %g (%s; got %g)"), name,
+                 desc->min, _ (desc->summary), value);
+  else
+    g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s must be at most %g (%s; got %g)"), name,
+                 desc->max, _ (desc->summary), value);
   return FALSE;
 }
 
@@ -364,7 +372,7 @@ cs_settings_validate (const CsSettings *self, GError **error)
   for (guint i = 0; i < G_N_ELEMENTS (descs); i++)
     {
       const CsSettingDesc *desc = &descs[i];
-      g_autofree char *name = g_strdup_printf ("setting \"%s\"", desc->key);
+      g_autofree char *name = g_strdup_printf (_ ("setting \"%s\""), desc->key);
 
       switch (desc->type)
         {
@@ -377,16 +385,17 @@ cs_settings_validate (const CsSettings *self, GError **error)
         case CS_SETTING_TYPE_ENUM:
           if ((guint) *CFIELD (self, desc, gint) >= desc->n_choices)
             {
-              g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s: unknown %s", name,
-                           desc->summary);
+              /* Translators: "setting "algorithm": unknown Clustering algorithm" */
+              g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s: unknown %s"), name,
+                           _ (desc->summary));
               return FALSE;
             }
           break;
         case CS_SETTING_TYPE_LAYERS:
           if (self->n_hidden > CS_MAX_HIDDEN)
             {
-              g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s: at most %d hidden layers", name,
-                           CS_MAX_HIDDEN);
+              g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s: at most %d hidden layers"),
+                           name, CS_MAX_HIDDEN);
               return FALSE;
             }
           for (guint l = 0; l < self->n_hidden; l++)
@@ -437,7 +446,7 @@ cs_settings_parse (
       if (!parse_layers (self, desc, text))
         {
           g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                       "%s takes up to %d comma-separated sizes in [%g, %g], got '%s'", name,
+                       _ ("%s takes up to %d comma-separated sizes in [%g, %g], got '%s'"), name,
                        CS_MAX_HIDDEN, desc->min, desc->max, text);
           return FALSE;
         }
@@ -445,8 +454,8 @@ cs_settings_parse (
     case CS_SETTING_TYPE_BOOLEAN:
       if (g_ascii_strcasecmp (text, "true") != 0 && g_ascii_strcasecmp (text, "false") != 0)
         {
-          g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s takes true or false, got '%s'", name,
-                       text);
+          g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s takes true or false, got '%s'"),
+                       name, text);
           return FALSE;
         }
       *FIELD (self, desc, gint) = g_ascii_strcasecmp (text, "true") == 0;
@@ -462,8 +471,12 @@ cs_settings_parse (
   if (end == text || *end != '\0' || isnan (value)
       || (desc->type != CS_SETTING_TYPE_DOUBLE && value != floor (value)))
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s takes %s, got '%s'", name,
-                   desc->type == CS_SETTING_TYPE_DOUBLE ? "a number" : "an integer", text);
+      if (desc->type == CS_SETTING_TYPE_DOUBLE)
+        g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s takes a number, got '%s'"), name,
+                     text);
+      else
+        g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s takes an integer, got '%s'"), name,
+                     text);
       return FALSE;
     }
   if (!check_range (desc, name, value, error))
@@ -674,7 +687,7 @@ json_value_type_is (JsonNode *node, GType type)
 static gboolean
 read_member (CsSettings *s, const CsSettingDesc *desc, JsonNode *node, GError **error)
 {
-  g_autofree char *name = g_strdup_printf ("setting \"%s\"", desc->key);
+  g_autofree char *name = g_strdup_printf (_ ("setting \"%s\""), desc->key);
   double value;
 
   switch (desc->type)
@@ -682,7 +695,7 @@ read_member (CsSettings *s, const CsSettingDesc *desc, JsonNode *node, GError **
     case CS_SETTING_TYPE_BOOLEAN:
       if (!json_value_type_is (node, G_TYPE_BOOLEAN))
         {
-          g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s must be true or false", name);
+          g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s must be true or false"), name);
           return FALSE;
         }
       *FIELD (s, desc, gint) = json_node_get_boolean (node);
@@ -693,7 +706,7 @@ read_member (CsSettings *s, const CsSettingDesc *desc, JsonNode *node, GError **
 
         if (!json_value_type_is (node, G_TYPE_STRING))
           {
-            g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s must be a string", name);
+            g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s must be a string"), name);
             return FALSE;
           }
         if ((choice = find_choice (desc, json_node_get_string (node))) < 0)
@@ -710,7 +723,7 @@ read_member (CsSettings *s, const CsSettingDesc *desc, JsonNode *node, GError **
             || (n = json_array_get_length ((a = json_node_get_array (node)))) > CS_MAX_HIDDEN)
           {
             g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                         "%s must be an array of at most %d layer sizes", name, CS_MAX_HIDDEN);
+                         _ ("%s must be an array of at most %d layer sizes"), name, CS_MAX_HIDDEN);
             return FALSE;
           }
         for (guint i = 0; i < n; i++)
@@ -721,7 +734,7 @@ read_member (CsSettings *s, const CsSettingDesc *desc, JsonNode *node, GError **
                 || json_node_get_int (e) > desc->max)
               {
                 g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                             "%s: entry %u must be an integer in [%g, %g]", name, i, desc->min,
+                             _ ("%s: entry %u must be an integer in [%g, %g]"), name, i, desc->min,
                              desc->max);
                 return FALSE;
               }
@@ -743,12 +756,13 @@ read_member (CsSettings *s, const CsSettingDesc *desc, JsonNode *node, GError **
     value = json_node_get_double (node);
   else
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s must be a number", name);
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s must be a number"), name);
       return FALSE;
     }
   if (desc->type != CS_SETTING_TYPE_DOUBLE && (value < 0 || value != floor (value)))
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "%s must be a non-negative integer", name);
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("%s must be a non-negative integer"),
+                   name);
       return FALSE;
     }
   if (!check_range (desc, name, value, error))

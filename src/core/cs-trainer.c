@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <cblas.h>
 #include <json-glib/json-glib.h>
 #include <float.h>
@@ -28,6 +29,34 @@
 #include "cs-threads.h"
 #include "cs-trainer.h"
 #include "cs-tsne.h"
+
+/* A copy of the state at the end of an epoch, for the divergence guard to go back to: the
+ * same fields a checkpoint holds, in buffers allocated once and overwritten each epoch (a
+ * memcpy of the network's memory costs a few milliseconds, a checkpoint's CRC far more). */
+typedef struct
+{
+  guint epoch;      /* 0: nothing kept */
+  float *ae_memory; /* params, grads, Adam m and v */
+  gsize n_params;
+  guint64 adam_t;
+  gboolean grads_zero;
+  guint k;
+  float *centroids, *cent_m, *cent_v; /* CS_MAX_K x m */
+  guint64 cent_t;
+  float *codes;
+  gint32 *labels, *prev_labels;
+  gboolean have_prev_labels;
+  guint32 *order;
+  gboolean projection_valid;
+  double *projection; /* mean, then basis: 3 x m */
+  double *layout;     /* t-SNE: tsne_n x 2 */
+  gsize tsne_n;
+  CsRng rng;
+  double best_rec;
+  guint best_epoch;
+} Shadow;
+
+static void shadow_clear (Shadow *sh);
 
 struct _CsTrainer
 {
@@ -88,8 +117,7 @@ struct _CsTrainer
   gboolean pause_on_divergence;
   CsDivergedFunc diverged_func;
   gpointer diverged_data;
-  GBytes *last_good; /* checkpoint at the end of the last good epoch */
-  guint last_good_epoch;
+  Shadow good;     /* the state at the end of the last good epoch */
   double best_rec; /* lowest reconstruction loss so far, and its epoch */
   guint best_epoch;
   guint change_epoch; /* the last settings change: when, which, and the values before it */
@@ -118,10 +146,14 @@ check_data_range (CsDataset *dataset, GError **error)
 
       if (!isfinite (a))
         {
-          g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                       "%s: sample %" G_GSIZE_FORMAT ", feature %u is %s; remove or impute it",
-                       dataset->source, i / dataset->d, (guint) (i % dataset->d),
-                       isnan (a) ? "NaN" : "infinite");
+          if (isnan (a))
+            g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                         _ ("%s: sample %zu, feature %u is NaN; remove or impute it"),
+                         dataset->source, i / dataset->d, (guint) (i % dataset->d));
+          else
+            g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                         _ ("%s: sample %zu, feature %u is infinite; remove or impute it"),
+                         dataset->source, i / dataset->d, (guint) (i % dataset->d));
           return FALSE;
         }
       max_abs = MAX (max_abs, a);
@@ -129,9 +161,9 @@ check_data_range (CsDataset *dataset, GError **error)
   if (max_abs > limit)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "%s: values as large as %.3g overflow single precision in training (the "
-                   "limit for %u features is %.3g); scale the features first, e.g. "
-                   "standardise them (clusterscope-cli --standardize)",
+                   _ ("%s: values as large as %.3g overflow single precision in training (the "
+                      "limit for %u features is %.3g); scale the features first, e.g. "
+                      "standardise them (clusterscope-cli --standardize)"),
                    dataset->source, max_abs, dataset->d, limit);
       return FALSE;
     }
@@ -166,6 +198,9 @@ estimate_memory (const CsDataset *dataset, const CsSettings *settings, char **de
    * deltas of every layer, and as much again for the threads' shares. */
   network
       = params * 4 * sizeof (float) + (guint64) settings->batch_size * widths * 6 * sizeof (float);
+  /* The divergence guard's copy of the network, optimiser and codes. */
+  if (settings->divergence_factor > 0)
+    network += params * 4 * sizeof (float) + n * (m + 3) * sizeof (float);
   /* Codes (and their copy in the snapshot), K-means' distances and labels, the projection. */
   points = n * (3 * m + 2 * k + 16) * sizeof (float);
   if (settings->projection == CS_PROJECTION_TSNE)
@@ -177,11 +212,10 @@ estimate_memory (const CsDataset *dataset, const CsSettings *settings, char **de
   network_text = g_format_size (network);
   points_text = g_format_size (points + tsne);
   history_text = g_format_size (history);
-  *detail = g_strdup_printf (epochs == 1 ? "network %s, codes and clusters %s, history of "
-                                           "%" G_GUINT64_FORMAT " epoch %s"
-                                         : "network %s, codes and clusters %s, history of "
-                                           "%" G_GUINT64_FORMAT " epochs %s",
-                             network_text, points_text, epochs, history_text);
+  *detail = g_strdup_printf (
+      ngettext ("network %s, codes and clusters %s, history of %u epoch %s",
+                "network %s, codes and clusters %s, history of %u epochs %s", (gulong) epochs),
+      network_text, points_text, (guint) epochs, history_text);
   return network + points + tsne + history;
 }
 
@@ -201,13 +235,14 @@ cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
   if (dataset->n < settings->k)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "K = %u is larger than the number of samples (%zu)", settings->k, dataset->n);
+                   _ ("K = %u is larger than the number of samples (%zu)"), settings->k,
+                   dataset->n);
       return NULL;
     }
   if (!check_data_range (dataset, error))
     return NULL;
   need = estimate_memory (dataset, settings, &detail);
-  what = g_strdup_printf ("Training on %s", dataset->name);
+  what = g_strdup_printf (_ ("Training on %s"), dataset->name);
   if (!cs_memory_check (need, what, detail, error))
     return NULL;
 
@@ -252,7 +287,7 @@ cs_trainer_unref (CsTrainer *self)
   g_free (self->prev_labels);
   g_clear_pointer (&self->model_copy, g_bytes_unref);
   g_clear_pointer (&self->resume, cs_checkpoint_free);
-  g_clear_pointer (&self->last_good, g_bytes_unref);
+  shadow_clear (&self->good);
   g_free (self->order);
   g_clear_pointer (&self->model_tasks, g_ptr_array_unref);
   g_mutex_clear (&self->lock);
@@ -388,7 +423,7 @@ cs_trainer_load_model (CsTrainer *self, const char *path, GError **error)
   if (ae->dims[0] != self->dataset->d)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "%s: the model takes %u features but the dataset has %u", path, ae->dims[0],
+                   _ ("%s: the model takes %u features but the dataset has %u"), path, ae->dims[0],
                    self->dataset->d);
       cs_autoencoder_free (ae);
       g_free (centroids);
@@ -414,7 +449,7 @@ serialize_model (CsTrainer *self, GError **error)
 {
   if (self->ae == NULL)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, "there is no trained model to save yet");
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("there is no trained model to save yet"));
       return NULL;
     }
   return cs_autoencoder_serialize (self->ae, self->centroids, self->centroids ? self->k : 0);
@@ -688,8 +723,8 @@ reinit_centroids (CsTrainer *self,
     {
       /* The data passed check_data_range (): NaN codes mean the network diverged. */
       if (local->code == CS_ERROR_INVALID)
-        g_prefix_error (&local, "training diverged (lower the learning rate, or scale the "
-                                "features, e.g. with --standardize): ");
+        g_prefix_error (&local, _ ("training diverged (lower the learning rate, or scale the "
+                                   "features, e.g. with --standardize): "));
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
@@ -1004,7 +1039,8 @@ serialize_state (CsTrainer *self, guint epoch)
   CsDataset *ds = self->dataset;
   CsAutoencoder *ae = self->ae;
   guint m = self->settings.embedding_dim;
-  CsCheckpointWriter *w = cs_checkpoint_writer_new ();
+  CsCheckpointWriter *w = cs_checkpoint_writer_new (
+      4 * ae->n_params * sizeof (float) + ds->n * ((gsize) m * sizeof (float) + 12) + (1 << 16));
   g_autoptr (JsonNode) settings = cs_settings_to_json (&self->settings);
   g_autofree char *json = json_to_string (settings, FALSE);
   g_autoptr (GBytes) model = cs_autoencoder_serialize (ae, self->centroids, self->k);
@@ -1082,10 +1118,9 @@ read_state (CsCheckpoint *ck, const CsDataset *ds, guint64 *state, GError **erro
       || state[STATE_DATA_HASH] != data_hash (ds))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "%s was made on other data (%" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT
-                   " values) than %s (%zu x %u)",
-                   cs_checkpoint_get_name (ck), state[STATE_N], state[STATE_D], ds->name, ds->n,
-                   ds->d);
+                   _ ("%s was made on other data (%llu x %llu values) than %s (%zu x %u)"),
+                   cs_checkpoint_get_name (ck), (unsigned long long) state[STATE_N],
+                   (unsigned long long) state[STATE_D], ds->name, ds->n, ds->d);
       return FALSE;
     }
   return TRUE;
@@ -1110,7 +1145,7 @@ restore_state (CsTrainer *self, CsCheckpoint *ck, GError **error)
   k = (guint) state[STATE_K];
   if (m != self->settings.embedding_dim || k == 0 || k > CS_MAX_K)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid state (K %u, dimension %u)",
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: invalid state (K %u, dimension %u)"),
                    cs_checkpoint_get_name (ck), k, m);
       return FALSE;
     }
@@ -1123,7 +1158,7 @@ restore_state (CsTrainer *self, CsCheckpoint *ck, GError **error)
     return FALSE;
   if (ae->dims[0] != ds->d || ae->dims[ae->code_layer] != m || centroids == NULL)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: the network does not match its state",
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: the network does not match its state"),
                    cs_checkpoint_get_name (ck));
       cs_autoencoder_free (ae);
       return FALSE;
@@ -1163,7 +1198,7 @@ restore_state (CsTrainer *self, CsCheckpoint *ck, GError **error)
     if (((const gint32 *) (gconstpointer) p)[i] < 0
         || ((const gint32 *) (gconstpointer) p)[i] >= (gint32) k)
       {
-        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: a cluster index out of range",
+        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: a cluster index out of range"),
                      cs_checkpoint_get_name (ck));
         return FALSE;
       }
@@ -1174,7 +1209,7 @@ restore_state (CsTrainer *self, CsCheckpoint *ck, GError **error)
   for (gsize i = 0; i < ds->n; i++)
     if (self->order[i] >= ds->n)
       {
-        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: the order of the points is damaged",
+        g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: the order of the points is damaged"),
                      cs_checkpoint_get_name (ck));
         return FALSE;
       }
@@ -1191,7 +1226,7 @@ restore_state (CsTrainer *self, CsCheckpoint *ck, GError **error)
           || (p = cs_checkpoint_get (ck, TAG_TSNE, 2 * tn * sizeof (double), NULL, error)) == NULL)
         {
           if (error != NULL && *error == NULL)
-            g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid t-SNE layout",
+            g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: invalid t-SNE layout"),
                          cs_checkpoint_get_name (ck));
           return FALSE;
         }
@@ -1230,14 +1265,14 @@ cs_trainer_new_from_checkpoint (CsDataset *dataset, CsCheckpoint *checkpoint, GE
       || !cs_settings_update_from_json (
           &settings, json_node_get_object (json_parser_get_root (parser)), &local))
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid settings: %s",
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: invalid settings: %s"),
                    cs_checkpoint_get_name (ck), local ? local->message : "not an object");
       return NULL;
     }
   if (state[STATE_EPOCH] == 0 || state[STATE_EPOCH] > G_MAXUINT
       || state[STATE_PRETRAIN] > settings.pretrain_epochs)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, "%s: invalid epoch",
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: invalid epoch"),
                    cs_checkpoint_get_name (ck));
       return NULL;
     }
@@ -1278,25 +1313,146 @@ cs_trainer_set_pause_on_divergence (CsTrainer *self,
   self->diverged_data = user_data;
 }
 
-/* At the end of a good epoch: the checkpoint for the callback and for the guard's undo. */
+static void
+shadow_clear (Shadow *sh)
+{
+  g_free (sh->ae_memory);
+  g_free (sh->centroids);
+  g_free (sh->cent_m);
+  g_free (sh->cent_v);
+  g_free (sh->codes);
+  g_free (sh->labels);
+  g_free (sh->prev_labels);
+  g_free (sh->order);
+  g_free (sh->projection);
+  g_free (sh->layout);
+  memset (sh, 0, sizeof *sh);
+}
+
+/* The trainer's state into sh; the buffers are made on the first call. */
+static void
+shadow_capture (CsTrainer *self, Shadow *sh, guint epoch)
+{
+  CsDataset *ds = self->dataset;
+  CsAutoencoder *ae = self->ae;
+  guint m = self->settings.embedding_dim;
+  gsize km = (gsize) self->k * m;
+  const double *layout = NULL;
+  gsize tsne_n = 0;
+
+  if (sh->ae_memory == NULL || sh->n_params != ae->n_params)
+    {
+      shadow_clear (sh);
+      sh->n_params = ae->n_params;
+      sh->ae_memory = g_new (float, 4 * ae->n_params);
+      sh->centroids = g_new (float, (gsize) CS_MAX_K *m);
+      sh->cent_m = g_new (float, (gsize) CS_MAX_K *m);
+      sh->cent_v = g_new (float, (gsize) CS_MAX_K *m);
+      sh->codes = g_new (float, ds->n *(gsize) m);
+      sh->labels = g_new (gint32, ds->n);
+      sh->prev_labels = g_new (gint32, ds->n);
+      sh->order = g_new (guint32, ds->n);
+      sh->projection = g_new (double, 3 * (gsize) m);
+    }
+  sh->epoch = epoch;
+  memcpy (sh->ae_memory, ae->params, 4 * ae->n_params * sizeof (float));
+  sh->adam_t = ae->adam_t;
+  sh->grads_zero = ae->grads_zero;
+  sh->k = self->k;
+  memcpy (sh->centroids, self->centroids, km * sizeof (float));
+  if (self->cent_m != NULL)
+    {
+      memcpy (sh->cent_m, self->cent_m, km * sizeof (float));
+      memcpy (sh->cent_v, self->cent_v, km * sizeof (float));
+    }
+  else
+    {
+      memset (sh->cent_m, 0, km * sizeof (float));
+      memset (sh->cent_v, 0, km * sizeof (float));
+    }
+  sh->cent_t = self->cent_t;
+  memcpy (sh->codes, self->codes, ds->n * (gsize) m * sizeof (float));
+  memcpy (sh->labels, self->labels, ds->n * sizeof (gint32));
+  memcpy (sh->prev_labels, self->prev_labels, ds->n * sizeof (gint32));
+  sh->have_prev_labels = self->have_prev_labels;
+  memcpy (sh->order, self->order, ds->n * sizeof (guint32));
+  sh->projection_valid = self->projection->valid;
+  memcpy (sh->projection, self->projection->mean, m * sizeof (double));
+  memcpy (sh->projection + m, self->projection->basis, 2 * m * sizeof (double));
+  if (self->tsne != NULL)
+    layout = cs_tsne_get_layout (self->tsne, &tsne_n);
+  if (tsne_n != sh->tsne_n)
+    {
+      g_free (sh->layout);
+      sh->layout = tsne_n ? g_new (double, 2 * tsne_n) : NULL;
+      sh->tsne_n = tsne_n;
+    }
+  if (tsne_n > 0)
+    memcpy (sh->layout, layout, 2 * tsne_n * sizeof (double));
+  sh->rng = self->rng;
+  sh->best_rec = self->best_rec;
+  sh->best_epoch = self->best_epoch;
+}
+
+/* The trainer back to sh's epoch (the settings stay as they are). */
+static void
+shadow_restore (CsTrainer *self, const Shadow *sh)
+{
+  CsDataset *ds = self->dataset;
+  CsAutoencoder *ae = self->ae;
+  guint m = self->settings.embedding_dim;
+  gsize km = (gsize) sh->k * m;
+
+  memcpy (ae->params, sh->ae_memory, 4 * ae->n_params * sizeof (float));
+  ae->adam_t = sh->adam_t;
+  ae->grads_zero = sh->grads_zero;
+  if (self->k != sh->k)
+    {
+      g_free (self->centroids);
+      g_free (self->cent_m);
+      g_free (self->cent_v);
+      self->centroids = g_new (float, km);
+      self->cent_m = g_new (float, km);
+      self->cent_v = g_new (float, km);
+      self->k = sh->k;
+    }
+  memcpy (self->centroids, sh->centroids, km * sizeof (float));
+  memcpy (self->cent_m, sh->cent_m, km * sizeof (float));
+  memcpy (self->cent_v, sh->cent_v, km * sizeof (float));
+  self->cent_t = sh->cent_t;
+  memcpy (self->codes, sh->codes, ds->n * (gsize) m * sizeof (float));
+  memcpy (self->labels, sh->labels, ds->n * sizeof (gint32));
+  memcpy (self->prev_labels, sh->prev_labels, ds->n * sizeof (gint32));
+  self->have_prev_labels = sh->have_prev_labels;
+  memcpy (self->order, sh->order, ds->n * sizeof (guint32));
+  self->projection->valid = sh->projection_valid;
+  memcpy (self->projection->mean, sh->projection, m * sizeof (double));
+  memcpy (self->projection->basis, sh->projection + m, 2 * m * sizeof (double));
+  if (self->tsne != NULL)
+    {
+      if (sh->tsne_n > 0)
+        cs_tsne_set_layout (self->tsne, sh->layout, sh->tsne_n);
+      else
+        cs_tsne_reset (self->tsne);
+    }
+  self->rng = sh->rng;
+  self->best_rec = sh->best_rec;
+  self->best_epoch = sh->best_epoch;
+  self->epoch = sh->epoch;
+}
+
+/* At the end of a good epoch: the guard's copy, and the checkpoint for the callback. */
 static void
 keep_checkpoint (CsTrainer *self, guint epoch)
 {
-  gboolean for_func = self->checkpoint_func != NULL && epoch % self->checkpoint_every == 0;
-  gboolean for_guard = self->settings.divergence_factor > 0;
-  g_autoptr (GBytes) bytes = NULL;
-
-  if (!for_func && !for_guard)
-    return;
-  bytes = serialize_state (self, epoch);
-  if (for_guard)
+  if (self->settings.divergence_factor > 0)
+    shadow_capture (self, &self->good, epoch);
+  if (self->checkpoint_func != NULL && epoch % self->checkpoint_every == 0)
     {
-      g_clear_pointer (&self->last_good, g_bytes_unref);
-      self->last_good = g_bytes_ref (bytes);
-      self->last_good_epoch = epoch;
+      g_autoptr (GBytes) bytes = serialize_state (self, epoch);
+
+      self->checkpoint_func (epoch, bytes, self->checkpoint_data);
     }
-  if (for_func)
-    self->checkpoint_func (epoch, bytes, self->checkpoint_data);
 }
 
 /* Why epoch's losses count as divergence, or NULL when they do not. */
@@ -1308,14 +1464,14 @@ divergence_reason (CsTrainer *self, const CsEpochMetrics *metrics, gboolean clus
   if (factor <= 0)
     return NULL;
   if (!isfinite (metrics->loss_rec) || (clustering && !isfinite (metrics->loss_clu)))
-    return g_strdup_printf ("the %s loss is %g",
-                            isfinite (metrics->loss_rec) ? "clustering" : "reconstruction",
-                            isfinite (metrics->loss_rec) ? metrics->loss_clu : metrics->loss_rec);
+    return isfinite (metrics->loss_rec)
+               ? g_strdup_printf (_ ("the clustering loss is %g"), metrics->loss_clu)
+               : g_strdup_printf (_ ("the reconstruction loss is %g"), metrics->loss_rec);
   /* Losses of data near float's smallest normal numbers (1e-38) are rounding noise, and
    * their ratios say nothing: below 1e-30 per feature the guard does not compare. */
   if (self->best_epoch > 0 && metrics->loss_rec > factor * self->best_rec
       && metrics->loss_rec > 1e-30 * self->dataset->d)
-    return g_strdup_printf ("reconstruction loss %.4g, %.0f times its best, %.4g at epoch %u",
+    return g_strdup_printf (_ ("reconstruction loss %.4g, %.0f times its best, %.4g at epoch %u"),
                             metrics->loss_rec, metrics->loss_rec / self->best_rec, self->best_rec,
                             self->best_epoch);
   return NULL;
@@ -1340,7 +1496,7 @@ describe_last_change (CsTrainer *self)
         g_string_append_printf (s, "%s %s %s -> %s", s->len ? "," : ";", descs[i].option, before,
                                 after);
       }
-  g_string_append_printf (s, " at epoch %u", self->change_epoch);
+  g_string_append_printf (s, _ (" at epoch %u"), self->change_epoch);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
@@ -1350,29 +1506,27 @@ static gboolean
 undo_divergence (CsTrainer *self, guint epoch, const char *reason, GError **error)
 {
   g_autofree char *change = describe_last_change (self);
-  g_autofree char *message = g_strdup_printf ("diverged at epoch %u (%s%s)", epoch, reason, change);
-  g_autoptr (CsCheckpoint) ck = NULL;
+  g_autofree char *message
+      = g_strdup_printf (_ ("diverged at epoch %u (%s%s)"), epoch, reason, change);
 
-  if (self->last_good == NULL)
+  if (self->good.epoch == 0)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_DIVERGED, "%s; no earlier epoch to go back to",
+      g_set_error (error, CS_ERROR, CS_ERROR_DIVERGED, _ ("%s; no earlier epoch to go back to"),
                    message);
       return FALSE;
     }
-  ck = cs_checkpoint_parse (self->last_good, "the last good epoch", error);
-  if (ck == NULL || !restore_state (self, ck, error))
-    return FALSE;
+  shadow_restore (self, &self->good);
   if (!self->pause_on_divergence)
     {
-      g_set_error (error, CS_ERROR, CS_ERROR_DIVERGED, "%s; epoch %u restored", message,
-                   self->last_good_epoch);
+      g_set_error (error, CS_ERROR, CS_ERROR_DIVERGED, _ ("%s; epoch %u restored"), message,
+                   self->good.epoch);
       return FALSE;
     }
   g_mutex_lock (&self->lock);
   self->paused = TRUE;
   g_mutex_unlock (&self->lock);
   if (self->diverged_func)
-    self->diverged_func (epoch, self->last_good_epoch, message, self->diverged_data);
+    self->diverged_func (epoch, self->good.epoch, message, self->diverged_data);
   return TRUE;
 }
 
@@ -1390,7 +1544,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   if (self->codes != NULL)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "a trainer runs once; create a new one for another run");
+                   _ ("a trainer runs once; create a new one for another run"));
       return FALSE;
     }
   g_mutex_lock (&self->lock);
@@ -1412,7 +1566,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   else if (self->resume == NULL && self->ae->max_batch < bs)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                   "the loaded model was prepared for batches of %u", self->ae->max_batch);
+                   _ ("the loaded model was prepared for batches of %u"), self->ae->max_batch);
       goto out;
     }
   if (self->resume == NULL)
@@ -1580,12 +1734,12 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
   goto out;
 
 cancelled:
-  g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
+  g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, _ ("training was stopped"));
 out:
   if (!ok && error && *error && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (error);
-      g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, "training was stopped");
+      g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, _ ("training was stopped"));
     }
   /* Whatever the tuner chose last, the next run of this network gets every thread again. */
   if (self->adaptive_threads && self->ae != NULL && self->tuner.current != self->tuner.max)

@@ -970,9 +970,13 @@ draw_header (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   cs_plot_draw_title (cr, style, l->ax, 10, p->title);
 
   /* Where the run stands, right-aligned over the plot when there is room beside the title. */
-  g_snprintf (buf, sizeof buf, _ ("epoch %u · %s %u · %" G_GSIZE_FORMAT " points"), s->epoch,
-              s->phase == CS_PHASE_PRETRAIN ? _ ("pretraining") : _ ("clustering"), s->phase_epoch,
-              s->n);
+  /* Translators: the epoch, the phase ("pretraining" or "clustering") and its epoch, and the
+   * number of points drawn */
+  g_snprintf (buf, sizeof buf,
+              g_dngettext (GETTEXT_PACKAGE, "epoch %u · %s %u · %zu point",
+                           "epoch %u · %s %u · %zu points", s->n),
+              s->epoch, s->phase == CS_PHASE_PRETRAIN ? _ ("pretraining") : _ ("clustering"),
+              s->phase_epoch, s->n);
   cairo_save (cr);
   cs_plot_set_font (cr, style, 0.92, FALSE);
   if (title_w + 16 + cs_plot_text_width (cr, buf) > l->aw)

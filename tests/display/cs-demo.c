@@ -4,6 +4,8 @@
  *        [projection=pca|lda|tsne] [win.ACTION | win.ACTION=TEXT]
  * Prints "ready" once WAIT_EPOCHS epochs are in, then keeps the window up (training goes
  * on unless it was paused with "pause" as an extra argument) for STAY_SECONDS.
+ * It reads the translations compiled in the build tree: with LANGUAGE=de (and LC_ALL=C.UTF-8
+ * when no German locale is installed) the window is in German.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,6 +15,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +46,9 @@ main (int argc, char *argv[])
                   argv[0]);
       return 2;
     }
+  bindtextdomain (GETTEXT_PACKAGE, BUILD_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   gtk_init ();
   for (int i = 6; i < argc; i++)
     {
