@@ -636,6 +636,181 @@ test_memory_limit (void)
   g_assert_null (strstr (err, "epoch "));
 }
 
+#define RESUME_ARGS                                                                                \
+  "--dataset", "synthetic", "--synthetic-n", "600", "-k", "4", "--hidden", "32,64",                \
+      "--embedding-dim", "4", "--pretrain-epochs", "3", "--epochs", "4", "-R", "2",                \
+      "--batch-size", "64", "--n-init", "2", "--seed", "11"
+
+/* Byte for byte (but the seconds): run b, resumed from a's checkpoint, against a. */
+static void
+assert_same_run (const char *a, const char *b)
+{
+  g_autofree char *ma = read_text (a, "metrics.csv"), *mb = read_text (b, "metrics.csv");
+  g_autofree char *sa = strip_seconds (ma), *sb = strip_seconds (mb);
+  g_autofree char *la = read_text (a, "labels.csv"), *lb = read_text (b, "labels.csv");
+  g_autofree char *pa = g_build_filename (a, "model.bin", NULL);
+  g_autofree char *pb = g_build_filename (b, "model.bin", NULL);
+  g_autofree char *xa = NULL, *xb = NULL;
+  gsize na, nb;
+
+  g_assert_cmpstr (sa, ==, sb);
+  g_assert_cmpstr (la, ==, lb);
+  g_assert_true (g_file_get_contents (pa, &xa, &na, NULL));
+  g_assert_true (g_file_get_contents (pb, &xb, &nb, NULL));
+  g_assert_cmpmem (xa, na, xb, nb);
+}
+
+/* --checkpoint-every writes a checkpoint per epoch; --resume from one in pretraining, one at
+ * the switch to clustering and one in clustering gives the parent's later epochs exactly, and
+ * metrics.csv starts with the parent's rows. With a t-SNE view too (its layout is in the
+ * checkpoint). */
+static void
+test_resume (void)
+{
+  const char *views[] = { "pca", "tsne" };
+
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    {
+      g_autofree char *parent = g_strdup_printf ("%s/parent-%s", tmpdir, views[v]);
+      const char *froms[] = { "2", "3", "5", NULL };
+
+      g_assert_cmpint (run_cli (NULL, NULL, RESUME_ARGS, "--projection", views[v],
+                                "--checkpoint-every", "1", "-q", "--output", parent, NULL),
+                       ==, 0);
+      for (guint e = 1; e <= 7; e++)
+        {
+          g_autofree char *path = g_strdup_printf ("%s/checkpoints/epoch-%04u.ckpt", parent, e);
+
+          g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+        }
+      for (guint i = 0; froms[i] != NULL; i++)
+        {
+          g_autofree char *child = g_strdup_printf ("%s/child-%s-%s", tmpdir, views[v], froms[i]);
+          g_autofree char *err = NULL;
+
+          g_assert_cmpint (run_cli (NULL, &err, "--resume", parent, "--from-epoch", froms[i],
+                                    "--synthetic-n", "600", "--output", child, NULL),
+                           ==, 0);
+          g_assert_nonnull (strstr (err, "continuing"));
+          assert_same_run (parent, child);
+        }
+    }
+}
+
+/* A settings change on resume applies from the next epoch; a setting a running job cannot
+ * take is refused. */
+static void
+test_resume_settings (void)
+{
+  g_autofree char *parent = g_strdup_printf ("%s/parent-pca", tmpdir);
+  g_autofree char *child = path_in ("child-lr");
+  g_autofree char *metrics = NULL;
+  g_auto (GStrv) rows = NULL;
+
+  if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
+    g_assert_cmpint (run_cli (NULL, NULL, RESUME_ARGS, "--checkpoint-every", "1", "-q", "--output",
+                              parent, NULL),
+                     ==, 0);
+  g_assert_cmpint (run_cli (NULL, NULL, "--resume", parent, "--from-epoch", "4", "--synthetic-n",
+                            "600", "--lr", "0.0005", "-q", "--output", child, NULL),
+                   ==, 0);
+  metrics = read_text (child, "metrics.csv");
+  rows = g_strsplit (metrics, "\n", -1);
+  g_assert_cmpuint (g_strv_length (rows), ==, 1 + 7 + 1);
+  g_assert_nonnull (strstr (rows[4], ",0.001,"));  /* epoch 4: the parent's */
+  g_assert_nonnull (strstr (rows[5], ",0.0005,")); /* epoch 5: the new rate */
+
+  expect_usage_error ("--hidden cannot change when resuming", "--resume", parent, "--synthetic-n",
+                      "600", "--hidden", "8", NULL);
+  expect_usage_error ("has no checkpoint of epoch 99 (it has epochs", "--resume", parent,
+                      "--synthetic-n", "600", "--from-epoch", "99", NULL);
+  expect_usage_error ("was made on other data", "--resume", parent, NULL);
+  expect_usage_error ("--checkpoint-every needs", "--checkpoint-every", "2", NULL);
+  expect_usage_error ("--from-epoch needs --resume", "--from-epoch", "2", NULL);
+}
+
+/* A damaged, truncated or foreign checkpoint is refused with its name and the byte offset. */
+static void
+test_resume_damaged (void)
+{
+  g_autofree char *parent = g_strdup_printf ("%s/parent-pca", tmpdir);
+  g_autofree char *damaged = path_in ("damaged");
+  g_autofree char *ckpt_dir = g_build_filename (damaged, "checkpoints", NULL);
+  g_autofree char *src = g_strdup_printf ("%s/checkpoints/epoch-0004.ckpt", parent);
+  g_autofree char *dst = g_build_filename (ckpt_dir, "epoch-0004.ckpt", NULL);
+  g_autofree char *config_src = g_build_filename (parent, "config.json", NULL);
+  g_autofree char *config_dst = g_build_filename (damaged, "config.json", NULL);
+  g_autofree char *metrics_src = g_build_filename (parent, "metrics.csv", NULL);
+  g_autofree char *metrics_dst = g_build_filename (damaged, "metrics.csv", NULL);
+  g_autofree char *bytes = NULL, *text = NULL;
+  gsize len, tlen;
+
+  if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
+    g_assert_cmpint (run_cli (NULL, NULL, RESUME_ARGS, "--checkpoint-every", "1", "-q", "--output",
+                              parent, NULL),
+                     ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (ckpt_dir, 0755), ==, 0);
+  g_assert_true (g_file_get_contents (src, &bytes, &len, NULL));
+  g_assert_true (g_file_get_contents (config_src, &text, &tlen, NULL));
+  g_assert_true (g_file_set_contents (config_dst, text, (gssize) tlen, NULL));
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (metrics_src, &text, &tlen, NULL));
+  g_assert_true (g_file_set_contents (metrics_dst, text, (gssize) tlen, NULL));
+
+  /* One bit flipped in the middle: a section's checksum. */
+  bytes[len / 2] ^= 0x10;
+  g_assert_true (g_file_set_contents (dst, bytes, (gssize) len, NULL));
+  expect_usage_error ("epoch-0004.ckpt: damaged (a section's checksum does not match) at byte",
+                      "--resume", damaged, "--synthetic-n", "600", NULL);
+  bytes[len / 2] ^= 0x10;
+  /* Cut short. */
+  g_assert_true (g_file_set_contents (dst, bytes, (gssize) (len - 100), NULL));
+  expect_usage_error ("epoch-0004.ckpt: truncated", "--resume", damaged, "--synthetic-n", "600",
+                      NULL);
+  /* Not a checkpoint at all. */
+  g_assert_true (g_file_set_contents (dst, "{\"k\": 3}", -1, NULL));
+  expect_usage_error ("not a Clusterscope checkpoint (bad magic) at byte 0", "--resume", damaged,
+                      "--synthetic-n", "600", NULL);
+  /* No checkpoints at all. */
+  g_assert_cmpint (g_unlink (dst), ==, 0);
+  expect_usage_error ("holds no checkpoint", "--resume", damaged, "--synthetic-n", "600", NULL);
+}
+
+/* A learning rate that blows the model up: exit 3, "diverged at epoch N (...)", and the run
+ * folder holds the last good epoch (its metrics rows, labels and model). */
+static void
+test_diverged (void)
+{
+  g_autofree char *dir = path_in ("diverged");
+  g_autofree char *err = NULL, *metrics = NULL, *labels = NULL;
+  g_autofree char *model = g_build_filename (dir, "model.bin", NULL);
+  g_auto (GStrv) rows = NULL;
+  g_auto (GStrv) label_rows = NULL;
+
+  g_assert_cmpint (run_cli (NULL, &err, "--dataset", "synthetic", "--synthetic-n", "1500",
+                            "--hidden", "64,128", "-m", "5", "-p", "3", "-e", "5", "--seed", "5",
+                            "--lr", "0.05", "-q", "--output", dir, NULL),
+                   ==, 3);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "diverged at epoch 4 (reconstruction loss"));
+  g_assert_nonnull (strstr (err, "times its best"));
+  g_assert_nonnull (strstr (err, "epoch 3 restored"));
+  metrics = read_text (dir, "metrics.csv");
+  rows = g_strsplit (metrics, "\n", -1);
+  g_assert_cmpuint (g_strv_length (rows), ==, 1 + 3 + 1);
+  labels = read_text (dir, "labels.csv");
+  label_rows = g_strsplit (labels, "\n", -1);
+  g_assert_cmpuint (g_strv_length (label_rows), ==, 1 + 1500 + 1);
+  g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+
+  /* Off, the same run goes on to its end. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (NULL, &err, "--dataset", "synthetic", "--synthetic-n", "1500",
+                            "--hidden", "64,128", "-m", "5", "-p", "3", "-e", "2", "--seed", "5",
+                            "--lr", "0.05", "--divergence-factor", "0", "-q", NULL),
+                   ==, 0);
+}
+
 /* With LANGUAGE=de the CLI speaks German: --help (its own options, the settings table's and
  * GOption's headings) and an engine error (the dataset loader's). Started from the build tree,
  * it reads the catalogue meson compiles there. C.UTF-8 is built into glibc; gettext heeds
@@ -702,6 +877,10 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/faults/full-disk", test_full_disk);
   g_test_add_func ("/cli/faults/read-only-output", test_read_only_output);
   g_test_add_func ("/cli/faults/killed-while-writing", test_killed_while_writing);
+  g_test_add_func ("/cli/checkpoint/resume", test_resume);
+  g_test_add_func ("/cli/checkpoint/resume-settings", test_resume_settings);
+  g_test_add_func ("/cli/checkpoint/damaged", test_resume_damaged);
+  g_test_add_func ("/cli/diverged", test_diverged);
   g_test_add_func ("/cli/german", test_german);
   rc = g_test_run ();
   remove_tree (tmpdir);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <limits.h>
@@ -16,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cs-checkpoint.h"
 #include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-error.h"
+#include "cs-file.h"
 #include "cs-history.h"
 #include "cs-kmeans.h"
 #include "cs-metrics.h"
@@ -29,6 +32,7 @@
 
 #define EXIT_USAGE 2
 #define EXIT_RUN 1
+#define EXIT_DIVERGED 3
 
 /* Options; sentinels mark "not given" so that --config values survive. */
 static char *opt_dataset = NULL;
@@ -43,6 +47,9 @@ static gboolean opt_kmeans_only = FALSE;
 static gboolean opt_quiet = FALSE;
 static gboolean opt_adaptive_threads = FALSE;
 static gboolean opt_version = FALSE;
+static gint opt_checkpoint_every = 0;
+static char *opt_resume = NULL;
+static gint opt_from_epoch = 0;
 
 /* A run setting given on the command line, as text, at the index of its row in the settings
  * table; setting_entries makes the options from the table. */
@@ -75,6 +82,14 @@ static GOptionEntry run_entries[] = {
     N_ ("Write the run folder (config.json, metrics.csv, labels.csv, model.bin)"), N_ ("DIR") },
   { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
     N_ ("Start from saved weights (a run's model.bin): pretraining is skipped"), N_ ("FILE") },
+  { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &opt_checkpoint_every,
+    N_ ("Write a checkpoint every N epochs into the run folder's checkpoints/"), "N" },
+  { "resume", 0, 0, G_OPTION_ARG_FILENAME, &opt_resume,
+    N_ ("Continue a run folder's run from its latest checkpoint (or --from-epoch's); settings "
+        "given here apply from the next epoch"),
+    N_ ("DIR") },
+  { "from-epoch", 0, 0, G_OPTION_ARG_INT, &opt_from_epoch,
+    N_ ("With --resume: the epoch whose checkpoint to continue from"), "E" },
   { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
     N_ ("Baseline: plain K-means on the input features, no network"), NULL },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, N_ ("No per-epoch progress lines"), NULL },
@@ -150,6 +165,39 @@ k_given (void)
   const CsSettingDesc *descs = cs_settings_get_descs (&n);
 
   return opt_settings[cs_settings_find ("k") - descs] != NULL;
+}
+
+/* The live bits of the settings given on the command line; NULL, or the option of one that is
+ * not live (a resumed run cannot change it), in *fixed. */
+static CsSettingMask
+given_live_mask (const char **fixed)
+{
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
+  CsSettingMask mask = 0;
+
+  *fixed = NULL;
+  for (guint i = 0; i < n; i++)
+    if (opt_settings[i] != NULL)
+      {
+        if (descs[i].live == 0)
+          *fixed = descs[i].option;
+        mask |= descs[i].live;
+      }
+  return mask;
+}
+
+/* Called on the worker: writes the checkpoint into the run folder. A failure is said and the
+ * run goes on (the run folder itself is written at the end all the same). */
+static void
+on_checkpoint (guint epoch, GBytes *bytes, gpointer user_data)
+{
+  g_autofree char *path = cs_checkpoint_path (user_data, epoch);
+  g_autoptr (GError) error = NULL;
+
+  if (!cs_file_write_atomic (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                             &error))
+    fprintf (stderr, "clusterscope-cli: %s\n", error->message);
 }
 
 /* Applies the settings given on the command line over s; returns an exit code or 0. */
@@ -336,12 +384,16 @@ main (int argc, char **argv)
   const char *spec;
   RunState st = { 0 };
   CsSnapshot *last;
+  g_autofree char *metrics_rows = NULL; /* a resumed run's parent rows */
+  g_autofree char *metrics_path = NULL;
   Worker w = { 0 };
   GThread *thread;
   guint sig;
   int rc;
 
   setlocale (LC_ALL, "");
+  /* Numbers stay in C notation (stdout is read by programs; metrics.csv too). */
+  setlocale (LC_NUMERIC, "C");
   bindtextdomain (GETTEXT_PACKAGE, locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
@@ -355,7 +407,8 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (context, run_entries, GETTEXT_PACKAGE);
   g_option_context_set_description (
       context, N_ ("Exit status: 0 on success, 1 when the run fails, 2 for bad arguments or "
-                   "input.\n"));
+                   "input, 3 when training diverged (the run folder then holds the last good "
+                   "epoch).\n"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error ("%s", error->message);
   if (opt_version)
@@ -367,6 +420,21 @@ main (int argc, char **argv)
     return usage_error (_ ("unexpected argument '%s'"), argv[1]);
 
   cs_settings_init_default (&settings);
+  if (opt_resume != NULL && opt_config != NULL)
+    return usage_error (_ ("--resume continues a run with its own settings; it cannot take "
+                           "--config"));
+  if (opt_from_epoch != 0 && opt_resume == NULL)
+    return usage_error (_ ("--from-epoch needs --resume"));
+  if (opt_checkpoint_every < 0 || (opt_checkpoint_every > 0 && opt_output == NULL))
+    return usage_error (_ ("--checkpoint-every needs a positive N and --output"));
+  if (opt_resume != NULL)
+    {
+      /* The parent's dataset (unless -d names another spelling of it). */
+      g_autofree char *parent = g_build_filename (opt_resume, "config.json", NULL);
+
+      if (!cs_run_read_config (parent, &settings, &config_spec, &error))
+        return usage_error ("%s", error->message);
+    }
   if (opt_config && !cs_run_read_config (opt_config, &settings, &config_spec, &error))
     return usage_error ("%s", error->message);
   if ((rc = apply_options (&settings)) != 0)
@@ -394,7 +462,7 @@ main (int argc, char **argv)
         fprintf (stderr, "clusterscope-cli: %s\n", error->message);
         return EXIT_USAGE;
       }
-    k_from_classes = !k_given () && opt_config == NULL && ds->n_classes >= 2;
+    k_from_classes = !k_given () && opt_config == NULL && opt_resume == NULL && ds->n_classes >= 2;
     if (k_from_classes)
       settings.k = MIN (ds->n_classes, CS_MAX_K);
     if (!opt_quiet)
@@ -419,7 +487,36 @@ main (int argc, char **argv)
   if (opt_kmeans_only)
     return run_kmeans_only (ds, &settings);
 
-  trainer = cs_trainer_new (ds, &settings, &error);
+  if (opt_resume != NULL)
+    {
+      const char *fixed = NULL;
+      CsSettingMask live = given_live_mask (&fixed);
+      g_autofree char *path = NULL;
+      CsCheckpoint *checkpoint;
+      guint from = 0;
+
+      if (fixed != NULL)
+        return usage_error (_ ("--%s cannot change when resuming (only settings that a running "
+                               "job takes can)"),
+                            fixed);
+      path = cs_checkpoint_find (opt_resume, (guint) MAX (opt_from_epoch, 0), &from, &error);
+      checkpoint = path ? cs_checkpoint_load (path, &error) : NULL;
+      trainer = checkpoint ? cs_trainer_new_from_checkpoint (ds, checkpoint, &error) : NULL;
+      metrics_rows = trainer ? cs_run_read_metrics_rows (opt_resume, from, &error) : NULL;
+      if (metrics_rows == NULL)
+        {
+          fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+          return EXIT_USAGE;
+        }
+      /* What the command line asks for applies from the epoch after the checkpoint's. */
+      if (live != 0)
+        cs_trainer_request_settings (trainer, &settings, live);
+      cs_trainer_get_settings (trainer, &settings);
+      if (!opt_quiet)
+        fprintf (stderr, _ ("continuing %s after epoch %u\n"), opt_resume, from);
+    }
+  else
+    trainer = cs_trainer_new (ds, &settings, &error);
   if (trainer == NULL && g_error_matches (error, CS_ERROR, CS_ERROR_NO_MEMORY))
     {
       fprintf (stderr, "clusterscope-cli: %s\n", error->message);
@@ -444,7 +541,23 @@ main (int argc, char **argv)
       fprintf (stderr, "clusterscope-cli: %s\n", error->message);
       return EXIT_USAGE;
     }
+  if (opt_checkpoint_every > 0)
+    {
+      g_autofree char *dir = g_build_filename (opt_output, "checkpoints", NULL);
 
+      if (g_mkdir_with_parents (dir, 0755) != 0)
+        {
+          int saved = errno;
+
+          fprintf (stderr, "clusterscope-cli: %s: %s\n", dir, g_strerror (saved));
+          return EXIT_USAGE;
+        }
+      cs_trainer_set_checkpoint_func (trainer, (guint) opt_checkpoint_every, on_checkpoint,
+                                      opt_output);
+    }
+
+  if (opt_output != NULL)
+    metrics_path = g_build_filename (opt_output, "metrics.csv", NULL);
   st.history = cs_history_new (1);
   st.total_epochs = (opt_load_model ? 0 : settings.pretrain_epochs) + settings.epochs;
   g_mutex_init (&st.lock);
@@ -463,7 +576,9 @@ main (int argc, char **argv)
   if (!w.ok)
     {
       fprintf (stderr, "clusterscope-cli: %s\n", w.error->message);
-      rc = g_error_matches (w.error, CS_ERROR, CS_ERROR_CANCELLED) ? 130 : EXIT_RUN;
+      rc = g_error_matches (w.error, CS_ERROR, CS_ERROR_CANCELLED)  ? 130
+           : g_error_matches (w.error, CS_ERROR, CS_ERROR_DIVERGED) ? EXIT_DIVERGED
+                                                                    : EXIT_RUN;
     }
   last = cs_history_get_latest (st.history);
   if (rc == 0 && last)
@@ -484,7 +599,8 @@ main (int argc, char **argv)
                          switches),
                openblas_get_num_threads (), switches);
     }
-  if (rc == 0 && opt_output)
+  /* After a divergence the trainer is back at the last good epoch: its folder is written. */
+  if ((rc == 0 || rc == EXIT_DIVERGED) && opt_output)
     {
       CsSettings final_settings;
       /* The run has ended: the model is there at once. */
@@ -494,7 +610,10 @@ main (int argc, char **argv)
 
       cs_trainer_get_settings (trainer, &final_settings);
       if (!cs_run_write_folder (opt_output, &final_settings, spec, ds, history, n_history, model,
-                                &error))
+                                &error)
+          || (metrics_rows != NULL
+              && !cs_run_write_metrics_csv_after (metrics_path, metrics_rows, history, n_history,
+                                                  &error)))
         {
           fprintf (stderr, "clusterscope-cli: %s\n", error->message);
           rc = EXIT_RUN;

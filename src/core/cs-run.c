@@ -127,10 +127,19 @@ cs_run_write_metrics_csv (const char *path,
                           guint n_history,
                           GError **error)
 {
+  return cs_run_write_metrics_csv_after (path, NULL, history, n_history, error);
+}
+
+gboolean
+cs_run_write_metrics_csv_after (
+    const char *path, const char *rows, CsSnapshot *const *history, guint n_history, GError **error)
+{
   g_autoptr (GString) s
       = g_string_new ("epoch,phase,loss_rec,loss_clu,acc,nmi,ari,label_change,inertia,seconds,"
                       "k,lr,reinit_every,reinit_mode,alpha,lambda\n");
 
+  if (rows != NULL)
+    g_string_append (s, rows);
   for (guint i = 0; i < n_history; i++)
     {
       const CsSnapshot *snap = history[i];
@@ -154,6 +163,39 @@ cs_run_write_metrics_csv (const char *path,
       g_string_append_c (s, '\n');
     }
   return cs_file_write_atomic (path, s->str, s->len, error);
+}
+
+char *
+cs_run_read_metrics_rows (const char *run_dir, guint last, GError **error)
+{
+  g_autofree char *path = g_build_filename (run_dir, "metrics.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GString) rows = g_string_new (NULL);
+  guint found = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL && found < last; i++)
+    {
+      guint64 epoch = g_ascii_strtoull (lines[i], NULL, 10);
+
+      if (lines[i][0] == '\0')
+        continue;
+      if (epoch != found + 1)
+        break;
+      g_string_append_printf (rows, "%s\n", lines[i]);
+      found++;
+    }
+  if (found < last)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT,
+                   _ ("%s holds the rows of %u epochs, not of the %u before the checkpoint"), path,
+                   found, last);
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&rows), FALSE);
 }
 
 gboolean

@@ -36,6 +36,17 @@ gboolean cs_run_write_metrics_csv (const char        *path,
                                    CsSnapshot *const *history,
                                    guint              n_history,
                                    GError           **error);
+/* The same after rows taken as they are (a parent run's, from cs_run_read_metrics_rows). */
+gboolean cs_run_write_metrics_csv_after (const char        *path,
+                                         const char        *rows,
+                                         CsSnapshot *const *history,
+                                         guint              n_history,
+                                         GError           **error);
+/* The rows of run_dir's metrics.csv up to epoch last (header left out, each ending in a
+ * newline); an error when the file has fewer. */
+char *cs_run_read_metrics_rows (const char *run_dir,
+                                guint       last,
+                                GError    **error);
 
 /* labels.csv: id,label,cluster,confidence,x,y,z_0..z_{m-1}. label is empty when the dataset has
  * none; z columns are left out when the snapshot is a light copy without codes. */

@@ -1597,6 +1597,8 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
         goto out;
       g_clear_pointer (&self->resume, cs_checkpoint_free);
       publish_settings (self);
+      if (self->settings.divergence_factor > 0)
+        shadow_capture (self, &self->good, self->epoch);
     }
   else if (self->model_loaded && self->loaded_centroids && self->loaded_k == self->settings.k)
     {
