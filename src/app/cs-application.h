@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsApplication, cs_application, CS, APPLICATION, AdwApplication)
 
 CsApplication *cs_application_new (void);
+/* Before any thread starts: the heap policy the window needs (see cs-application.c). */
+void cs_application_tune_malloc (void);
 
 /* What app.help (F1) opens: help:clusterscope, or the source tree's guide when that is not
  * installed. */

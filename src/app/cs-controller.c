@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-checkpoint-cache.h"
 #include "cs-controller.h"
 #include "cs-dataset-load.h"
 #include "cs-error.h"
@@ -17,6 +18,8 @@
 
 /* Snapshots older than the newest few lose their latent codes (see cs_history_new()). */
 #define KEEP_FULL_SNAPSHOTS 2
+/* Until the checkpoint-cache-size key says otherwise. */
+#define DEFAULT_CACHE_BYTES ((guint64) 2048 << 20)
 
 /* One worker thread's view of the controller. Shared by the worker (callbacks) and the main
  * loop (deliveries), so it is refcounted; `controller` is only touched on the main thread.
@@ -27,6 +30,8 @@ typedef struct
   CsController *controller; /* NULL once the controller let go of this run */
   CsTrainer *trainer;
   GMainContext *context;
+  CsCheckpointCache *cache; /* the controller's, which outlives the worker */
+  const char *cache_run;    /* this run's folder in it */
 
   GMutex lock; /* guards the progress fields below */
   guint epoch;
@@ -56,6 +61,10 @@ struct _CsController
 
   CsHistoryModel *history; /* the epochs of that run, with the cursor the views follow */
 
+  CsCheckpointCache *cache; /* checkpoints of the run's epochs, for branches */
+  const char *cache_run;    /* the run's folder in it (branches keep it) */
+  gint pending_branch;      /* history index to continue from once the worker returns, or -1 */
+
   guint epoch;
   CsPhase phase;
   guint batch;
@@ -80,6 +89,7 @@ enum
   HISTORY_CLEARED,
   PROGRESS,
   ERROR,
+  DIVERGED,
   N_SIGNALS
 };
 
@@ -247,6 +257,64 @@ on_trainer_progress (guint epoch, CsPhase phase, guint batch, guint n_batches, g
                                 active_run_ref (run), (GDestroyNotify) active_run_unref);
 }
 
+/* Checkpoints and divergence --------------------------------------------------------------- */
+
+/* Worker thread: into the cache, written on the cache's thread. */
+static void
+on_trainer_checkpoint (guint epoch, GBytes *bytes, gboolean notable, gpointer user_data)
+{
+  CsActiveRun *run = user_data;
+
+  if (!cs_checkpoint_cache_put (run->cache, run->cache_run, epoch, bytes, notable))
+    g_debug ("checkpoint of epoch %u dropped: the disk is behind", epoch);
+}
+
+typedef struct
+{
+  CsActiveRun *run;
+  guint good_epoch;
+  char *message;
+} Divergence;
+
+static void
+divergence_free (gpointer data)
+{
+  Divergence *d = data;
+
+  active_run_unref (d->run);
+  g_free (d->message);
+  g_free (d);
+}
+
+static gboolean
+deliver_divergence (gpointer data)
+{
+  Divergence *d = data;
+  CsController *self = d->run->controller;
+
+  if (self == NULL || self->run != d->run)
+    return G_SOURCE_REMOVE;
+  /* The trainer paused itself at the last good epoch. */
+  if (self->state == CS_RUN_RUNNING)
+    set_state (self, CS_RUN_PAUSED);
+  g_signal_emit (self, signals[DIVERGED], 0, d->good_epoch, d->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread. */
+static void
+on_trainer_diverged (guint bad_epoch, guint good_epoch, const char *message, gpointer user_data)
+{
+  CsActiveRun *run = user_data;
+  Divergence *d = g_new0 (Divergence, 1);
+
+  d->run = active_run_ref (run);
+  d->good_epoch = good_epoch;
+  d->message = g_strdup (message);
+  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver_divergence, d,
+                              divergence_free);
+}
+
 /* The worker ------------------------------------------------------------------------------ */
 
 static void
@@ -278,6 +346,16 @@ train_done (GObject *object, GAsyncResult *result, gpointer user_data)
 
   set_state (self, run == self->run ? CS_RUN_FINISHED : CS_RUN_IDLE);
 
+  if (self->pending_branch >= 0 && run == self->run)
+    {
+      g_autoptr (GError) branch_error = NULL;
+      guint index = (guint) self->pending_branch;
+
+      self->pending_branch = -1;
+      if (!cs_controller_continue_from (self, index, &branch_error))
+        emit_error (self, _ ("Could not continue from that epoch"), branch_error);
+    }
+
   if (self->holding_app)
     {
       GApplication *app = g_application_get_default ();
@@ -288,12 +366,105 @@ train_done (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* Runs trainer on a worker thread as the window's run; the history is the caller's to set. */
+static void
+start_worker (CsController *self, CsTrainer *trainer)
+{
+  g_autoptr (GTask) task = NULL;
+  GApplication *app;
+
+  detach_run (self);
+  self->run = active_run_new (self, trainer);
+  self->run->cache = self->cache;
+  self->run->cache_run = self->cache_run;
+  self->epoch = cs_trainer_get_start_epoch (trainer);
+  self->batch = 0;
+  self->n_batches = 0;
+  self->phase = self->settings.pretrain_epochs > self->epoch && self->model_path == NULL
+                    ? CS_PHASE_PRETRAIN
+                    : CS_PHASE_CLUSTER;
+  cs_trainer_set_snapshot_func (trainer, on_trainer_snapshot, self->run);
+  cs_trainer_set_progress_func (trainer, on_trainer_progress, self->run);
+  cs_trainer_set_checkpoint_func (trainer, 1, on_trainer_checkpoint, self->run);
+  cs_trainer_set_pause_on_divergence (trainer, TRUE, on_trainer_diverged, self->run);
+
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, train_done, NULL);
+  g_task_set_source_tag (task, cs_controller_start);
+  g_task_set_name (task, "[clusterscope] training");
+  g_task_set_task_data (task, active_run_ref (self->run), (GDestroyNotify) active_run_unref);
+  /* cs_trainer_run() checks the cancellable itself, every batch. */
+  g_task_set_return_on_cancel (task, FALSE);
+
+  /* Quitting then waits for the worker to return instead of exiting under it. */
+  app = g_application_get_default ();
+  if (app != NULL)
+    {
+      g_application_hold (app);
+      self->holding_app = TRUE;
+    }
+
+  self->worker_alive = TRUE;
+  g_task_run_in_thread (task, train_thread);
+  set_state (self, CS_RUN_RUNNING);
+  g_signal_emit (self, signals[PROGRESS], 0);
+}
+
+gboolean
+cs_controller_continue_from (CsController *self, guint index, GError **error)
+{
+  CsSnapshot *snap;
+  g_autofree char *path = NULL;
+  g_autoptr (CsTrainer) trainer = NULL;
+  CsCheckpoint *checkpoint;
+  guint epoch;
+
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), FALSE);
+
+  snap = cs_controller_get_snapshot (self, index);
+  if (snap == NULL || self->dataset == NULL || self->cache_run == NULL)
+    {
+      g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID,
+                           _ ("There is no epoch to continue from."));
+      return FALSE;
+    }
+  if (self->worker_alive)
+    {
+      /* Paused (or running): stop it; the branch starts when the worker has returned. */
+      self->pending_branch = (gint) index;
+      cs_controller_stop (self);
+      return TRUE;
+    }
+  epoch = snap->epoch;
+  cs_checkpoint_cache_flush (self->cache);
+  path = cs_checkpoint_cache_lookup (self->cache, self->cache_run, epoch);
+  if (path == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_IO,
+                   _ ("The checkpoint of epoch %u is no longer in the cache. A larger cache keeps "
+                      "more epochs: gsettings set io.github.clusterscope.Clusterscope "
+                      "checkpoint-cache-size MIB"),
+                   epoch);
+      return FALSE;
+    }
+  checkpoint = cs_checkpoint_load (path, error);
+  trainer = checkpoint ? cs_trainer_new_from_checkpoint (self->dataset, checkpoint, error) : NULL;
+  if (trainer == NULL)
+    return FALSE;
+  /* What the panel says now applies from the next epoch: that is the experiment. */
+  cs_trainer_request_settings (trainer, &self->settings, cs_settings_live_mask (CS_APPLY_NEXT_RUN));
+
+  cs_checkpoint_cache_drop_after (self->cache, self->cache_run, epoch);
+  cs_history_model_truncate (self->history, index + 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_HISTORY]);
+  start_worker (self, trainer);
+  return TRUE;
+}
+
 gboolean
 cs_controller_start (CsController *self, GError **error)
 {
   g_autoptr (CsTrainer) trainer = NULL;
-  g_autoptr (GTask) task = NULL;
-  GApplication *app;
 
   g_return_val_if_fail (CS_IS_CONTROLLER (self), FALSE);
 
@@ -323,37 +494,9 @@ cs_controller_start (CsController *self, GError **error)
   if (self->model_path != NULL && !cs_trainer_load_model (trainer, self->model_path, error))
     return FALSE;
 
-  detach_run (self);
   clear_history (self);
-  self->run = active_run_new (self, trainer);
-  self->epoch = 0;
-  self->batch = 0;
-  self->n_batches = 0;
-  self->phase = self->settings.pretrain_epochs > 0 && self->model_path == NULL ? CS_PHASE_PRETRAIN
-                                                                               : CS_PHASE_CLUSTER;
-  cs_trainer_set_snapshot_func (trainer, on_trainer_snapshot, self->run);
-  cs_trainer_set_progress_func (trainer, on_trainer_progress, self->run);
-
-  self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, train_done, NULL);
-  g_task_set_source_tag (task, cs_controller_start);
-  g_task_set_name (task, "[clusterscope] training");
-  g_task_set_task_data (task, active_run_ref (self->run), (GDestroyNotify) active_run_unref);
-  /* cs_trainer_run() checks the cancellable itself, every batch. */
-  g_task_set_return_on_cancel (task, FALSE);
-
-  /* Quitting then waits for the worker to return instead of exiting under it. */
-  app = g_application_get_default ();
-  if (app != NULL)
-    {
-      g_application_hold (app);
-      self->holding_app = TRUE;
-    }
-
-  self->worker_alive = TRUE;
-  g_task_run_in_thread (task, train_thread);
-  set_state (self, CS_RUN_RUNNING);
-  g_signal_emit (self, signals[PROGRESS], 0);
+  self->cache_run = cs_checkpoint_cache_new_run (self->cache);
+  start_worker (self, trainer);
   return TRUE;
 }
 
@@ -588,6 +731,9 @@ on_settings_changed (GSettings *gsettings, const char *key, CsController *self)
   const CsSettingDesc *desc = cs_settings_find_gsettings (key);
   g_autoptr (GVariant) value = NULL;
 
+  if (g_str_equal (key, "checkpoint-cache-size"))
+    cs_checkpoint_cache_set_limit (self->cache, (guint64) g_settings_get_uint (gsettings, key)
+                                                    << 20);
   if (desc == NULL)
     return;
   value = g_settings_get_value (gsettings, key);
@@ -603,6 +749,8 @@ cs_controller_follow_settings (CsController *self, GSettings *gsettings)
   g_return_if_fail (G_IS_SETTINGS (gsettings));
 
   cs_settings_load_gsettings (&self->settings, gsettings);
+  cs_checkpoint_cache_set_limit (
+      self->cache, (guint64) g_settings_get_uint (gsettings, "checkpoint-cache-size") << 20);
   g_signal_connect_object (gsettings, "changed", G_CALLBACK (on_settings_changed), self, 0);
 }
 
@@ -705,6 +853,7 @@ cs_controller_finalize (GObject *object)
   CsController *self = CS_CONTROLLER (object);
 
   g_clear_object (&self->history);
+  g_clear_pointer (&self->cache, cs_checkpoint_cache_free);
   g_clear_pointer (&self->dataset, cs_dataset_unref);
   g_free (self->dataset_spec);
   g_free (self->model_path);
@@ -769,6 +918,9 @@ cs_controller_class_init (CsControllerClass *klass)
   /* (title, message) */
   signals[ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /* (good_epoch, message): training diverged, the run paused at the last good epoch. */
+  signals[DIVERGED] = g_signal_new ("diverged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                    NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
 }
 
 static void
@@ -776,6 +928,8 @@ cs_controller_init (CsController *self)
 {
   self->history = cs_history_model_new (KEEP_FULL_SNAPSHOTS);
   cs_settings_init_default (&self->settings);
+  self->cache = cs_checkpoint_cache_new (NULL, DEFAULT_CACHE_BYTES);
+  self->pending_branch = -1;
 }
 
 CsController *

@@ -62,6 +62,10 @@ void cs_controller_set_model_path (CsController *self, const char *path);
 gboolean cs_controller_start (CsController *self, GError **error);
 void cs_controller_pause (CsController *self);
 void cs_controller_resume (CsController *self);
+/* Continues the run from the epoch at history index: from its checkpoint in the cache, with the
+ * current settings from the next epoch on; the later epochs are replaced. A paused run is
+ * stopped first and the branch starts when its worker has returned. */
+gboolean cs_controller_continue_from (CsController *self, guint index, GError **error);
 /* Cancels the worker; it returns within a batch and the state becomes FINISHED. */
 void cs_controller_stop (CsController *self);
 /* Stops any run and forgets its history. */

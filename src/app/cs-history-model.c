@@ -128,6 +128,25 @@ cs_history_model_clear (CsHistoryModel *self)
 }
 
 void
+cs_history_model_truncate (CsHistoryModel *self, guint n)
+{
+  guint old;
+
+  g_return_if_fail (CS_IS_HISTORY_MODEL (self));
+
+  old = cs_history_get_n (self->history);
+  if (n >= old)
+    return;
+  cs_history_truncate (self->history, n);
+  self->position = (gint) n - 1;
+  g_list_model_items_changed (G_LIST_MODEL (self), n, old - n, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT]);
+  set_follows (self, TRUE);
+}
+
+void
 cs_history_model_set_position (CsHistoryModel *self, gint position)
 {
   guint n;

@@ -27,6 +27,8 @@ CsHistory *cs_history_model_get_history (CsHistoryModel *self);
 void cs_history_model_append (CsHistoryModel *self, CsSnapshot *snapshot);
 /* Forgets every epoch; the cursor goes to -1 and follows again. */
 void cs_history_model_clear (CsHistoryModel *self);
+/* Keeps the first n epochs; the cursor goes to the last of them and follows again. */
+void cs_history_model_truncate (CsHistoryModel *self, guint n);
 
 /* The index of the epoch shown, -1 when the history is empty. Clamped to the history. */
 gint cs_history_model_get_position (CsHistoryModel *self);

@@ -31,6 +31,55 @@ start_action (GtkWidget *widget, const char *action_name, GVariant *param)
     cs_window_show_error (self, _ ("Could not start training"), error->message);
 }
 
+/* The timeline's epoch becomes the run's last: training continues from its checkpoint. */
+static void
+continue_from_epoch_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autoptr (GError) error = NULL;
+  gint index = cs_window_get_timeline_index (self);
+
+  cs_controls_commit (self->controls);
+  cs_window_dismiss_divergence (self);
+  if (index < 0 || !cs_controller_continue_from (self->controller, (guint) index, &error))
+    cs_window_show_error (self, _ ("Could not continue from that epoch"),
+                          error ? error->message : _ ("There is no epoch to continue from."));
+}
+
+/* After a divergence: the settings of the last good epoch go back into the panel (and so to
+ * the paused run), and the timeline shows that epoch. Resuming then continues from it. */
+static void
+restore_epoch_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  guint epoch = self->diverged_good_epoch, n = 0, n_descs;
+  CsSnapshot *const *history = cs_controller_get_history (self->controller, &n);
+  const CsSettingDesc *descs = cs_settings_get_descs (&n_descs);
+  g_autofree char *message = NULL;
+
+  for (guint i = 0; i < n; i++)
+    if (history[i]->epoch == epoch)
+      {
+        for (guint d = 0; d < n_descs; d++)
+          if (descs[d].live != 0 && descs[d].live != CS_SETTING_DIVERGENCE_FACTOR
+              && descs[d].gsettings != NULL)
+            g_settings_set_value (self->settings, descs[d].gsettings,
+                                  cs_settings_get_variant (&history[i]->settings, &descs[d]));
+        cs_window_set_timeline_index (self, (gint) i);
+        break;
+      }
+  cs_window_dismiss_divergence (self);
+  message
+      = g_strdup_printf (_ ("The settings of epoch %u are back; press Start to continue"), epoch);
+  cs_window_toast (self, message);
+}
+
+static void
+dismiss_divergence_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  cs_window_dismiss_divergence (CS_WINDOW (widget));
+}
+
 static void
 pause_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
@@ -616,6 +665,13 @@ cs_window_update_actions (CsWindow *self)
   gtk_widget_action_set_enabled (w, "win.timeline-seek", n > 0);
   gtk_widget_action_set_enabled (w, "win.timeline-latest",
                                  n > 0 && !cs_window_get_timeline_follows (self));
+  gtk_widget_action_set_enabled (
+      w, "win.continue-from-epoch",
+      n > 0 && have_data && state != CS_RUN_STOPPING
+          && (state == CS_RUN_PAUSED || state == CS_RUN_FINISHED)
+          && (state == CS_RUN_PAUSED || cs_window_get_timeline_index (self) + 1 < (gint) n));
+  gtk_widget_action_set_enabled (w, "win.restore-epoch", self->diverged_good_epoch > 0);
+  gtk_widget_action_set_enabled (w, "win.dismiss-divergence", self->diverged_good_epoch > 0);
 }
 
 void
@@ -627,6 +683,13 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.reset", NULL, reset_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-run", NULL, toggle_run_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.toggle-run", NULL);
+  gtk_widget_class_install_action (widget_class, "win.continue-from-epoch", NULL,
+                                   continue_from_epoch_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK,
+                                       "win.continue-from-epoch", NULL);
+  gtk_widget_class_install_action (widget_class, "win.restore-epoch", NULL, restore_epoch_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-divergence", NULL,
+                                   dismiss_divergence_action);
 
   gtk_widget_class_install_action (widget_class, "win.open-dataset", NULL, open_dataset_action);
   gtk_widget_class_install_action (widget_class, "win.select-dataset", "s", select_dataset_action);

@@ -32,6 +32,9 @@ struct _CsWindow
   GtkScale *timeline_scale;
   GtkAdjustment *timeline_adjustment;
   GtkLabel *timeline_label;
+  GtkRevealer *divergence_revealer;
+  GtkLabel *divergence_label;
+  GtkButton *restore_button;
 
   GSettings *settings;
   CsController *controller;
@@ -39,6 +42,7 @@ struct _CsWindow
   GtkNativeDialog *file_chooser; /* at most one open at a time */
 
   guint n_exports_pending; /* exports being written on worker threads */
+  guint diverged_good_epoch; /* the epoch the banner offers to restore, 0 when hidden */
 };
 
 /* cs-window-actions.c */
@@ -57,5 +61,7 @@ void cs_window_open_run (CsWindow *self, const char *dir);
 /* Moves the history's cursor (clamped): every view follows it. */
 void cs_window_set_timeline_index (CsWindow *self, gint index);
 void cs_window_rebuild_dataset_menu (CsWindow *self);
+/* Hides the divergence banner. */
+void cs_window_dismiss_divergence (CsWindow *self);
 
 G_END_DECLS

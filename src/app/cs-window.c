@@ -49,6 +49,35 @@ on_controller_error (CsController *controller,
   cs_window_show_error (self, title, message);
 }
 
+/* Training diverged: the run is paused at the last good epoch; the banner says why and offers
+ * to put that epoch's settings back. */
+static void
+on_controller_diverged (CsController *controller,
+                        guint good_epoch,
+                        const char *message,
+                        CsWindow *self)
+{
+  g_autofree char *text = g_strdup_printf (_ ("Training paused: %s. Epoch %u, the last good "
+                                              "one, is back in place."),
+                                           message, good_epoch);
+  g_autofree char *label = g_strdup_printf (_ ("_Restore Epoch %u"), good_epoch);
+
+  self->diverged_good_epoch = good_epoch;
+  gtk_label_set_text (self->divergence_label, text);
+  gtk_button_set_label (self->restore_button, label);
+  gtk_button_set_use_underline (self->restore_button, TRUE);
+  gtk_revealer_set_reveal_child (self->divergence_revealer, TRUE);
+  cs_window_update_actions (self);
+}
+
+void
+cs_window_dismiss_divergence (CsWindow *self)
+{
+  self->diverged_good_epoch = 0;
+  gtk_revealer_set_reveal_child (self->divergence_revealer, FALSE);
+  cs_window_update_actions (self);
+}
+
 /* Status and progress ---------------------------------------------------------------------- */
 
 static void
@@ -202,6 +231,8 @@ on_history_current (CsHistoryModel *history, GParamSpec *pspec, CsWindow *self)
   const char *phase;
   g_autofree char *text = NULL;
 
+  /* "Continue from here" depends on which epoch is shown. */
+  cs_window_update_actions (self);
   if (shown == NULL)
     {
       gtk_label_set_text (self->timeline_label, _ ("No epochs yet"));
@@ -629,6 +660,9 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, timeline_scale);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, timeline_adjustment);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, timeline_label);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, divergence_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, divergence_label);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, restore_button);
 
   cs_window_class_add_actions (widget_class);
 }
@@ -665,6 +699,7 @@ cs_window_init (CsWindow *self)
   g_signal_connect (self->controller, "history-cleared", G_CALLBACK (on_history_cleared), self);
   g_signal_connect (self->controller, "progress", G_CALLBACK (on_controller_progress), self);
   g_signal_connect (self->controller, "error", G_CALLBACK (on_controller_error), self);
+  g_signal_connect (self->controller, "diverged", G_CALLBACK (on_controller_diverged), self);
   g_signal_connect (self->controller, "notify::state", G_CALLBACK (on_controller_state), self);
   g_signal_connect (self->controller, "notify::loading", G_CALLBACK (on_controller_loading), self);
   g_signal_connect (self->controller, "notify::dataset", G_CALLBACK (on_controller_dataset), self);

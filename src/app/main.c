@@ -49,6 +49,7 @@ main (int argc, char *argv[])
 
   if (uninstalled)
     use_build_tree_schema ();
+  cs_application_tune_malloc ();
   setlocale (LC_ALL, "");
   /* Uninstalled, the translations compiled in the build tree too. */
   bindtextdomain (GETTEXT_PACKAGE, uninstalled ? BUILD_LOCALEDIR : LOCALEDIR);

@@ -190,7 +190,7 @@ given_live_mask (const char **fixed)
 /* Called on the worker: writes the checkpoint into the run folder. A failure is said and the
  * run goes on (the run folder itself is written at the end all the same). */
 static void
-on_checkpoint (guint epoch, GBytes *bytes, gpointer user_data)
+on_checkpoint (guint epoch, GBytes *bytes, gboolean notable, gpointer user_data)
 {
   g_autofree char *path = cs_checkpoint_path (user_data, epoch);
   g_autoptr (GError) error = NULL;

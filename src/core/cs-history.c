@@ -75,6 +75,14 @@ cs_history_clear (CsHistory *self)
   g_ptr_array_set_size (self->snapshots, 0);
 }
 
+void
+cs_history_truncate (CsHistory *self, guint n)
+{
+  g_return_if_fail (self != NULL);
+  if (n < self->snapshots->len)
+    g_ptr_array_set_size (self->snapshots, n);
+}
+
 guint
 cs_history_get_n (CsHistory *self)
 {

@@ -25,6 +25,8 @@ void cs_history_unref (CsHistory *self);
  * by its light copy, or -1 when none was. */
 gint cs_history_append (CsHistory *self, CsSnapshot *snapshot);
 void cs_history_clear (CsHistory *self);
+/* Keeps the first n epochs (a branch continues after them). */
+void cs_history_truncate (CsHistory *self, guint n);
 
 guint cs_history_get_n (CsHistory *self);
 guint cs_history_get_keep_full (CsHistory *self);

@@ -112,6 +112,7 @@ struct _CsTrainer
   CsCheckpointFunc checkpoint_func;
   gpointer checkpoint_data;
   guint checkpoint_every;
+  gboolean notable; /* the last epoch re-initialised the centroids or changed a setting */
 
   /* The divergence guard. */
   gboolean pause_on_divergence;
@@ -859,6 +860,7 @@ finish_epoch (CsTrainer *self,
   snap->phase = phase;
   snap->reinitialised = reinitialised;
   snap->changed = self->changed;
+  self->notable = reinitialised || self->changed != 0;
   self->changed = 0;
   snap->settings = self->settings;
   snap->settings.k = k;
@@ -1451,7 +1453,7 @@ keep_checkpoint (CsTrainer *self, guint epoch)
     {
       g_autoptr (GBytes) bytes = serialize_state (self, epoch);
 
-      self->checkpoint_func (epoch, bytes, self->checkpoint_data);
+      self->checkpoint_func (epoch, bytes, self->notable, self->checkpoint_data);
     }
 }
 
@@ -1471,7 +1473,7 @@ divergence_reason (CsTrainer *self, const CsEpochMetrics *metrics, gboolean clus
    * their ratios say nothing: below 1e-30 per feature the guard does not compare. */
   if (self->best_epoch > 0 && metrics->loss_rec > factor * self->best_rec
       && metrics->loss_rec > 1e-30 * self->dataset->d)
-    return g_strdup_printf (_ ("reconstruction loss %.4g, %.0f times its best, %.4g at epoch %u"),
+    return g_strdup_printf (_ ("reconstruction loss %.4g, %.3g times its best, %.4g at epoch %u"),
                             metrics->loss_rec, metrics->loss_rec / self->best_rec, self->best_rec,
                             self->best_epoch);
   return NULL;

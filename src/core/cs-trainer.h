@@ -56,9 +56,11 @@ void cs_trainer_set_progress_func (CsTrainer      *self,
                                    gpointer        user_data);
 
 /* Called on the worker thread at the end of every epoch that is a multiple of every, with the
- * checkpoint's bytes (cs_checkpoint_parse reads them); the callee refs what it keeps. */
+ * checkpoint's bytes (cs_checkpoint_parse reads them); the callee refs what it keeps. notable:
+ * the centroids were re-initialised or a setting changed in that epoch. */
 typedef void (*CsCheckpointFunc) (guint    epoch,
                                   GBytes  *checkpoint,
+                                  gboolean notable,
                                   gpointer user_data);
 void cs_trainer_set_checkpoint_func (CsTrainer        *self,
                                      guint             every,

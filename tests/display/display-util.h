@@ -5,7 +5,9 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
+
+#include "cs-application.h"
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -34,4 +36,16 @@ static inline gboolean
 pointer_cleared (gpointer data)
 {
   return *(gpointer *) data == NULL;
+}
+
+/* g_test_init and GTK; FALSE (the test then exits 77, "skipped") without a display. */
+static inline gboolean
+display_test_init (int *argc, char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+  cs_application_tune_malloc (); /* as main () does */
+  if (gtk_init_check ())
+    return TRUE;
+  g_printerr ("No display: run the display suite under Xvfb (xvfb-run).\n");
+  return FALSE;
 }

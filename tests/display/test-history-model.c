@@ -14,6 +14,7 @@
 #include "cs-curves-view.h"
 #include "cs-history-model.h"
 #include "cs-scatter-view.h"
+#include "display-util.h"
 
 #define WAIT_SECONDS 30.0
 
@@ -189,12 +190,6 @@ typedef struct
 } Views;
 
 static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 drawn_at_least (TestCountingView *view, guint n)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) (WAIT_SECONDS * G_USEC_PER_SEC);
@@ -310,13 +305,8 @@ test_views_follow (void)
 int
 main (int argc, char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_printerr ("No display: run the display suite under Xvfb (xvfb-run).\n");
-      return 77;
-    }
+  if (!display_test_init (&argc, &argv))
+    return 77;
   g_test_add_func ("/history-model/cursor", test_model_cursor);
   g_test_add_func ("/history-model/views-follow", test_views_follow);
   return g_test_run ();

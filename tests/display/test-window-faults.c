@@ -248,13 +248,8 @@ test_soak (void)
 int
 main (int argc, char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_printerr ("No display: run the display suite under Xvfb (xvfb-run).\n");
-      return 77;
-    }
+  if (!display_test_init (&argc, &argv))
+    return 77;
   g_test_add_func ("/window/refused-data", test_refused_data);
   g_test_add_func ("/window/soak", test_soak);
   return g_test_run ();

@@ -745,13 +745,8 @@ test_window_help (void)
 int
 main (int argc, char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_printerr ("No display: run the display suite under Xvfb (xvfb-run).\n");
-      return 77;
-    }
+  if (!display_test_init (&argc, &argv))
+    return 77;
   g_test_add_func ("/window/train-and-export", test_window_train_and_export);
   g_test_add_func ("/window/help", test_window_help);
   return g_test_run ();
