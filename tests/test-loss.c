@@ -115,20 +115,40 @@ test_sharp_is_finite (void)
     g_assert_true (isfinite (dz[i]));
   cs_cluster_soft_assign (z, 1, 2, r, 2, 1000.0, dist, NULL, &nearest, &conf);
   g_assert_cmpint (nearest, ==, 1);
-  g_assert_cmpfloat_with_epsilon (conf, 1.0, 1e-6);
+  /* 0.5 from its centroid, sqrt (100^2 + 50^2) from the other. */
+  g_assert_cmpfloat_with_epsilon (conf, 1.0 - 0.5 / sqrt (12500.0), 1e-6);
 }
 
-/* A point equidistant from two centroids has confidence 1/2. */
+/* The confidence is the margin to the runner-up centroid: 0 for a point equidistant from two
+ * centroids, 1/2 for one twice as close to its own, whatever alpha (the soft assignment G is
+ * 1.00 for both of the latter at alpha = 1000) and whatever the scale. */
 static void
 test_confidence (void)
 {
-  float z[2] = { 0, 0 }, r[4] = { 1, 0, -1, 0 }, dist[2], g[2], conf;
-  gint32 nearest;
+  float z[2] = { 0, 0 }, r[4] = { 1, 0, -1, 0 }, dist[3], g[3], conf[2];
+  float z2[4] = { 1, 0, 200, 0 }, r2[6] = { 0, 0, 3, 0, 300, 0 };
+  gint32 nearest[2];
 
-  cs_cluster_soft_assign (z, 1, 2, r, 2, 10.0, dist, g, &nearest, &conf);
-  g_assert_cmpfloat_with_epsilon (conf, 0.5, 1e-6);
+  cs_cluster_soft_assign (z, 1, 2, r, 2, 10.0, dist, g, nearest, conf);
+  g_assert_cmpfloat_with_epsilon (conf[0], 0.0, 1e-6);
   g_assert_cmpfloat_with_epsilon (g[0] + g[1], 1.0, 1e-6);
   g_assert_cmpfloat_with_epsilon (dist[0], 1.0, 1e-6);
+
+  /* 1 from its centroid, 2 from the next; then 100 from its centroid, 197 from the next. */
+  for (guint a = 0; a < 2; a++)
+    {
+      double alpha = a ? 1000.0 : 0.01;
+      float d6[6];
+
+      cs_cluster_soft_assign (z2, 2, 2, r2, 3, alpha, d6, NULL, nearest, conf);
+      g_assert_cmpint (nearest[0], ==, 0);
+      g_assert_cmpfloat_with_epsilon (conf[0], 0.5, 1e-6);
+      g_assert_cmpint (nearest[1], ==, 2);
+      g_assert_cmpfloat_with_epsilon (conf[1], 1.0 - 100.0 / 197.0, 1e-6);
+    }
+  /* One cluster: nothing to be confused with. */
+  cs_cluster_soft_assign (z, 1, 2, r, 1, 10.0, dist, NULL, nearest, conf);
+  g_assert_cmpfloat (conf[0], ==, 1.0f);
 }
 
 int

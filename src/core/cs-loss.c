@@ -50,7 +50,21 @@ cs_cluster_soft_assign (const float *z,
         }
       if (nearest)
         nearest[i] = (gint32) jmin;
-      if (g || confidence)
+      if (confidence)
+        {
+          /* The margin to the runner-up: 1 - |z - c1| / |z - c2|. 0 on the boundary between
+           * two clusters, 0.5 for a point twice as close to its own centroid; scale-free, so
+           * unlike the soft assignment G (which alpha = 1000 pins at 1) it tells points apart. */
+          float second = INFINITY;
+
+          for (guint j = 0; j < k; j++)
+            if (j != jmin && di[j] < second)
+              second = di[j];
+          confidence[i] = k < 2 || !(second > 0.0f)
+                              ? (k < 2 ? 1.0f : 0.0f)
+                              : (float) (1.0 - sqrt ((double) dmin / (double) second));
+        }
+      if (g)
         {
           /* Shifted by the minimum so that the largest exponent is exp (0). */
           double sum = 0.0;
@@ -62,11 +76,8 @@ cs_cluster_soft_assign (const float *z,
               if (gi)
                 gi[j] = (float) e;
             }
-          if (gi)
-            for (guint j = 0; j < k; j++)
-              gi[j] = (float) (gi[j] / sum);
-          if (confidence)
-            confidence[i] = (float) (1.0 / sum);
+          for (guint j = 0; j < k; j++)
+            gi[j] = (float) (gi[j] / sum);
         }
     }
 }

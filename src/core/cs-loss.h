@@ -27,8 +27,10 @@ double cs_cluster_loss (const float *z,
                         float       *d_r,
                         float       *work);
 
-/* Squared distances (batch x k) and soft assignments G (batch x k, may be NULL); returns the
- * nearest centroid and its G for every row when nearest / confidence are not NULL. */
+/* Squared distances (batch x k) and soft assignments G (batch x k, may be NULL); the nearest
+ * centroid of every row when nearest is not NULL, and the confidence in it when confidence is
+ * not NULL: the margin 1 - |z - c1| / |z - c2| to the second nearest centroid c2, in [0, 1]
+ * (1 when k = 1). */
 void cs_cluster_soft_assign (const float *z,
                              gsize        n,
                              guint        m,

@@ -125,8 +125,8 @@ static const CsSettingDesc descs[] = {
     .summary = N_ ("Stop when an epoch's reconstruction loss exceeds the best by this factor "
                    "(0: never)"),
     .group = CS_SETTING_GROUP_OPTIMISATION, .title = N_ ("Divergence guard"),
-    .subtitle = N_ ("Pause and restore the last good epoch when the reconstruction loss grows "
-                    "past this many times its best, or is not a number; 0 turns it off"),
+    .subtitle = N_ ("Pause at the last good epoch when the loss grows this many times past its "
+                    "best (0: off)"),
     .digits = 1, .step = 1 },
   { .key = "batch_size", .gsettings = "batch-size", .option = "batch-size", .short_option = 'b',
     .arg = "B", .type = CS_SETTING_TYPE_UINT, .offset = OFFSET (batch_size), .def = 256, .min = 1,

@@ -62,7 +62,7 @@ struct _CsSnapshot
 
   float *xy;              /* n x 2: the projection of every code */
   guint16 *clusters;      /* n: the cluster of each point (identities stable across epochs) */
-  float *confidence;      /* n: soft assignment G of the point to its cluster, in [0, 1] */
+  float *confidence;      /* n: margin 1 - |z - c1| / |z - c2| to the runner-up centroid, [0, 1] */
   float *codes;           /* n x m latent codes, or NULL in a light copy kept for history */
   float *centroids;       /* k x m */
   float *centroids_xy;    /* k x 2 */
