@@ -213,10 +213,10 @@ estimate_memory (const CsDataset *dataset, const CsSettings *settings, char **de
   network_text = g_format_size (network);
   points_text = g_format_size (points + tsne);
   history_text = g_format_size (history);
-  *detail = g_strdup_printf (
-      ngettext ("network %s, codes and clusters %s, history of %u epoch %s",
-                "network %s, codes and clusters %s, history of %u epochs %s", (gulong) epochs),
-      network_text, points_text, (guint) epochs, history_text);
+  *detail = g_strdup_printf (ngettext ("network %s, codes and clusters %s, history of %u epoch %s",
+                                       "network %s, codes and clusters %s, history of %u epochs %s",
+                                       (gulong) epochs),
+                             network_text, points_text, (guint) epochs, history_text);
   return network + points + tsne + history;
 }
 
@@ -1196,9 +1196,10 @@ restore_state (CsTrainer *self, CsCheckpoint *ck, GError **error)
     return FALSE;
   memcpy (self->labels, p, ds->n * sizeof (gint32));
   memcpy (self->prev_labels, p + ds->n * sizeof (gint32), ds->n * sizeof (gint32));
-  for (gsize i = 0; i < 2 * ds->n; i++)
-    if (((const gint32 *) (gconstpointer) p)[i] < 0
-        || ((const gint32 *) (gconstpointer) p)[i] >= (gint32) k)
+  /* Checked in the copies: a section's payload need not be aligned. */
+  for (gsize i = 0; i < ds->n; i++)
+    if (self->labels[i] < 0 || self->labels[i] >= (gint32) k || self->prev_labels[i] < 0
+        || self->prev_labels[i] >= (gint32) k)
       {
         g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: a cluster index out of range"),
                      cs_checkpoint_get_name (ck));
