@@ -39,6 +39,9 @@ struct _CsWindow
   GtkNativeDialog *file_chooser; /* at most one open at a time */
 
   guint n_exports_pending; /* exports being written on worker threads */
+  /* The animation being written, if any: what cancels it and the toast counting its frames. */
+  GCancellable *animation_cancellable;
+  AdwToast *animation_toast;
 };
 
 /* cs-window-actions.c */
