@@ -5,11 +5,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <gif_lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-#include <errno.h>
-#include <signal.h>
 #include <locale.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -851,6 +852,50 @@ test_german (void)
                                  "eingebauter Datensatz"));
 }
 
+/* --animation FILE.gif: one frame per epoch, read back by giflib; a name without .webm / .gif
+ * is refused before training (exit 2); a disk that fills while the GIF is written is a run
+ * failure (exit 1) that leaves no file, not even a temporary one. */
+static void
+test_animation (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *gif_path = path_in ("run.gif");
+      g_autofree char *mp4 = path_in ("run.mp4");
+      g_autofree char *disk = path_in ("disk");
+      g_autofree char *full = g_build_filename (disk, "run.gif", NULL);
+      g_autofree char *err = NULL, *err_mp4 = NULL, *err_full = NULL, *head = NULL;
+      GifFileType *gif;
+      int code = 0;
+
+      g_assert_cmpint (run_cli (NULL, &err, SYNTH_ARGS, "--animation", gif_path, NULL), ==, 0);
+      g_assert_nonnull (strstr (err, "animation written to"));
+      g_assert_true (g_file_get_contents (gif_path, &head, NULL, NULL));
+      g_assert_true (g_str_has_prefix (head, "GIF89a"));
+      gif = DGifOpenFileName (gif_path, &code);
+      g_assert_nonnull (gif);
+      g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
+      g_assert_cmpint (gif->ImageCount, ==, 4 + 3); /* pretraining and clustering epochs */
+      DGifCloseFile (gif, &code);
+
+      g_assert_cmpint (run_cli (NULL, &err_mp4, SYNTH_ARGS, "--animation", mp4, NULL), ==, 2);
+      g_assert_nonnull (strstr (err_mp4, ".webm or .gif"));
+      g_assert_null (strstr (err_mp4, "epoch "));
+      g_assert_false (g_file_test (mp4, G_FILE_TEST_EXISTS));
+
+      cs_test_mount_tmpfs (disk, 64);
+      g_assert_cmpint (run_cli (NULL, &err_full, SYNTH_ARGS, "--animation", full, NULL), ==, 1);
+      g_test_message ("%s", err_full);
+      g_assert_nonnull (strstr (err_full, "run.gif"));
+      g_assert_nonnull (strstr (err_full, g_strerror (ENOSPC)));
+      g_assert_false (g_file_test (full, G_FILE_TEST_EXISTS));
+      g_assert_false (has_temp_of (disk, "run.gif"));
+      cs_test_unmount (disk);
+      return;
+    }
+  cs_test_trap_mounted ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -882,6 +927,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/checkpoint/damaged", test_resume_damaged);
   g_test_add_func ("/cli/diverged", test_diverged);
   g_test_add_func ("/cli/german", test_german);
+  g_test_add_func ("/cli/animation", test_animation);
   rc = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

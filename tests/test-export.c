@@ -5,9 +5,13 @@
  */
 #include "config.h"
 
+#include <gif_lib.h>
 #include <glib/gstdio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
 #include <string.h>
 
+#include "cs-animation.h"
 #include "cs-error.h"
 #include "cs-export.h"
 #include "cs-run.h"
@@ -369,6 +373,377 @@ test_errors (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (labels, G_FILE_TEST_EXISTS));
 }
 
+/* Animations ------------------------------------------------------------------------------ */
+
+/* The frames giflib reads back, each checked against the screen's size. */
+static guint
+gif_frames (const char *path, guint width, guint height)
+{
+  int code = 0;
+  GifFileType *gif = DGifOpenFileName (path, &code);
+  gboolean loops = FALSE;
+  guint n;
+
+  g_assert_nonnull (gif);
+  g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
+  g_assert_cmpint (gif->SWidth, ==, width);
+  g_assert_cmpint (gif->SHeight, ==, height);
+  g_assert_nonnull (gif->SColorMap);
+  n = (guint) gif->ImageCount;
+  for (guint i = 0; i < n; i++)
+    {
+      GraphicsControlBlock gcb;
+
+      g_assert_cmpint (DGifSavedExtensionToGCB (gif, (int) i, &gcb), ==, GIF_OK);
+      g_assert_cmpint (gcb.DelayTime, ==, 25); /* 4 frames per second */
+    }
+  /* NETSCAPE2.0, then its sub-block 1 with 0 repeats: loop forever. giflib files the
+   * extensions before an image with that image. */
+  for (int i = 0; i + 1 < gif->SavedImages[0].ExtensionBlockCount; i++)
+    {
+      const ExtensionBlock *b = gif->SavedImages[0].ExtensionBlocks;
+
+      if (b[i].Function == APPLICATION_EXT_FUNC_CODE && b[i].ByteCount == 11
+          && memcmp (b[i].Bytes, "NETSCAPE2.0", 11) == 0 && b[i + 1].ByteCount == 3
+          && memcmp (b[i + 1].Bytes, "\x01\x00\x00", 3) == 0)
+        loops = TRUE;
+    }
+  g_assert_true (loops);
+  DGifCloseFile (gif, &code);
+  return n;
+}
+
+/* The frames GStreamer decodes back (filesrc ! matroskademux ! vp8dec ! appsink), each of the
+ * given size, and the stream's duration as the muxer wrote it. */
+static guint
+webm_frames (const char *path, guint width, guint height, GstClockTime *duration)
+{
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GstElement) sink = NULL;
+  g_autoptr (GstElement) src = NULL;
+  g_autoptr (GError) error = NULL;
+  GstSample *sample;
+  guint n = 0;
+
+  gst_init (NULL, NULL);
+  pipeline = gst_parse_launch (
+      "filesrc name=src ! matroskademux ! vp8dec ! appsink name=sink sync=false", &error);
+  g_assert_no_error (error);
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  g_object_set (src, "location", path, NULL);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=,
+                   GST_STATE_CHANGE_FAILURE);
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink))) != NULL)
+    {
+      GstStructure *s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
+      int w = 0, h = 0;
+
+      g_assert_true (gst_structure_get_int (s, "width", &w));
+      g_assert_true (gst_structure_get_int (s, "height", &h));
+      g_assert_cmpint (w, ==, width);
+      g_assert_cmpint (h, ==, height);
+      gst_sample_unref (sample);
+      n++;
+    }
+  g_assert_true (gst_app_sink_is_eos (GST_APP_SINK (sink)));
+  if (!gst_element_query_duration (pipeline, GST_FORMAT_TIME, (gint64 *) duration))
+    *duration = GST_CLOCK_TIME_NONE;
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return n;
+}
+
+static void
+assert_magic (const char *path, const char *magic, gsize length)
+{
+  g_autoptr (GBytes) bytes = read_bytes (path);
+  gsize size;
+  const guint8 *p = g_bytes_get_data (bytes, &size);
+
+  g_assert_cmpuint (size, >, 1000);
+  g_assert_cmpmem (p, length, magic, length);
+}
+
+typedef struct
+{
+  guint calls, last_done, total;
+  gboolean after_done;
+  Wait *wait;
+  gboolean destroyed;
+} Progress;
+
+static void
+on_progress (guint done, guint total, gpointer data)
+{
+  Progress *p = data;
+
+  /* In order, on the main context, never after the export has reported. */
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  g_assert_cmpuint (done, >, p->last_done);
+  g_assert_cmpuint (done, <=, total);
+  if (p->wait->done)
+    p->after_done = TRUE;
+  p->calls++;
+  p->last_done = done;
+  p->total = total;
+}
+
+static void
+on_progress_destroy (gpointer data)
+{
+  ((Progress *) data)->destroyed = TRUE;
+}
+
+/* cs_export_async_with_progress, waited for; FALSE with error as it finished. */
+static gboolean
+export_animation (const char *path,
+                  const CsExportSource *source,
+                  Progress *progress,
+                  GCancellable *cancellable,
+                  GError **error)
+{
+  Wait w = { 0 };
+
+  progress->wait = &w;
+  cs_export_async_with_progress (CS_EXPORT_ANIMATION, path, source, on_progress, progress,
+                                 on_progress_destroy, cancellable, export_done, &w);
+  while (!w.done || !progress->destroyed)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (progress->after_done);
+  g_assert_cmpint (w.kind, ==, CS_EXPORT_ANIMATION);
+  g_free (w.path);
+  if (w.error != NULL)
+    g_propagate_error (error, w.error);
+  return w.ok;
+}
+
+/* The scatter of every epoch as WebM and GIF, the dashboard of two: valid files (magic bytes)
+ * with one frame per epoch read back by GStreamer and giflib, progress up to the last frame. */
+static void
+test_animation (Fixture *f, gconstpointer data)
+{
+  g_autofree char *webm = g_build_filename (f->dir, "run.webm", NULL);
+  g_autofree char *gif = g_build_filename (f->dir, "run.gif", NULL);
+  g_autofree char *dash = g_build_filename (f->dir, "dashboard.GIF", NULL);
+  guint n = f->history->len;
+  GstClockTime duration = 0;
+  CsExportSource source;
+  GError *error = NULL;
+  gint64 t0;
+
+  fill_source (f, &source);
+  source.view.width = 320;
+  source.view.height = 200;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *path = i == 0 ? webm : gif;
+      Progress progress = { 0 };
+
+      t0 = g_get_monotonic_time ();
+      g_assert_true (export_animation (path, &source, &progress, NULL, &error));
+      g_assert_no_error (error);
+      g_test_message ("%s: %u frames of 320 x 200 in %.2f s", path, n,
+                      (g_get_monotonic_time () - t0) / 1e6);
+      g_assert_cmpuint (progress.calls, >=, 1);
+      g_assert_cmpuint (progress.last_done, ==, n);
+      g_assert_cmpuint (progress.total, ==, n);
+    }
+  assert_magic (webm, "\x1a\x45\xdf\xa3", 4); /* EBML */
+  assert_magic (gif, "GIF89a", 6);
+  g_assert_cmpuint (webm_frames (webm, 320, 200, &duration), ==, n);
+  /* 4 frames per second: the muxer went back to write the duration. */
+  g_assert_cmpuint (duration, ==, n * GST_SECOND / 4);
+  g_assert_cmpuint (gif_frames (gif, 320, 200), ==, n);
+
+  /* The dashboard, of the clustering epochs only (indices 2 .. 3), through the blocking call. */
+  source.view.animate = CS_EXPORT_DASHBOARD;
+  source.view.first = 2;
+  source.view.last = -1;
+  source.view.width = 480;
+  g_assert_true (cs_export_write (CS_EXPORT_ANIMATION, dash, &source, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (gif_frames (dash, 480, 200), ==, n - 2);
+}
+
+/* The GIF's frames look like the plot: its palette keeps the plot's own colours (background,
+ * cluster colours) exactly, so a frame decoded back matches the PNG export almost everywhere. */
+static void
+test_animation_colours (Fixture *f, gconstpointer data)
+{
+  g_autofree char *gif_path = g_build_filename (f->dir, "last.gif", NULL);
+  g_autofree char *png_path = g_build_filename (f->dir, "last.png", NULL);
+  cairo_surface_t *png;
+  GifFileType *gif;
+  CsExportSource source;
+  GError *error = NULL;
+  const guint8 *data_png, *raster;
+  guint same = 0, close = 0, n_pixels;
+  int stride, code = 0;
+  const ColorMapObject *map;
+
+  /* The last epoch alone, with the trail the window draws behind it (the clustering epochs
+   * before it: index 2). */
+  fill_source (f, &source);
+  source.trail = (CsSnapshot *const *) f->history->pdata + 2;
+  source.n_trail = 1;
+  source.view.first = -1 + (gint) f->history->len;
+  g_assert_true (cs_export_write (CS_EXPORT_ANIMATION, gif_path, &source, &error));
+  g_assert_no_error (error);
+
+  gif = DGifOpenFileName (gif_path, &code);
+  g_assert_nonnull (gif);
+  g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
+  g_assert_cmpint (gif->ImageCount, ==, 1);
+  map = gif->SColorMap;
+  raster = gif->SavedImages[0].RasterBits;
+
+  /* The same frame as a PNG: the animation fits all frames at once, one frame fits itself. */
+  source.view.zoom = (CsViewport){ 0 };
+  cs_plot_scatter_fit (source.shown, &source.view.zoom);
+  g_assert_true (export(CS_EXPORT_SCATTER, png_path, &source, &error));
+  g_assert_no_error (error);
+  png = cairo_image_surface_create_from_png (png_path);
+  g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+  data_png = cairo_image_surface_get_data (png);
+  stride = cairo_image_surface_get_stride (png);
+  /* Below the title, which differs: the animation's gives the metrics. */
+  n_pixels = 640 * (400 - 32);
+  for (guint y = 32; y < 400; y++)
+    for (guint x = 0; x < 640; x++)
+      {
+        guint32 p = ((const guint32 *) (data_png + (gsize) y * stride))[x];
+        const GifColorType *c = &map->Colors[raster[y * 640 + x]];
+        int dr = (int) ((p >> 16) & 0xff) - c->Red, dg = (int) ((p >> 8) & 0xff) - c->Green,
+            db = (int) (p & 0xff) - c->Blue;
+        int d = MAX (ABS (dr), MAX (ABS (dg), ABS (db)));
+
+        same += d == 0;
+        close += d <= 24;
+      }
+  g_test_message ("GIF frame vs PNG: %.2f %% exact, %.2f %% within 24 levels",
+                  100.0 * same / n_pixels, 100.0 * close / n_pixels);
+  /* Only anti-aliased edges may differ, and only a little. */
+  g_assert_cmpfloat ((double) same / n_pixels, >, 0.93);
+  g_assert_cmpfloat ((double) close / n_pixels, >, 0.998);
+  /* The clusters' colours are in the palette as drawn (cairo rounds to within 1 level). */
+  for (guint k = 0; k < source.shown->k; k++)
+    {
+      CsRgba rgba;
+      gboolean found = FALSE;
+
+      cs_palette_color (k, source.shown->k, FALSE, &rgba);
+      for (int i = 0; i < map->ColorCount; i++)
+        found |= ABS (map->Colors[i].Red - rgba.r * 255) <= 1
+                 && ABS (map->Colors[i].Green - rgba.g * 255) <= 1
+                 && ABS (map->Colors[i].Blue - rgba.b * 255) <= 1;
+      g_assert_true (found);
+    }
+  cairo_surface_destroy (png);
+  DGifCloseFile (gif, &code);
+}
+
+static guint
+count_files (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* Cancels the animation while its second frame is drawn. */
+static void
+draw_and_cancel (cairo_t *cr, double width, double height, guint frame, gpointer data)
+{
+  cairo_set_source_rgb (cr, 0.1 * frame, 0.5, 0.2);
+  cairo_rectangle (cr, 0, 0, width / 2, height / 2);
+  cairo_fill (cr);
+  if (frame == 1)
+    g_cancellable_cancel (data);
+}
+
+/* A cancel between frames leaves the old file as it was and no temporary file; a name without
+ * .webm / .gif, or an empty range, is refused before anything is drawn. */
+static void
+test_animation_errors (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "old.webm", "old.gif" };
+  g_autofree char *mp4 = g_build_filename (f->dir, "run.mp4", NULL);
+  g_autofree char *empty = g_build_filename (f->dir, "empty.gif", NULL);
+  CsExportSource source;
+  GError *error = NULL;
+  CsAnimationFormat format;
+
+  g_assert_true (cs_animation_format_from_path ("a/b.WebM", &format));
+  g_assert_cmpint (format, ==, CS_ANIMATION_WEBM);
+  g_assert_false (cs_animation_format_from_path ("a.gif/b", &format));
+  g_assert_true (cs_animation_check_format (CS_ANIMATION_WEBM, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, names[i], NULL);
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr (GBytes) bytes = NULL;
+      CsAnimationParams params;
+
+      g_assert_true (cs_animation_format_from_path (path, &format));
+      g_assert_true (g_file_set_contents (path, "old", -1, NULL));
+      cs_animation_params_init (&params);
+      params.format = format;
+      params.width = 64;
+      params.height = 48;
+      params.n_frames = 10;
+      params.draw = draw_and_cancel;
+      params.user_data = cancellable;
+      g_assert_false (cs_animation_write (path, &params, cancellable, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      bytes = read_bytes (path);
+      g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "old", 3);
+      g_assert_cmpuint (count_files (f->dir), ==, i + 1);
+    }
+
+  /* Through the export, cancelled before it begins: the progress data is released all the
+   * same, and nothing is written. */
+  fill_source (f, &source);
+  {
+    g_autofree char *path = g_build_filename (f->dir, names[0], NULL);
+    g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+    Progress progress = { 0 };
+
+    g_cancellable_cancel (cancellable);
+    g_assert_false (export_animation (path, &source, &progress, cancellable, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_assert_cmpuint (progress.calls, ==, 0);
+    g_assert_cmpuint (count_files (f->dir), ==, 2);
+  }
+
+  g_assert_false (export(CS_EXPORT_ANIMATION, mp4, &source, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "run.mp4"));
+  g_assert_nonnull (strstr (error->message, ".webm"));
+  g_clear_error (&error);
+
+  source.view.first = 3;
+  source.view.last = 1;
+  g_assert_false (cs_export_write (CS_EXPORT_ANIMATION, empty, &source, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_clear_error (&error);
+
+  source.view.first = 0;
+  source.view.last = -1;
+  source.view.fps = 0;
+  g_assert_false (cs_export_write (CS_EXPORT_ANIMATION, empty, &source, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_files (f->dir), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,6 +754,9 @@ main (int argc, char **argv)
   ADD ("/export/csv", test_csv);
   ADD ("/export/run-folder", test_run_folder);
   ADD ("/export/errors", test_errors);
+  ADD ("/export/animation", test_animation);
+  ADD ("/export/animation-colours", test_animation_colours);
+  ADD ("/export/animation-errors", test_animation_errors);
 #undef ADD
   return g_test_run ();
 }

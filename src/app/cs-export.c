@@ -8,10 +8,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
+#include "cs-animation.h"
 #include "cs-error.h"
 #include "cs-export.h"
+#include "cs-history.h"
 #include "cs-run.h"
 
 static const char *const kind_names[] = {
@@ -22,6 +25,7 @@ static const char *const kind_names[] = {
   [CS_EXPORT_LABELS] = "labels",
   [CS_EXPORT_METRICS] = "metrics",
   [CS_EXPORT_RUN] = "run",
+  [CS_EXPORT_ANIMATION] = "animation",
 };
 
 gboolean
@@ -48,6 +52,10 @@ cs_export_view_init (CsExportView *view)
   view->cursor = -1;
   view->width = 1600;
   view->height = 1000;
+  view->fps = 4;
+  view->first = 0;
+  view->last = -1;
+  view->animate = CS_EXPORT_SCATTER;
 }
 
 void
@@ -80,7 +88,25 @@ typedef struct
   CsCurvesParams curves;
   CsConfusionParams confusion;
   gboolean has_labels;
+  /* Animations: the frames' epochs (history[first .. first + n_frames)) and their format. */
+  CsAnimationFormat animation_format;
+  CsHistory *frames; /* the history again, for the centroid trails */
+  guint first, n_frames;
+  /* Progress, reported from the worker to the caller's main context (see report_progress). */
+  CsExportProgressFunc progress;
+  gpointer progress_data;
+  GDestroyNotify progress_destroy;
+  GMainContext *context;
+  GTask *task;                        /* while running; the task owns the job */
+  gint frames_done, progress_pending; /* atomic */
 } ExportJob;
+
+static gboolean
+release_progress_data (gpointer data)
+{
+  /* The source's destroy notify is the caller's. */
+  return G_SOURCE_REMOVE;
+}
 
 static void
 export_job_free (ExportJob *job)
@@ -95,6 +121,20 @@ export_job_free (ExportJob *job)
   g_free (job->scatter_title);
   g_free (job->curves_title);
   g_free (job->confusion_title);
+  g_clear_pointer (&job->frames, cs_history_unref);
+  /* The last reference to the task may go on the worker: the caller's data (a window, say)
+   * is released in the caller's context all the same. */
+  if (job->progress_destroy != NULL)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_static_name (source, "[clusterscope] export progress data");
+      g_source_set_callback (source, release_progress_data, job->progress_data,
+                             job->progress_destroy);
+      g_source_attach (source, job->context);
+      g_source_unref (source);
+    }
+  g_clear_pointer (&job->context, g_main_context_unref);
   g_free (job);
 }
 
@@ -110,13 +150,34 @@ keep_array (CsSnapshot *const *array, guint n)
   return copy;
 }
 
+/* The scatter's epoch, with the true labels when they describe its points. */
+static void
+export_job_set_scatter_snapshot (ExportJob *job, CsSnapshot *shown)
+{
+  CsDataset *dataset = job->dataset;
+
+  job->scatter.snapshot = shown;
+  job->scatter.labels = NULL;
+  job->scatter.n_classes = 0;
+  job->scatter.class_names = NULL;
+  if (job->has_labels && shown != NULL && shown->n == dataset->n)
+    {
+      job->scatter.labels = dataset->labels;
+      job->scatter.n_classes = dataset->n_classes;
+      job->scatter.class_names = (const char *const *) dataset->class_names;
+    }
+  job->scatter.color_by = job->scatter.labels != NULL ? job->view.color_by : CS_COLOR_BY_CLUSTER;
+}
+
 /* The plots' parameters from the snapshots and the view state, as the views fill theirs. */
 static void
 export_job_fill_plots (ExportJob *job)
 {
   CsDataset *dataset = job->dataset;
   CsSnapshot *shown = job->shown;
-  gboolean dashboard = job->kind == CS_EXPORT_DASHBOARD;
+  gboolean dashboard
+      = job->kind == CS_EXPORT_DASHBOARD
+        || (job->kind == CS_EXPORT_ANIMATION && job->view.animate == CS_EXPORT_DASHBOARD);
 
   /* Exports are for papers and slides: always the light style. */
   cs_plot_style_init (&job->style, FALSE);
@@ -133,16 +194,9 @@ export_job_fill_plots (ExportJob *job)
     job->curves_title = g_strdup_printf (_ ("%s — metrics"), dataset->name);
 
   cs_plot_scatter_params_init (&job->scatter);
-  job->scatter.snapshot = shown;
   job->scatter.trail = (CsSnapshot *const *) job->trail->pdata;
   job->scatter.n_trail = job->trail->len;
-  if (job->has_labels && shown != NULL && shown->n == dataset->n)
-    {
-      job->scatter.labels = dataset->labels;
-      job->scatter.n_classes = dataset->n_classes;
-      job->scatter.class_names = (const char *const *) dataset->class_names;
-    }
-  job->scatter.color_by = job->scatter.labels != NULL ? job->view.color_by : CS_COLOR_BY_CLUSTER;
+  export_job_set_scatter_snapshot (job, shown);
   job->scatter.view = job->view.zoom;
   job->scatter.empty_message
       = dataset == NULL ? _ ("Open a dataset to begin") : _ ("No data yet — press Start");
@@ -160,6 +214,165 @@ export_job_fill_plots (ExportJob *job)
   if (dataset != NULL)
     job->confusion.class_names = (const char *const *) dataset->class_names;
   job->confusion.title = dashboard ? NULL : job->confusion_title;
+}
+
+/* Animations ------------------------------------------------------------------------------ */
+
+/* The frames' range and a viewport for all of them; FALSE with an error that says what to do. */
+static gboolean
+export_job_prepare_animation (ExportJob *job, GError **error)
+{
+  CsSnapshot *const *history = (CsSnapshot *const *) job->history->pdata;
+  gint n = (gint) job->history->len;
+  gint first = MAX (job->view.first, 0);
+  gint last = job->view.last < 0 ? n + job->view.last : MIN (job->view.last, n - 1);
+  g_autofree char *name = g_path_get_basename (job->path);
+
+  if (!cs_animation_format_from_path (job->path, &job->animation_format))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   _ ("“%s” does not end in .webm or .gif: add one of these to choose the "
+                      "format"),
+                   name);
+      return FALSE;
+    }
+  if (first > last)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                   _ ("Cannot export “%s”: the run has %d epochs, none in the range chosen"), name,
+                   n);
+      return FALSE;
+    }
+  if (job->view.animate != CS_EXPORT_DASHBOARD)
+    job->view.animate = CS_EXPORT_SCATTER;
+  job->first = (guint) first;
+  job->n_frames = (guint) (last - first + 1);
+  job->frames = cs_history_new (MAX (job->history->len, 1));
+  for (guint i = 0; i < job->history->len; i++)
+    cs_history_append (job->frames, history[i]);
+
+  /* Fitted: the frames share one fit, so the axes stay still and the points move. */
+  if (job->view.zoom.x0 == job->view.zoom.x1)
+    {
+      CsViewport all = { 0 };
+      gboolean any = FALSE;
+
+      for (guint i = job->first; i < job->first + job->n_frames; i++)
+        {
+          CsViewport fit;
+
+          cs_plot_scatter_fit (history[i], &fit);
+          if (!(fit.x1 > fit.x0 && fit.y1 > fit.y0))
+            continue;
+          if (!any)
+            all = fit;
+          all.x0 = MIN (all.x0, fit.x0);
+          all.y0 = MIN (all.y0, fit.y0);
+          all.x1 = MAX (all.x1, fit.x1);
+          all.y1 = MAX (all.y1, fit.y1);
+          any = TRUE;
+        }
+      job->scatter.view = all;
+    }
+  return TRUE;
+}
+
+/* "Fashion-MNIST — epoch 12 · ACC 0.612 · NMI 0.587 · ARI 0.452": a frame says which epoch it
+ * is and how good the clusters are, as the window's header and curves do (the scatter's own
+ * caption gives the phase), short enough for a 640-pixel frame. */
+static char *
+animation_title (ExportJob *job, const CsSnapshot *shown)
+{
+  const CsEpochMetrics *mt = &shown->metrics;
+  const struct
+  {
+    const char *name;
+    double value;
+  } metrics[] = { { "ACC", mt->acc }, { "NMI", mt->nmi }, { "ARI", mt->ari } };
+  GString *title = g_string_new (NULL);
+
+  g_string_printf (title, _ ("%s — epoch %u"), job->dataset->name, shown->epoch);
+  for (guint i = 0; i < G_N_ELEMENTS (metrics); i++)
+    if (!isnan (metrics[i].value))
+      g_string_append_printf (title, " · %s %.3f", metrics[i].name, metrics[i].value);
+  return g_string_free (title, FALSE);
+}
+
+/* Frame i is the epoch history[first + i], drawn as the window draws it there: centroid trails
+ * from the clustering epochs before it, the curves' cursor on it. */
+static void
+draw_animation_frame (cairo_t *cr, double width, double height, guint frame, gpointer user_data)
+{
+  ExportJob *job = user_data;
+  guint index = job->first + frame;
+  CsSnapshot *shown = g_ptr_array_index (job->history, index);
+  guint trail_start = cs_history_get_trail_start (job->frames, index, CS_PLOT_SCATTER_TRAIL_LENGTH);
+
+  export_job_set_scatter_snapshot (job, shown);
+  job->scatter.trail = (CsSnapshot *const *) job->history->pdata + trail_start;
+  job->scatter.n_trail = index - trail_start;
+  g_free (job->scatter_title);
+  job->scatter_title = animation_title (job, shown);
+  job->scatter.title = job->scatter_title;
+  job->curves.cursor = (gint) index;
+  job->confusion.snapshot = shown;
+
+  if (job->view.animate == CS_EXPORT_DASHBOARD)
+    cs_plot_dashboard_draw (cr, width, height, &job->style, &job->scatter, &job->curves,
+                            job->has_labels ? &job->confusion : NULL);
+  else
+    cs_plot_scatter_draw (cr, width, height, &job->style, &job->scatter);
+}
+
+/* In the caller's main context: the latest count, unless the export has already finished. */
+static gboolean
+report_progress (gpointer data)
+{
+  GTask *task = data;
+  ExportJob *job = g_task_get_task_data (task);
+
+  g_atomic_int_set (&job->progress_pending, 0);
+  if (!g_task_get_completed (task))
+    job->progress ((guint) g_atomic_int_get (&job->frames_done), job->n_frames, job->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the worker, after each frame: one report at a time on its way, holding the task (and so
+ * the job and the caller's progress data) until it has run. */
+static void
+animation_progress (guint done, guint total, gpointer user_data)
+{
+  ExportJob *job = user_data;
+  GSource *source;
+
+  if (job->progress == NULL || job->task == NULL)
+    return;
+  g_atomic_int_set (&job->frames_done, (gint) done);
+  if (!g_atomic_int_compare_and_exchange (&job->progress_pending, 0, 1))
+    return;
+  source = g_idle_source_new ();
+  g_source_set_static_name (source, "[clusterscope] export progress");
+  g_source_set_callback (source, report_progress, g_object_ref (job->task), g_object_unref);
+  g_source_attach (source, job->context);
+  g_source_unref (source);
+}
+
+static gboolean
+export_job_write_animation (ExportJob *job, GCancellable *cancellable, GError **error)
+{
+  CsAnimationParams params;
+
+  cs_animation_params_init (&params);
+  params.format = job->animation_format;
+  params.width = (guint) ceil (job->view.width);
+  params.height = (guint) ceil (job->view.height);
+  params.fps = job->view.fps;
+  params.n_frames = job->n_frames;
+  params.style = &job->style;
+  params.draw = draw_animation_frame;
+  params.progress = animation_progress;
+  params.user_data = job;
+  return cs_animation_write (job->path, &params, cancellable, error);
 }
 
 /* Checks the request and takes what the job needs; NULL with an error that says what to do. */
@@ -190,6 +403,15 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
       job->settings = source->settings;
       job->dataset_spec = g_strdup (source->dataset_spec);
       job->model = source->model ? g_bytes_ref (source->model) : NULL;
+      break;
+    case CS_EXPORT_ANIMATION:
+      ready = job->history->len > 0 && job->dataset != NULL;
+      if (ready)
+        {
+          export_job_fill_plots (job);
+          if (!export_job_prepare_animation (job, error))
+            return NULL;
+        }
       break;
     case CS_EXPORT_SCATTER:
     case CS_EXPORT_CURVES:
@@ -244,14 +466,16 @@ draw_export (cairo_t *cr, double width, double height, gpointer user_data)
     case CS_EXPORT_LABELS:
     case CS_EXPORT_METRICS:
     case CS_EXPORT_RUN:
+    case CS_EXPORT_ANIMATION:
     default:
       g_assert_not_reached ();
     }
 }
 
-/* Draws or formats, and writes; safe on a worker thread. */
+/* Draws or formats, and writes; safe on a worker thread. Only an animation, which takes
+ * seconds, checks cancellable (between frames). */
 static gboolean
-export_job_run (ExportJob *job, GError **error)
+export_job_run (ExportJob *job, GCancellable *cancellable, GError **error)
 {
   CsSnapshot *const *history = (CsSnapshot *const *) job->history->pdata;
 
@@ -264,6 +488,8 @@ export_job_run (ExportJob *job, GError **error)
     case CS_EXPORT_RUN:
       return cs_run_write_folder (job->path, &job->settings, job->dataset_spec, job->dataset,
                                   history, job->history->len, job->model, error);
+    case CS_EXPORT_ANIMATION:
+      return export_job_write_animation (job, cancellable, error);
     case CS_EXPORT_SCATTER:
     case CS_EXPORT_CURVES:
     case CS_EXPORT_CONFUSION:
@@ -283,18 +509,24 @@ cs_export_write (CsExportKind kind, const char *path, const CsExportSource *sour
   g_return_val_if_fail (source != NULL, FALSE);
 
   job = export_job_new (kind, path, source, error);
-  return job != NULL && export_job_run (job, error);
+  return job != NULL && export_job_run (job, NULL, error);
 }
 
 static void
 export_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
+  ExportJob *job = task_data;
   GError *error = NULL;
+  gboolean ok;
 
-  /* Cancelled before it began: nothing is written. Once writing, it finishes the file. */
+  /* Cancelled before it began: nothing is written. Once writing, it finishes the file, but
+   * for an animation, which gives up between frames. */
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (export_job_run (task_data, &error))
+  job->task = task;
+  ok = export_job_run (job, cancellable, &error);
+  job->task = NULL;
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -309,6 +541,21 @@ cs_export_async (CsExportKind kind,
                  GCancellable *cancellable,
                  GAsyncReadyCallback callback,
                  gpointer user_data)
+{
+  cs_export_async_with_progress (kind, path, source, NULL, NULL, NULL, cancellable, callback,
+                                 user_data);
+}
+
+void
+cs_export_async_with_progress (CsExportKind kind,
+                               const char *path,
+                               const CsExportSource *source,
+                               CsExportProgressFunc progress,
+                               gpointer progress_data,
+                               GDestroyNotify progress_destroy,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (ExportJob) job = NULL;
@@ -327,12 +574,16 @@ cs_export_async (CsExportKind kind,
       job = g_new0 (ExportJob, 1);
       job->kind = kind;
       job->path = g_strdup (path);
-      g_task_set_task_data (task, g_steal_pointer (&job), (GDestroyNotify) export_job_free);
-      g_task_return_error (task, error);
-      return;
     }
+  job->progress = progress;
+  job->progress_data = progress_data;
+  job->progress_destroy = progress_destroy;
+  job->context = g_main_context_ref_thread_default ();
   g_task_set_task_data (task, g_steal_pointer (&job), (GDestroyNotify) export_job_free);
-  g_task_run_in_thread (task, export_thread);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_run_in_thread (task, export_thread);
 }
 
 gboolean

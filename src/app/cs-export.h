@@ -1,4 +1,5 @@
-/* cs-export.h: the exports (plots, labelled CSV, metrics CSV, run folder) as async jobs.
+/* cs-export.h: the exports (plots, animations, labelled CSV, metrics CSV, run folder) as async
+ * jobs.
  *
  * An export reads immutable snapshots and a small record of what the user chose to see
  * (zoom, colouring, size), never a widget: it can run on a worker while training goes on,
@@ -27,9 +28,10 @@ typedef enum
   CS_EXPORT_LABELS,
   CS_EXPORT_METRICS,
   CS_EXPORT_RUN,
+  CS_EXPORT_ANIMATION, /* .webm or .gif: one frame per epoch of the history */
 } CsExportKind;
 
-/* "scatter", "curves", "confusion", "dashboard", "labels", "metrics", "run". */
+/* "scatter", "curves", "confusion", "dashboard", "labels", "metrics", "run", "animation". */
 gboolean cs_export_kind_from_string (const char *name, CsExportKind *out);
 
 /* What the user sees that the snapshots do not say. */
@@ -39,9 +41,17 @@ typedef struct
   CsColorBy color_by;   /* by label only when the dataset has labels */
   gint cursor;          /* the curves' epoch cursor (index into history), or -1 */
   double width, height; /* plots: pixels (PNG) or points (SVG, PDF) */
+  /* Animations: frames (epochs) per second; the history indices of the first and last frame
+   * (a negative last counts from the end: -1 is the latest epoch); what each frame draws,
+   * CS_EXPORT_SCATTER (its title gives the epoch and the metrics) or CS_EXPORT_DASHBOARD. A
+   * fitted zoom fits all the frames at once, so the axes stay still while the points move. */
+  double fps;
+  gint first, last;
+  CsExportKind animate;
 } CsExportView;
 
-/* Fitted, coloured by cluster, no cursor, 1600 x 1000. */
+/* Fitted, coloured by cluster, no cursor, 1600 x 1000; animations of the scatter over every
+ * epoch at 4 frames per second. */
 void cs_export_view_init (CsExportView *view);
 
 /* An export's inputs. Borrowed: cs_export_async keeps references and copies of its own. */
@@ -65,14 +75,31 @@ void cs_export_source_init (CsExportSource *source);
 
 /* Draws or formats and writes path (a folder for CS_EXPORT_RUN) on a worker thread; every
  * file is written atomically. Errors say what to do: nothing to export yet, a plot path
- * without .png / .svg / .pdf, or the write that failed. Cancelled before the worker begins,
- * nothing is written; a file being written is finished (or, failing, left as it was). */
+ * without .png / .svg / .pdf (.webm / .gif for an animation), or the write that failed.
+ * Cancelled before the worker begins, nothing is written; a file being written is finished
+ * (or, failing, left as it was), except an animation, which stops between two frames and
+ * leaves the file as it was. */
 void cs_export_async (CsExportKind kind,
                       const char *path,
                       const CsExportSource *source,
                       GCancellable *cancellable,
                       GAsyncReadyCallback callback,
                       gpointer user_data);
+/* Frames done of total, while an animation is written. */
+typedef void (*CsExportProgressFunc) (guint done, guint total, gpointer user_data);
+
+/* cs_export_async that also reports an animation's progress: progress runs in the caller's
+ * thread-default main context, coalesced, and never after callback; progress_destroy (may be
+ * NULL) frees progress_data in that context, once the export no longer needs it. */
+void cs_export_async_with_progress (CsExportKind kind,
+                                    const char *path,
+                                    const CsExportSource *source,
+                                    CsExportProgressFunc progress,
+                                    gpointer progress_data,
+                                    GDestroyNotify progress_destroy,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
 gboolean cs_export_finish (GAsyncResult *result, GError **error);
 /* What and where the finished export wrote, for its report. */
 CsExportKind cs_export_get_kind (GAsyncResult *result);

@@ -15,8 +15,6 @@
 
 #define HIT_RADIUS 6.0
 #define THUMB_SCALE 3
-/* Centroid trails show this many earlier epochs. */
-#define TRAIL_LENGTH 30
 
 struct _CsScatterView
 {
@@ -68,7 +66,7 @@ get_trail (CsScatterView *self, CsSnapshot *const **trail)
   if (model == NULL || (position = cs_history_model_get_position (model)) < 0)
     return 0;
   history = cs_history_model_get_history (model);
-  first = cs_history_get_trail_start (history, position, TRAIL_LENGTH);
+  first = cs_history_get_trail_start (history, position, CS_PLOT_SCATTER_TRAIL_LENGTH);
   *trail = cs_history_peek (history, NULL) + first;
   return position - first;
 }

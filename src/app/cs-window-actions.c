@@ -195,6 +195,25 @@ zoom_action (GtkWidget *widget, const char *action_name, GVariant *param)
 
 typedef void (*ChooserDone) (CsWindow *self, GFile *file, const char *what);
 
+/* A name typed without an extension takes the chosen filter's ("anim" with the GIF filter:
+ * anim.gif), since the extension is what chooses the format. Takes file. */
+static GFile *
+with_filter_extension (GtkFileChooser *chooser, GFile *file)
+{
+  GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
+  const char *ext = filter ? g_object_get_data (G_OBJECT (filter), "cs-extension") : NULL;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr (GFile) parent = g_file_get_parent (file);
+  g_autofree char *named = NULL;
+
+  if (gtk_file_chooser_get_action (chooser) != GTK_FILE_CHOOSER_ACTION_SAVE || ext == NULL
+      || parent == NULL || strchr (name, '.') != NULL)
+    return file;
+  named = g_strdup_printf ("%s.%s", name, ext);
+  g_object_unref (file);
+  return g_file_get_child (parent, named);
+}
+
 static void
 on_chooser_response (GtkNativeDialog *dialog, int response, CsWindow *self)
 {
@@ -206,7 +225,10 @@ on_chooser_response (GtkNativeDialog *dialog, int response, CsWindow *self)
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
       if (file != NULL)
-        done (self, file, what);
+        {
+          file = with_filter_extension (GTK_FILE_CHOOSER (dialog), file);
+          done (self, file, what);
+        }
     }
   gtk_native_dialog_destroy (dialog);
   if (self->file_chooser == dialog)
@@ -245,6 +267,8 @@ add_filter (GtkFileChooser *chooser, const char *name, const char *const *patter
   gtk_file_filter_set_name (filter, name);
   for (guint i = 0; patterns[i] != NULL; i++)
     gtk_file_filter_add_pattern (filter, patterns[i]);
+  if (g_str_has_prefix (patterns[0], "*.") && strpbrk (patterns[0] + 2, "*?[") == NULL)
+    g_object_set_data_full (G_OBJECT (filter), "cs-extension", g_strdup (patterns[0] + 2), g_free);
   gtk_file_chooser_add_filter (chooser, filter);
 }
 
@@ -394,7 +418,13 @@ export_report (CsWindow *self, gboolean is_run, const char *path, const GError *
         g_warning ("Could not write “%s”: %s", path, error->message);
       return;
     }
-  if (error != NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = g_strdup_printf (_ ("Export of “%s” cancelled"), name);
+
+      cs_window_toast (self, message);
+    }
+  else if (error != NULL)
     {
       g_autofree char *title = is_run ? g_strdup (_ ("Could not save the run"))
                                       : g_strdup_printf (_ ("Could not export “%s”"), name);
@@ -519,6 +549,67 @@ save_run (CsWindow *self, const char *path)
     save_run_write (save, NULL);
 }
 
+/* Animations: one at a time, with a toast that counts the frames and can cancel. */
+static void
+animation_progress (guint done, guint total, gpointer user_data)
+{
+  CsWindow *self = user_data;
+  g_autofree char *title = NULL;
+
+  if (self->animation_toast == NULL)
+    return;
+  title = g_strdup_printf (_ ("Writing the animation: frame %u of %u"), done, total);
+  adw_toast_set_title (self->animation_toast, title);
+}
+
+static void
+animation_finished (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CsWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  cs_export_finish (result, &error);
+  if (self->animation_toast != NULL && self->controller != NULL)
+    adw_toast_dismiss (self->animation_toast);
+  g_clear_object (&self->animation_toast);
+  g_clear_object (&self->animation_cancellable);
+  export_end (self, FALSE, cs_export_get_path (result), error);
+}
+
+static void
+export_animation (CsWindow *self, const char *path)
+{
+  CsExportSource source;
+  AdwToast *toast;
+
+  if (self->animation_cancellable != NULL)
+    {
+      cs_window_toast (self, _ ("An animation is being written: wait for it or cancel it first"));
+      return;
+    }
+  fill_export_source (self, &source);
+  toast = adw_toast_new (_ ("Writing the animation"));
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_button_label (toast, _ ("Cancel"));
+  adw_toast_set_action_name (toast, "win.cancel-animation");
+  self->animation_toast = g_object_ref (toast);
+  self->animation_cancellable = g_cancellable_new ();
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  export_begin (self);
+  cs_export_async_with_progress (CS_EXPORT_ANIMATION, path, &source, animation_progress,
+                                 g_object_ref (self), g_object_unref, self->animation_cancellable,
+                                 animation_finished, g_object_ref (self));
+}
+
+static void
+cancel_animation_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  if (self->animation_cancellable != NULL)
+    g_cancellable_cancel (self->animation_cancellable);
+}
+
 static void
 export_to (CsWindow *self, const char *what, const char *path)
 {
@@ -536,6 +627,11 @@ export_to (CsWindow *self, const char *what, const char *path)
   if (kind == CS_EXPORT_RUN)
     {
       save_run (self, path);
+      return;
+    }
+  if (kind == CS_EXPORT_ANIMATION)
+    {
+      export_animation (self, path);
       return;
     }
   fill_export_source (self, &source);
@@ -613,8 +709,19 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *param)
   chooser = open_chooser (self, _ ("Export"), GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Export"),
                           export_done, what);
   gtk_file_chooser_set_current_name (chooser, suggested);
-  patterns[0] = pattern;
-  add_filter (chooser, filter_name, patterns);
+  if (kind == CS_EXPORT_ANIMATION)
+    {
+      const char *webm[] = { "*.webm", NULL }, *gif[] = { "*.gif", NULL };
+
+      /* The first is the one in the name suggested (animation.webm). */
+      add_filter (chooser, _ ("WebM Video"), webm);
+      add_filter (chooser, _ ("Animated GIF"), gif);
+    }
+  else
+    {
+      patterns[0] = pattern;
+      add_filter (chooser, filter_name, patterns);
+    }
   gtk_native_dialog_show (self->file_chooser);
 }
 
@@ -701,6 +808,8 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "win.export-to", "(ss)", export_to_action);
   gtk_widget_class_install_action (widget_class, "win.export-menu", NULL, export_menu_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-animation", NULL,
+                                   cancel_animation_action);
 
   gtk_widget_class_install_action (widget_class, "win.set", "(sv)", set_action);
   gtk_widget_class_install_action (widget_class, "win.set-lr", "d", set_lr_action);

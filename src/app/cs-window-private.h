@@ -43,6 +43,9 @@ struct _CsWindow
 
   guint n_exports_pending; /* exports being written on worker threads */
   guint diverged_good_epoch; /* the epoch the banner offers to restore, 0 when hidden */
+  /* The animation being written, if any: what cancels it and the toast counting its frames. */
+  GCancellable *animation_cancellable;
+  AdwToast *animation_toast;
 };
 
 /* cs-window-actions.c */

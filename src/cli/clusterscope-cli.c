@@ -17,10 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cs-animation.h"
 #include "cs-checkpoint.h"
 #include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-error.h"
+#include "cs-export.h"
 #include "cs-file.h"
 #include "cs-history.h"
 #include "cs-kmeans.h"
@@ -42,6 +44,7 @@ static gboolean opt_standardize = FALSE;
 static char *opt_config = NULL;
 static char *opt_output = NULL;
 static char *opt_load_model = NULL;
+static char *opt_animation = NULL;
 static gint opt_syn_n = -1, opt_syn_d = -1, opt_syn_k = -1;
 static gboolean opt_kmeans_only = FALSE;
 static gboolean opt_quiet = FALSE;
@@ -80,6 +83,10 @@ static GOptionEntry entries[] = {
 static GOptionEntry run_entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
     N_ ("Write the run folder (config.json, metrics.csv, labels.csv, model.bin)"), N_ ("DIR") },
+  { "animation", 0, 0, G_OPTION_ARG_FILENAME, &opt_animation,
+    N_ ("Write the scatter of every epoch as a video (.webm) or an animated GIF (.gif) at the "
+        "end of the run"),
+    N_ ("FILE") },
   { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
     N_ ("Start from saved weights (a run's model.bin): pretraining is skipped"), N_ ("FILE") },
   { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &opt_checkpoint_every,
@@ -349,6 +356,48 @@ run_kmeans_only (CsDataset *ds, const CsSettings *s)
   return 0;
 }
 
+/* --animation: a name without .webm / .gif, a machine without the encoder or a folder that
+ * cannot take the file is an error before the run, not after it. */
+static int
+check_animation (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  CsAnimationFormat format;
+  CsFileSink *probe;
+
+  if (!cs_animation_format_from_path (path, &format))
+    return usage_error (_ ("--animation: '%s' does not end in .webm or .gif"), path);
+  if (!cs_animation_check_format (format, &error) || !(probe = cs_file_sink_new (path, &error)))
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  cs_file_sink_abort (probe);
+  return 0;
+}
+
+/* The scatter of every epoch, through the window's export (4 frames per second, 1600 x 1000). */
+static int
+write_animation (const char *path, CsDataset *ds, CsHistory *history)
+{
+  g_autoptr (GError) error = NULL;
+  CsExportSource source;
+  gint64 t0 = g_get_monotonic_time ();
+
+  cs_export_source_init (&source);
+  source.dataset = ds;
+  source.history = cs_history_peek (history, &source.n_history);
+  if (!cs_export_write (CS_EXPORT_ANIMATION, path, &source, &error))
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+      return EXIT_RUN;
+    }
+  if (!opt_quiet)
+    fprintf (stderr, _ ("animation written to %s (%u frames in %.1fs)\n"), path, source.n_history,
+             (g_get_monotonic_time () - t0) / 1e6);
+  return 0;
+}
+
 /* Started from the build tree, the messages come from the catalogues compiled there, as the
  * application's do (main.c); installed, from LOCALEDIR. */
 static const char *
@@ -436,6 +485,8 @@ main (int argc, char **argv)
     return rc;
   if (!cs_settings_validate (&settings, &error))
     return usage_error ("%s", error->message);
+  if (opt_animation && (rc = check_animation (opt_animation)) != 0)
+    return rc;
 
   spec = opt_dataset ? opt_dataset : config_spec ? config_spec : "fashion-mnist-test";
   cs_load_options_init (&load);
@@ -617,6 +668,9 @@ main (int argc, char **argv)
       else if (!opt_quiet)
         fprintf (stderr, _ ("run written to %s\n"), opt_output);
     }
+
+  if (rc == 0 && opt_animation)
+    rc = write_animation (opt_animation, ds, st.history);
 
   g_clear_error (&w.error);
   g_clear_object (&w.cancellable);

@@ -17,23 +17,29 @@
 #include "cs-file.h"
 #include "cs-plot-private.h"
 
+char *
+cs_plot_path_extension (const char *path)
+{
+  const char *dot = strrchr (path, '.');
+
+  if (dot == NULL || strchr (dot, G_DIR_SEPARATOR) != NULL)
+    return NULL;
+  return g_ascii_strdown (dot + 1, -1);
+}
+
 gboolean
 cs_plot_format_from_path (const char *path, CsPlotFormat *out)
 {
-  const char *dot;
   g_autofree char *ext = NULL;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
-  dot = strrchr (path, '.');
-  if (dot == NULL || strchr (dot, G_DIR_SEPARATOR) != NULL)
-    return FALSE;
-  ext = g_ascii_strdown (dot + 1, -1);
-  if (g_str_equal (ext, "png"))
+  ext = cs_plot_path_extension (path);
+  if (ext != NULL && g_str_equal (ext, "png"))
     *out = CS_PLOT_PNG;
-  else if (g_str_equal (ext, "svg"))
+  else if (ext != NULL && g_str_equal (ext, "svg"))
     *out = CS_PLOT_SVG;
-  else if (g_str_equal (ext, "pdf"))
+  else if (ext != NULL && g_str_equal (ext, "pdf"))
     *out = CS_PLOT_PDF;
   else
     return FALSE;

@@ -40,6 +40,9 @@ void cs_plot_format_count (char *buf, gsize size, gint64 value);
 void
 cs_plot_draw_frame (cairo_t *cr, const CsPlotStyle *style, double x, double y, double w, double h);
 
+/* The extension of a file name, lower case ("Plot.PNG" -> "png"), or NULL when it has none. */
+char *cs_plot_path_extension (const char *path);
+
 void cs_plot_fill_background (cairo_t *cr, const CsPlotStyle *style, double width, double height);
 
 void

@@ -99,6 +99,9 @@ typedef struct
   double pixel_scale; /* device pixels per unit for the point raster (HiDPI: 2), 0: from cr */
 } CsScatterParams;
 
+/* Centroid trails show this many earlier epochs, on screen and in exports alike. */
+#define CS_PLOT_SCATTER_TRAIL_LENGTH 30
+
 /* Zeroes params, sets highlight = -1 and show_legend = TRUE. */
 void cs_plot_scatter_params_init (CsScatterParams *params);
 

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <gif_lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -195,6 +196,20 @@ on_start_element (GMarkupParseContext *context,
 }
 
 static void
+check_gif (const char *path, int width, int height, guint n_frames)
+{
+  int code = 0;
+  GifFileType *gif = DGifOpenFileName (path, &code);
+
+  g_assert_nonnull (gif);
+  g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
+  g_assert_cmpint (gif->SWidth, ==, width);
+  g_assert_cmpint (gif->SHeight, ==, height);
+  g_assert_cmpint (gif->ImageCount, ==, n_frames);
+  DGifCloseFile (gif, &code);
+}
+
+static void
 check_svg (const char *path)
 {
   static const GMarkupParser parser = { on_start_element, NULL, NULL, NULL, NULL };
@@ -269,6 +284,7 @@ test_window_train_and_export (void)
   CsViewport view;
   guint n, m, pretrain = 2;
   g_autofree char *png = NULL, *png_small = NULL, *svg = NULL, *pdf = NULL, *dash = NULL;
+  g_autofree char *anim = NULL;
   g_autofree char *labels = NULL, *metrics = NULL, *bad = NULL;
   g_auto (GStrv) header = NULL;
   g_autofree char *run_dir = NULL;
@@ -569,6 +585,13 @@ test_window_train_and_export (void)
                                              "dashboard", dash));
   wait_exports (f.window);
   check_svg (dash);
+  /* The scatter of every epoch so far, one GIF frame each, at the export size. */
+  anim = g_build_filename (f.dir, "animation.gif", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
+                                             "animation", anim));
+  wait_exports (f.window);
+  g_assert_null (f.window->animation_cancellable);
+  check_gif (anim, 800, 500, cs_controller_get_n_history (f.controller));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
                                              "labels", labels));
@@ -655,7 +678,7 @@ test_window_train_and_export (void)
   g_assert_true (wait_for (pointer_cleared, &window_alive, WAIT_SECONDS));
 
   for (const char *const *p
-       = (const char *const[]){ png, png_small, svg, pdf, dash, labels, metrics, NULL };
+       = (const char *const[]){ png, png_small, svg, pdf, dash, anim, labels, metrics, NULL };
        *p != NULL; p++)
     g_unlink (*p);
   remove_run (run_dir);
