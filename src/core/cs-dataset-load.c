@@ -67,8 +67,17 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
       options = &defaults;
     }
 
-  if (g_str_equal (spec, "synthetic"))
-    return cs_dataset_new_synthetic (&options->synthetic);
+  /* The spec names the kind, so that a run's config.json (which keeps the spec) brings
+   * the same kind back. */
+  if (g_str_equal (spec, "synthetic") || g_str_equal (spec, "synthetic-blobs"))
+    {
+      CsSyntheticOptions synthetic = options->synthetic;
+
+      synthetic.kind = g_str_equal (spec, "synthetic") ? CS_SYNTHETIC_GLYPHS : CS_SYNTHETIC_BLOBS;
+      if (!cs_synthetic_options_check (&synthetic, error))
+        return NULL;
+      return cs_dataset_new_synthetic (&synthetic);
+    }
   if (g_str_equal (spec, "fashion-mnist-test"))
     return cs_dataset_load_fashion_mnist (options->fashion_dir, CS_FASHION_TEST, error);
   if (g_str_equal (spec, "fashion-mnist-train"))
@@ -79,8 +88,8 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
   if (!g_file_test (spec, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_IO,
-                   "%s: no such file (nor a built-in dataset: synthetic, fashion-mnist-test, "
-                   "fashion-mnist-train, fashion-mnist)",
+                   "%s: no such file (nor a built-in dataset: synthetic, synthetic-blobs, "
+                   "fashion-mnist-test, fashion-mnist-train, fashion-mnist)",
                    spec);
       return NULL;
     }
