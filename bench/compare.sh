@@ -252,7 +252,7 @@ measured() { # label, cli arguments...
 }
 read -r rss_kib rss_s <<<"$(measured rss-$n --dataset "$spec" -p 1 -e 1 --seed "$seed" --output "$W/rss-run")"
 if [ "$million" = 1 ]; then
-	read -r mil_kib mil_s <<<"$(measured million --dataset synthetic --synthetic-n 1000000 \
+	read -r mil_kib mil_s <<<"$(measured million --dataset synthetic-blobs --synthetic-n 1000000 \
 		--synthetic-d 100 -p 0 -e 1 --seed "$seed")"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

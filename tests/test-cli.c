@@ -82,7 +82,7 @@ strip_seconds (const char *csv)
 }
 
 #define SYNTH_ARGS                                                                                 \
-  "--dataset", "synthetic", "--synthetic-n", "800", "-k", "5", "--hidden", "32,64",                \
+  "--dataset", "synthetic-blobs", "--synthetic-n", "800", "-k", "5", "--hidden", "32,64",          \
       "--embedding-dim", "4", "--pretrain-epochs", "4", "--epochs", "3", "--batch-size", "64",     \
       "--n-init", "3", "--seed", "7"
 
@@ -134,7 +134,7 @@ test_run_folder (void)
   g_assert_cmpstr (json_object_get_string_member (settings, "algorithm"), ==, "roy");
   g_assert_cmpstr (
       json_object_get_string_member (json_object_get_object_member (root, "dataset"), "spec"), ==,
-      "synthetic");
+      "synthetic-blobs");
 
   {
     g_autofree char *model = g_build_filename (dir, "model.bin", NULL);
@@ -191,8 +191,8 @@ test_kmeans_only (void)
 {
   g_autofree char *out = NULL, *err = NULL;
 
-  g_assert_cmpint (run_cli (&out, &err, "--dataset", "synthetic", "--synthetic-n", "600", "-k", "5",
-                            "--kmeans-only", NULL),
+  g_assert_cmpint (run_cli (&out, &err, "--dataset", "synthetic-blobs", "--synthetic-n", "600",
+                            "-k", "5", "--kmeans-only", NULL),
                    ==, 0);
   g_assert_true (g_str_has_prefix (out, "kmeans k=5"));
   g_assert_nonnull (strstr (out, "acc="));
@@ -206,14 +206,14 @@ test_k_from_classes (void)
   g_autofree char *out = NULL, *err = NULL;
   g_autofree char *out_k = NULL, *err_k = NULL;
 
-  g_assert_cmpint (run_cli (&out, &err, "--dataset", "synthetic", "--synthetic-n", "600",
+  g_assert_cmpint (run_cli (&out, &err, "--dataset", "synthetic-blobs", "--synthetic-n", "600",
                             "--synthetic-k", "4", "--kmeans-only", NULL),
                    ==, 0);
   g_assert_true (g_str_has_prefix (out, "kmeans k=4"));
   g_assert_nonnull (strstr (err, "K = 4, its number of classes"));
   g_assert_null (strstr (err, "\nK ="));
 
-  g_assert_cmpint (run_cli (&out_k, &err_k, "--dataset", "synthetic", "--synthetic-n", "600",
+  g_assert_cmpint (run_cli (&out_k, &err_k, "--dataset", "synthetic-blobs", "--synthetic-n", "600",
                             "--synthetic-k", "4", "-k", "6", "--kmeans-only", NULL),
                    ==, 0);
   g_assert_true (g_str_has_prefix (out_k, "kmeans k=6"));
@@ -306,8 +306,61 @@ test_errors (void)
   g_assert_true (g_file_set_contents (bad_json, "{\"k\": \"ten\"}", -1, NULL));
   expect_usage_error ("must be a number", "--config", bad_json, NULL);
 
-  expect_usage_error ("larger than the number of samples", "--dataset", "synthetic",
+  expect_usage_error ("larger than the number of samples", "--dataset", "synthetic-blobs",
                       "--synthetic-n", "20", "-k", "30", NULL);
+}
+
+/* The default synthetic dataset, with no other option: 3000 glyph images of 12 x 12 pixels in
+ * 5 balanced classes, K taken from them, the same data for the same seed and other data for
+ * another; K-means on its pixels misses the classes (the point of the demo). */
+static void
+test_synthetic_default (void)
+{
+  g_autofree char *a = path_in ("glyphs-a"), *b = path_in ("glyphs-b"), *c = path_in ("glyphs-c");
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *la = NULL, *lb = NULL, *lc = NULL;
+  g_auto (GStrv) rows = NULL;
+  guint counts[5] = { 0 };
+  const char *acc;
+
+  g_assert_cmpint (run_cli (&out, &err, "--dataset", "synthetic", "--kmeans-only", NULL), ==, 0);
+  g_assert_nonnull (
+      strstr (err, "Synthetic glyphs (3 000 × 12×12, 5 classes, seed 0): 3000 x 144"));
+  g_assert_nonnull (strstr (err, "K = 5, its number of classes"));
+  g_assert_true (g_str_has_prefix (out, "kmeans k=5"));
+  acc = strstr (out, "acc=");
+  g_assert_nonnull (acc);
+  g_assert_cmpfloat (g_ascii_strtod (acc + 4, NULL), <, 0.9);
+
+  /* A tiny network, one epoch each: labels.csv carries the dataset's labels. */
+#define TINY "--hidden", "16", "--embedding-dim", "2", "-p", "1", "-e", "1", "--n-init", "1", "-q"
+  g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic", TINY, "-o", a, NULL), ==, 0);
+  g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic", TINY, "-o", b, NULL), ==, 0);
+  g_assert_cmpint (
+      run_cli (NULL, NULL, "--dataset", "synthetic", TINY, "--seed", "1", "-o", c, NULL), ==, 0);
+#undef TINY
+  la = read_text (a, "labels.csv");
+  lb = read_text (b, "labels.csv");
+  lc = read_text (c, "labels.csv");
+  g_assert_cmpstr (la, ==, lb);
+  g_assert_cmpstr (la, !=, lc);
+
+  rows = g_strsplit (la, "\n", -1);
+  g_assert_cmpuint (g_strv_length (rows), ==, 1 + 3000 + 1);
+  for (guint i = 1; i <= 3000; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (rows[i], ",", 3);
+      gint64 label = g_ascii_strtoll (f[1], NULL, 10);
+
+      g_assert_cmpint (label, >=, 0);
+      g_assert_cmpint (label, <, 5);
+      counts[label]++;
+    }
+  for (guint k = 0; k < 5; k++)
+    g_assert_cmpuint (counts[k], ==, 600);
+
+  /* The glyphs are square images; another dimension is a usage error that says so. */
+  expect_usage_error ("square", "--dataset", "synthetic", "--synthetic-d", "50", NULL);
 }
 
 /* The options of the run's settings are made from the settings table: each row with an option
@@ -529,7 +582,7 @@ test_killed_while_writing (void)
                              "1" };
   guint caught = 0;
 
-  g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic", big_args[0], big_args[1],
+  g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic-blobs", big_args[0], big_args[1],
                             big_args[2], big_args[3], big_args[4], big_args[5], big_args[6],
                             big_args[7], big_args[8], big_args[9], big_args[10], big_args[11],
                             big_args[12], big_args[13], big_args[14], big_args[15], big_args[16],
@@ -550,7 +603,7 @@ test_killed_while_writing (void)
 
       g_ptr_array_add (argv, (char *) cli);
       g_ptr_array_add (argv, "--dataset");
-      g_ptr_array_add (argv, "synthetic");
+      g_ptr_array_add (argv, "synthetic-blobs");
       for (guint i = 0; i < G_N_ELEMENTS (big_args); i++)
         g_ptr_array_add (argv, (char *) big_args[i]);
       g_ptr_array_add (argv, "--seed");
@@ -638,7 +691,7 @@ test_memory_limit (void)
 }
 
 #define RESUME_ARGS                                                                                \
-  "--dataset", "synthetic", "--synthetic-n", "600", "-k", "4", "--hidden", "32,64",                \
+  "--dataset", "synthetic-blobs", "--synthetic-n", "600", "-k", "4", "--hidden", "32,64",          \
       "--embedding-dim", "4", "--pretrain-epochs", "3", "--epochs", "4", "-R", "2",                \
       "--batch-size", "64", "--n-init", "2", "--seed", "11"
 
@@ -788,7 +841,7 @@ test_diverged (void)
   g_auto (GStrv) rows = NULL;
   g_auto (GStrv) label_rows = NULL;
 
-  g_assert_cmpint (run_cli (NULL, &err, "--dataset", "synthetic", "--synthetic-n", "1500",
+  g_assert_cmpint (run_cli (NULL, &err, "--dataset", "synthetic-blobs", "--synthetic-n", "1500",
                             "--hidden", "64,128", "-m", "5", "-p", "3", "-e", "5", "--seed", "5",
                             "--lr", "0.05", "-q", "--output", dir, NULL),
                    ==, 3);
@@ -806,7 +859,7 @@ test_diverged (void)
 
   /* Off, the same run goes on to its end. */
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_cli (NULL, &err, "--dataset", "synthetic", "--synthetic-n", "1500",
+  g_assert_cmpint (run_cli (NULL, &err, "--dataset", "synthetic-blobs", "--synthetic-n", "1500",
                             "--hidden", "64,128", "-m", "5", "-p", "3", "-e", "2", "--seed", "5",
                             "--lr", "0.05", "--divergence-factor", "0", "-q", NULL),
                    ==, 0);
@@ -914,6 +967,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/config-and-model", test_config_and_model);
   g_test_add_func ("/cli/kmeans-only", test_kmeans_only);
   g_test_add_func ("/cli/k-from-classes", test_k_from_classes);
+  g_test_add_func ("/cli/synthetic-default", test_synthetic_default);
   g_test_add_func ("/cli/projection", test_projection);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/options-from-table", test_options_from_table);

@@ -42,6 +42,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->dir = g_dir_make_tmp ("cs-export-XXXXXX", &error);
   g_assert_no_error (error);
   cs_synthetic_options_init (&opt);
+  opt.kind = CS_SYNTHETIC_BLOBS;
   opt.n = 600;
   opt.k = 4;
   f->dataset = cs_dataset_new_synthetic (&opt);
@@ -108,7 +109,7 @@ fill_source (Fixture *f, CsExportSource *source)
   source->view.width = 640;
   source->view.height = 400;
   source->settings = f->settings;
-  source->dataset_spec = "synthetic";
+  source->dataset_spec = "synthetic-blobs";
 }
 
 typedef struct
@@ -313,7 +314,7 @@ test_run_folder (Fixture *f, gconstpointer data)
   cs_settings_init_default (&back);
   g_assert_true (cs_run_read_config (config, &back, &spec, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (spec, ==, "synthetic");
+  g_assert_cmpstr (spec, ==, "synthetic-blobs");
   g_assert_cmpuint (back.k, ==, f->settings.k);
   g_bytes_unref (w.model);
 }

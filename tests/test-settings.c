@@ -506,6 +506,7 @@ test_table_live_trainer (void)
   GError *error = NULL;
 
   cs_synthetic_options_init (&opt);
+  opt.kind = CS_SYNTHETIC_BLOBS;
   opt.n = 300;
   ds = cs_dataset_new_synthetic (&opt);
   cs_settings_init_default (&s);

@@ -21,6 +21,7 @@ synthetic (guint64 seed)
   CsSyntheticOptions opt;
 
   cs_synthetic_options_init (&opt);
+  opt.kind = CS_SYNTHETIC_BLOBS;
   opt.n = 2000;
   opt.seed = seed;
   return cs_dataset_new_synthetic (&opt);

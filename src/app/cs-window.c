@@ -315,7 +315,7 @@ dataset_summary (CsDataset *dataset)
 static gboolean
 spec_is_builtin (const char *spec)
 {
-  return g_str_equal (spec, "synthetic") || g_str_has_prefix (spec, "fashion-mnist");
+  return g_str_has_prefix (spec, "synthetic") || g_str_has_prefix (spec, "fashion-mnist");
 }
 
 static void
@@ -351,7 +351,8 @@ cs_window_rebuild_dataset_menu (CsWindow *self)
   } builtins[] = {
     { N_ ("Fashion-MNIST, test split (10 000 images)"), "fashion-mnist-test" },
     { N_ ("Fashion-MNIST, all (70 000 images)"), "fashion-mnist" },
-    { N_ ("Synthetic Gaussian clusters"), "synthetic" },
+    { N_ ("Synthetic pen strokes (K-means on the pixels fails)"), "synthetic" },
+    { N_ ("Synthetic Gaussian blobs (easy)"), "synthetic-blobs" },
   };
 
   g_menu_remove_all (self->dataset_menu);

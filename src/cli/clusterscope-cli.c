@@ -61,8 +61,9 @@ static char *opt_settings[64];
 /* Descriptions and argument names are translated by GOption when --help prints them. */
 static GOptionEntry entries[] = {
   { "dataset", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dataset,
-    N_ ("synthetic, fashion-mnist-test (default), fashion-mnist-train, fashion-mnist (70k) or a "
-        "file (.idx/-ubyte[.gz], .csv, .npy)"),
+    N_ ("synthetic (pen-stroke glyphs that K-means on the pixels gets wrong), synthetic-blobs "
+        "(easy Gaussian blobs), fashion-mnist-test (default), fashion-mnist-train, fashion-mnist "
+        "(70k) or a file (.idx/-ubyte[.gz], .csv, .npy)"),
     N_ ("SPEC") },
   { "labels", 0, 0, G_OPTION_ARG_FILENAME, &opt_labels, N_ ("Separate label file (IDX or .npy)"),
     N_ ("PATH") },
@@ -71,7 +72,10 @@ static GOptionEntry entries[] = {
   { "standardize", 0, 0, G_OPTION_ARG_NONE, &opt_standardize,
     N_ ("Scale CSV features to zero mean and unit variance"), NULL },
   { "synthetic-n", 0, 0, G_OPTION_ARG_INT, &opt_syn_n, N_ ("Synthetic: number of points"), "N" },
-  { "synthetic-d", 0, 0, G_OPTION_ARG_INT, &opt_syn_d, N_ ("Synthetic: dimension"), "D" },
+  { "synthetic-d", 0, 0, G_OPTION_ARG_INT, &opt_syn_d,
+    N_ ("Synthetic: dimension (default 144 = 12 x 12 pixels for synthetic, which needs a square; "
+        "50 for synthetic-blobs)"),
+    "D" },
   { "synthetic-k", 0, 0, G_OPTION_ARG_INT, &opt_syn_k, N_ ("Synthetic: number of clusters"), "K" },
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
     N_ ("Settings from a JSON file (a run's config.json); options given here override it"),

@@ -674,6 +674,18 @@ cs_autoencoder_serialize (const CsAutoencoder *self, const float *centroids, gui
       8 + 4 * (self->n_layers + 5)
       + sizeof (float) * (self->n_params + (centroids ? (gsize) k * m : 0)));
 
+  cs_autoencoder_serialize_append (self, centroids, k, buf);
+  return g_byte_array_free_to_bytes (buf);
+}
+
+void
+cs_autoencoder_serialize_append (const CsAutoencoder *self,
+                                 const float *centroids,
+                                 guint k,
+                                 GByteArray *buf)
+{
+  guint m = self->dims[self->code_layer];
+
   g_byte_array_append (buf, (const guint8 *) MODEL_MAGIC, 8);
   append_u32 (buf, MODEL_VERSION);
   append_u32 (buf, self->n_layers + 1);
@@ -684,7 +696,6 @@ cs_autoencoder_serialize (const CsAutoencoder *self, const float *centroids, gui
   append_floats (buf, self->params, self->n_params);
   if (centroids)
     append_floats (buf, centroids, (gsize) k * m);
-  return g_byte_array_free_to_bytes (buf);
 }
 
 gboolean

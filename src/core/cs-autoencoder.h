@@ -118,6 +118,11 @@ double cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch);
 
 /* Model file: see cs-autoencoder.c for the format. centroids may be NULL (k = 0). */
 GBytes *cs_autoencoder_serialize (const CsAutoencoder *self, const float *centroids, guint k);
+/* The same bytes appended to buf (a checkpoint's section), with no copy in between. */
+void cs_autoencoder_serialize_append (const CsAutoencoder *self,
+                                      const float         *centroids,
+                                      guint                k,
+                                      GByteArray          *buf);
 gboolean cs_autoencoder_save (
     const CsAutoencoder *self, const float *centroids, guint k, const char *path, GError **error);
 /* Returns a new autoencoder; *centroids_out (k x m, g_free) and *k_out when stored. */

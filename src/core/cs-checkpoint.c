@@ -23,6 +23,7 @@ struct _CsCheckpointWriter
 {
   GByteArray *buf;
   guint n_sections;
+  gsize section; /* offset of the open section's header, or 0 */
 };
 
 typedef struct
@@ -96,22 +97,43 @@ cs_checkpoint_writer_new (gsize size_hint)
   return self;
 }
 
+GByteArray *
+cs_checkpoint_writer_begin (CsCheckpointWriter *self, guint32 tag)
+{
+  guint8 head[12] = { 0 };
+
+  g_return_val_if_fail (self->n_sections < MAX_SECTIONS && self->section == 0, NULL);
+  put_u32 (head, tag);
+  self->section = self->buf->len;
+  g_byte_array_append (self->buf, head, sizeof head);
+  return self->buf;
+}
+
+void
+cs_checkpoint_writer_end (CsCheckpointWriter *self)
+{
+  gsize start = self->section + 12;
+  gsize length = self->buf->len - start;
+  guint64 le = GUINT64_TO_LE ((guint64) length);
+  guint8 tail[4];
+
+  g_return_if_fail (self->section != 0);
+  memcpy (self->buf->data + self->section + 4, &le, 8);
+  put_u32 (tail, checksum (self->buf->data + start, length));
+  g_byte_array_append (self->buf, tail, sizeof tail);
+  self->section = 0;
+  self->n_sections++;
+}
+
 void
 cs_checkpoint_writer_add (CsCheckpointWriter *self, guint32 tag, const void *data, gsize length)
 {
-  guint8 head[12], tail[4];
-  guint64 le = GUINT64_TO_LE ((guint64) length);
+  GByteArray *buf = cs_checkpoint_writer_begin (self, tag);
 
-  g_return_if_fail (self->n_sections < MAX_SECTIONS);
   g_return_if_fail (data != NULL || length == 0);
-  put_u32 (head, tag);
-  memcpy (head + 4, &le, 8);
-  put_u32 (tail, checksum (data, length));
-  g_byte_array_append (self->buf, head, sizeof head);
   if (length > 0)
-    g_byte_array_append (self->buf, data, (guint) length);
-  g_byte_array_append (self->buf, tail, sizeof tail);
-  self->n_sections++;
+    g_byte_array_append (buf, data, (guint) length);
+  cs_checkpoint_writer_end (self);
 }
 
 GBytes *

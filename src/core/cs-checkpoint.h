@@ -37,6 +37,10 @@ void cs_checkpoint_writer_add (CsCheckpointWriter *self,
                                guint32             tag,
                                const void         *data,
                                gsize               length);
+/* A section written in pieces: append its payload to the returned array, then end it. */
+GByteArray *cs_checkpoint_writer_begin (CsCheckpointWriter *self,
+                                        guint32             tag);
+void cs_checkpoint_writer_end (CsCheckpointWriter *self);
 /* The file's bytes; frees the writer. */
 GBytes *cs_checkpoint_writer_finish (CsCheckpointWriter *self);
 

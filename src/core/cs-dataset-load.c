@@ -69,14 +69,24 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
       options = &defaults;
     }
 
-  if (g_str_equal (spec, "synthetic"))
+  /* The spec names the kind, so that a run's config.json (which keeps the spec) brings
+   * the same kind back. */
+  if (g_str_equal (spec, "synthetic") || g_str_equal (spec, "synthetic-blobs"))
     {
-      /* The points as floats, and as doubles while they are made. */
-      guint64 need = (guint64) options->synthetic.n * options->synthetic.d * (4 + 2 * 8);
+      CsSyntheticOptions synthetic = options->synthetic;
 
-      if (!cs_memory_check (need, _ ("Making the synthetic dataset"), NULL, error))
+      synthetic.kind = g_str_equal (spec, "synthetic") ? CS_SYNTHETIC_GLYPHS : CS_SYNTHETIC_BLOBS;
+      if (!cs_synthetic_options_check (&synthetic, error))
         return NULL;
-      return cs_dataset_new_synthetic (&options->synthetic);
+      {
+        /* The points as floats, and as doubles while they are made. */
+        guint d = synthetic.d ? synthetic.d : synthetic.kind == CS_SYNTHETIC_GLYPHS ? 144 : 50;
+        guint64 need = (guint64) synthetic.n * d * (4 + 2 * 8);
+
+        if (!cs_memory_check (need, _ ("Making the synthetic dataset"), NULL, error))
+          return NULL;
+      }
+      return cs_dataset_new_synthetic (&synthetic);
     }
   if (g_str_equal (spec, "fashion-mnist-test"))
     return cs_dataset_load_fashion_mnist (options->fashion_dir, CS_FASHION_TEST, error);
@@ -88,8 +98,8 @@ cs_dataset_load (const char *spec, const CsLoadOptions *options, GError **error)
   if (!g_file_test (spec, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_IO,
-                   _ ("%s: no such file (nor a built-in dataset: synthetic, fashion-mnist-test, "
-                      "fashion-mnist-train, fashion-mnist)"),
+                   _ ("%s: no such file (nor a built-in dataset: synthetic, synthetic-blobs, "
+                      "fashion-mnist-test, fashion-mnist-train, fashion-mnist)"),
                    spec);
       return NULL;
     }

@@ -24,9 +24,11 @@ typedef struct
 
 void cs_load_options_init (CsLoadOptions *options);
 
-/* One entry point for the CLI and the GUI: spec is "synthetic", "fashion-mnist-test",
- * "fashion-mnist-train", "fashion-mnist" (all 70k), or a file path whose suffix picks the
- * loader (.csv, .npy, .idx / -ubyte, optionally .gz). options may be NULL for defaults. */
+/* One entry point for the CLI and the GUI: spec is "synthetic" (glyphs, the demo),
+ * "synthetic-blobs" (the easy Gaussian blobs; either ignores options->synthetic.kind),
+ * "fashion-mnist-test", "fashion-mnist-train", "fashion-mnist" (all 70k), or a file path whose
+ * suffix picks the loader (.csv, .npy, .idx / -ubyte, optionally .gz). options may be NULL for
+ * defaults. */
 CsDataset *cs_dataset_load (const char          *spec,
                             const CsLoadOptions *options,
                             GError             **error);

@@ -1045,7 +1045,6 @@ serialize_state (CsTrainer *self, guint epoch)
       4 * ae->n_params * sizeof (float) + ds->n * ((gsize) m * sizeof (float) + 12) + (1 << 16));
   g_autoptr (JsonNode) settings = cs_settings_to_json (&self->settings);
   g_autofree char *json = json_to_string (settings, FALSE);
-  g_autoptr (GBytes) model = cs_autoencoder_serialize (ae, self->centroids, self->k);
   guint64 state[STATE_WORDS] = { 0 };
   const double *layout = NULL;
   gsize tsne_n = 0;
@@ -1072,35 +1071,49 @@ serialize_state (CsTrainer *self, guint epoch)
 
   cs_checkpoint_writer_add (w, TAG_SETTINGS, json, strlen (json));
   cs_checkpoint_writer_add (w, TAG_STATE, state, sizeof state);
-  cs_checkpoint_writer_add (w, TAG_MODEL, g_bytes_get_data (model, NULL), g_bytes_get_size (model));
+  /* Sections in pieces, straight into the file's one buffer: no temporary copies, which on
+   * worker threads left the heap fragmented (the display suite's soak). */
+  cs_autoencoder_serialize_append (ae, self->centroids, self->k,
+                                   cs_checkpoint_writer_begin (w, TAG_MODEL));
+  cs_checkpoint_writer_end (w);
   /* Gradients, then Adam's two moments: one block in the network's memory. */
   cs_checkpoint_writer_add (w, TAG_OPTIMISER, ae->grads, 3 * ae->n_params * sizeof (float));
   {
     gsize km = (gsize) self->k * m;
-    g_autofree float *moments = g_new0 (float, 2 * km);
+    GByteArray *buf = cs_checkpoint_writer_begin (w, TAG_CENTROID_ADAM);
 
     if (self->cent_m != NULL)
       {
-        memcpy (moments, self->cent_m, km * sizeof (float));
-        memcpy (moments + km, self->cent_v, km * sizeof (float));
+        g_byte_array_append (buf, (const guint8 *) self->cent_m, (guint) (km * sizeof (float)));
+        g_byte_array_append (buf, (const guint8 *) self->cent_v, (guint) (km * sizeof (float)));
       }
-    cs_checkpoint_writer_add (w, TAG_CENTROID_ADAM, moments, 2 * km * sizeof (float));
+    else
+      {
+        guint at = buf->len;
+
+        g_byte_array_set_size (buf, at + (guint) (2 * km * sizeof (float)));
+        memset (buf->data + at, 0, 2 * km * sizeof (float));
+      }
+    cs_checkpoint_writer_end (w);
   }
   cs_checkpoint_writer_add (w, TAG_CODES, self->codes, ds->n * (gsize) m * sizeof (float));
   {
-    g_autofree gint32 *labels = g_new (gint32, 2 * ds->n);
+    GByteArray *buf = cs_checkpoint_writer_begin (w, TAG_LABELS);
 
-    memcpy (labels, self->labels, ds->n * sizeof (gint32));
-    memcpy (labels + ds->n, self->prev_labels, ds->n * sizeof (gint32));
-    cs_checkpoint_writer_add (w, TAG_LABELS, labels, 2 * ds->n * sizeof (gint32));
+    g_byte_array_append (buf, (const guint8 *) self->labels, (guint) (ds->n * sizeof (gint32)));
+    g_byte_array_append (buf, (const guint8 *) self->prev_labels,
+                         (guint) (ds->n * sizeof (gint32)));
+    cs_checkpoint_writer_end (w);
   }
   cs_checkpoint_writer_add (w, TAG_ORDER, self->order, ds->n * sizeof (guint32));
   {
-    g_autofree double *proj = g_new (double, 3 * (gsize) m);
+    GByteArray *buf = cs_checkpoint_writer_begin (w, TAG_PROJECTION);
 
-    memcpy (proj, self->projection->mean, m * sizeof (double));
-    memcpy (proj + m, self->projection->basis, 2 * m * sizeof (double));
-    cs_checkpoint_writer_add (w, TAG_PROJECTION, proj, 3 * m * sizeof (double));
+    g_byte_array_append (buf, (const guint8 *) self->projection->mean,
+                         (guint) (m * sizeof (double)));
+    g_byte_array_append (buf, (const guint8 *) self->projection->basis,
+                         (guint) (2 * m * sizeof (double)));
+    cs_checkpoint_writer_end (w);
   }
   if (tsne_n > 0)
     cs_checkpoint_writer_add (w, TAG_TSNE, layout, 2 * tsne_n * sizeof (double));

@@ -163,7 +163,7 @@ test_refused_data (void)
     g_test_message ("Fashion-MNIST is not installed here: it was refused for that");
 
   /* Still usable: a sound dataset trains. */
-  select_dataset (window, "synthetic");
+  select_dataset (window, "synthetic-blobs");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
   g_assert_cmpint (cs_controller_get_state (controller), ==, CS_RUN_RUNNING);
   g_assert_true (wait_for (has_epoch, controller, WAIT_SECONDS));
@@ -207,7 +207,7 @@ soak_cycle (GtkApplication *app, CsWindow *window, guint cycle)
       g_assert_true (wait_for (pointer_cleared, &controller_alive, WAIT_SECONDS));
       g_assert_null (gtk_application_get_windows (app));
       window = open_window (app);
-      select_dataset (window, "synthetic");
+      select_dataset (window, "synthetic-blobs");
       return window;
     }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
@@ -225,7 +225,7 @@ test_soak (void)
   gint64 t0;
 
   quick_settings (window);
-  select_dataset (window, "synthetic");
+  select_dataset (window, "synthetic-blobs");
 
   /* The first cycles fill caches (fonts, textures, the thread pool): measure after them. */
   for (guint i = 0; i < warm; i++)

@@ -88,8 +88,8 @@ fixture_set_up (Fixture *f, guint pretrain, guint epochs)
   set_uint (f->window, "kmeans-n-init", 2);
   set_uint (f->window, "seed", 3);
   set_double (f->window, "learning-rate", 0.001);
-  g_assert_true (
-      gtk_widget_activate_action (GTK_WIDGET (f->window), "win.select-dataset", "s", "synthetic"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.select-dataset", "s",
+                                             "synthetic-blobs"));
   g_assert_true (wait_for (not_loading, f, WAIT_SECONDS));
 }
 

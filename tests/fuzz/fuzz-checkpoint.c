@@ -4,7 +4,7 @@
  *
  * The checkpoints are of one small dataset, made here; the seeds in corpus/checkpoint were
  * written on it by
- *   clusterscope-cli -d synthetic --synthetic-n 40 --synthetic-d 4 --synthetic-k 2 -k 2
+ *   clusterscope-cli -d synthetic-blobs --synthetic-n 40 --synthetic-d 4 --synthetic-k 2 -k 2
  *     --hidden 8 -m 2 -p 2 -e 2 --batch-size 8 --checkpoint-every 1 -o DIR
  * so that mutations get past the data fingerprint into the sections.
  *
@@ -30,6 +30,7 @@ fuzz_dataset (void)
       options.n = 40;
       options.d = 4;
       options.k = 2;
+      options.kind = CS_SYNTHETIC_BLOBS;
       dataset = cs_dataset_new_synthetic (&options);
     }
   return dataset;
