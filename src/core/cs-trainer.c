@@ -1651,6 +1651,11 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
            * ports) create a new Adam for it: moments built up on the reconstruction alone
            * would damp the first steps of the new objective. */
           cs_autoencoder_reset_adam (self->ae);
+          /* A new objective: the guard compares the clustering epochs with each other. The
+           * first one's reconstruction loss may well jump (20x on the synthetic glyphs) as the
+           * clustering term pulls the codes; that is the method, not a divergence. */
+          self->best_rec = INFINITY;
+          self->best_epoch = 0;
           if (self->centroids == NULL)
             {
               /* No pretraining (or a loaded model without matching centroids): K-means on the

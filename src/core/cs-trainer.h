@@ -68,7 +68,7 @@ void cs_trainer_set_checkpoint_func (CsTrainer        *self,
                                      gpointer          user_data);
 
 /* The divergence guard (settings.divergence_factor): an epoch whose reconstruction loss is not
- * a number, or exceeds the best so far by that factor, is undone (the trainer goes back to the
+ * a number, or exceeds the best of its phase so far by that factor, is undone (the trainer goes back to the
  * end of the last good epoch; nothing of the bad epoch is published). Then, by default, the run
  * ends with CS_ERROR_DIVERGED and a message "diverged at epoch N (...)" that names the setting
  * changed just before. With pause_on_divergence, the run pauses instead and func (if set) is
