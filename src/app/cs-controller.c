@@ -294,9 +294,12 @@ deliver_divergence (gpointer data)
 
   if (self == NULL || self->run != d->run)
     return G_SOURCE_REMOVE;
-  /* The trainer paused itself at the last good epoch. */
+  /* The trainer paused itself at the last good epoch: the progress goes back there too. */
   if (self->state == CS_RUN_RUNNING)
     set_state (self, CS_RUN_PAUSED);
+  self->epoch = d->good_epoch;
+  self->batch = 0;
+  g_signal_emit (self, signals[PROGRESS], 0);
   g_signal_emit (self, signals[DIVERGED], 0, d->good_epoch, d->message);
   return G_SOURCE_REMOVE;
 }
