@@ -682,6 +682,77 @@ find_frame (cairo_surface_t *surface, int x, int *top, int *bottom)
     }
 }
 
+/* Another run's scores drawn dashed in the same colours: along a row at its ACC (0.25) the ACC
+ * colour appears in runs with gaps (dashes), where this run's own ACC (0.75) is elsewhere; the
+ * legend names it. Without the comparison that row holds no ACC colour. */
+static void
+test_curves_compare (void)
+{
+  const int W = 800, H = 400;
+  g_autoptr (GPtrArray) mine = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  g_autoptr (GPtrArray) other = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  CsPlotStyle style;
+  CsCurvesParams params = { 0 };
+  CsRgba acc;
+  guint hits[2];
+
+  for (guint i = 0; i < 20; i++)
+    {
+      CsSnapshot *a = cs_snapshot_new (0, 2, 3, 3, FALSE);
+      CsSnapshot *b = cs_snapshot_new (0, 2, 3, 3, FALSE);
+
+      a->epoch = b->epoch = i + 1;
+      a->phase = b->phase = CS_PHASE_CLUSTER;
+      a->metrics.acc = 0.75;
+      b->metrics.acc = 0.25;
+      g_ptr_array_add (mine, a);
+      g_ptr_array_add (other, b);
+    }
+  cs_plot_style_init (&style, FALSE);
+  cs_plot_curve_color (CS_CURVE_ACC, FALSE, &acc);
+  /* A thin faded line over white, spread over two rows by antialiasing: about half strength. */
+  acc = over_white (&acc, 0.55);
+  params.history = (CsSnapshot *const *) mine->pdata;
+  params.n = mine->len;
+  params.cursor = -1;
+  params.compare_name = "dkm, seed 0";
+
+  for (guint with = 0; with < 2; with++)
+    {
+      cairo_surface_t *surface = new_surface (W, H);
+      cairo_t *cr = cairo_create (surface);
+      int top, bottom, y;
+      guint transitions = 0;
+      gboolean was = FALSE;
+
+      params.compare = with ? (CsSnapshot *const *) other->pdata : NULL;
+      params.n_compare = with ? other->len : 0;
+      cs_plot_curves_draw (cr, W, H, &style, &params);
+      if (with)
+        save_png (surface, "cs-test-curves-compare.png");
+      find_frame (surface, 60, &top, &bottom);
+      y = (int) round (bottom - 0.25 * (bottom - top));
+      hits[with] = 0;
+      for (int x = 80; x < W - 100; x++)
+        {
+          gboolean is = FALSE;
+
+          for (int dy = -1; dy <= 1 && !is; dy++)
+            is = pixel_distance (get_pixel (surface, x, y + dy), &acc) < 0.12;
+          hits[with] += is;
+          transitions += is != was;
+          was = is;
+        }
+      if (with)
+        /* Dashed: many separate pieces, not one line. */
+        g_assert_cmpuint (transitions, >, 20);
+      cairo_destroy (cr);
+      cairo_surface_destroy (surface);
+    }
+  g_assert_cmpuint (hits[0], ==, 0);
+  g_assert_cmpuint (hits[1], >, 200);
+}
+
 static void
 test_curves (void)
 {
@@ -1126,6 +1197,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/scatter/trails", test_scatter_trails);
   g_test_add_func ("/plot/scatter/many-clusters", test_scatter_many_clusters);
   g_test_add_func ("/plot/curves", test_curves);
+  g_test_add_func ("/plot/curves/compare", test_curves_compare);
   g_test_add_func ("/plot/confusion", test_confusion);
   g_test_add_func ("/plot/export", test_export);
   g_test_add_func ("/plot/export/full-disk", test_export_full_disk);

@@ -17,6 +17,9 @@
 struct _CsCurvesView
 {
   CsPlotView parent_instance;
+
+  CsHistory *compare; /* another run drawn dashed, or NULL */
+  char *compare_name;
 };
 
 G_DEFINE_FINAL_TYPE (CsCurvesView, cs_curves_view, CS_TYPE_PLOT_VIEW)
@@ -33,6 +36,33 @@ fill_params (CsCurvesView *self, CsCurvesParams *params)
     return;
   params->history = cs_history_peek (cs_history_model_get_history (model), &params->n);
   params->cursor = cs_history_model_get_position (model);
+  if (self->compare != NULL)
+    {
+      params->compare = cs_history_peek (self->compare, &params->n_compare);
+      params->compare_name = self->compare_name;
+    }
+}
+
+void
+cs_curves_view_set_comparison (CsCurvesView *self, CsHistory *history, const char *name)
+{
+  g_return_if_fail (CS_IS_CURVES_VIEW (self));
+
+  g_clear_pointer (&self->compare, cs_history_unref);
+  g_clear_pointer (&self->compare_name, g_free);
+  if (history != NULL)
+    {
+      self->compare = cs_history_ref (history);
+      self->compare_name = g_strdup (name);
+    }
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
+}
+
+gboolean
+cs_curves_view_has_comparison (CsCurvesView *self)
+{
+  g_return_val_if_fail (CS_IS_CURVES_VIEW (self), FALSE);
+  return self->compare != NULL;
 }
 
 void
@@ -127,10 +157,21 @@ cs_curves_view_draw (CsPlotView *view, cairo_t *cr, int width, int height, const
 }
 
 static void
+cs_curves_view_finalize (GObject *object)
+{
+  CsCurvesView *self = CS_CURVES_VIEW (object);
+
+  g_clear_pointer (&self->compare, cs_history_unref);
+  g_free (self->compare_name);
+  G_OBJECT_CLASS (cs_curves_view_parent_class)->finalize (object);
+}
+
+static void
 cs_curves_view_class_init (CsCurvesViewClass *klass)
 {
   CsPlotViewClass *view_class = CS_PLOT_VIEW_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->finalize = cs_curves_view_finalize;
   view_class->draw = cs_curves_view_draw;
   /* Every epoch is on the curves, not only the one at the cursor. */
   view_class->history_changed = cs_plot_view_invalidate;

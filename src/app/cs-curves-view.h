@@ -16,5 +16,8 @@ G_DECLARE_FINAL_TYPE (CsCurvesView, cs_curves_view, CS, CURVES_VIEW, CsPlotView)
  * Clicking an epoch moves the cursor there. */
 GtkWidget *cs_curves_view_new (void);
 void cs_curves_view_get_params (CsCurvesView *self, CsCurvesParams *params);
+/* Another run's epochs drawn dashed behind this one's (a reference is kept), or NULL. */
+void cs_curves_view_set_comparison (CsCurvesView *self, CsHistory *history, const char *name);
+gboolean cs_curves_view_has_comparison (CsCurvesView *self);
 
 G_END_DECLS

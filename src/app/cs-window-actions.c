@@ -74,6 +74,48 @@ restore_epoch_action (GtkWidget *widget, const char *action_name, GVariant *para
   cs_window_toast (self, message);
 }
 
+/* The run in the window becomes the comparison: its scores stay on the curves, dashed, while
+ * the next runs train (roy against dkm, one seed against another). */
+static void
+compare_with_run_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  guint n = 0;
+  CsSnapshot *const *history = cs_controller_get_history (self->controller, &n);
+  g_autoptr (CsHistory) copy = cs_history_new (0);
+  g_autofree char *name = NULL;
+
+  if (n == 0)
+    return;
+  /* The scores are all the curves need: no points, so a long run on 70 000 costs nothing. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (CsSnapshot) scores = cs_snapshot_new (0, history[i]->m, history[i]->k, 0, FALSE);
+
+      scores->epoch = history[i]->epoch;
+      scores->phase_epoch = history[i]->phase_epoch;
+      scores->phase = history[i]->phase;
+      scores->settings = history[i]->settings;
+      scores->metrics = history[i]->metrics;
+      cs_history_append (copy, scores);
+    }
+  /* Translators: the run kept for comparison: its algorithm and seed */
+  name = g_strdup_printf (_ ("%s, seed %llu"),
+                          cs_algorithm_to_string (history[n - 1]->settings.algorithm),
+                          (unsigned long long) history[n - 1]->settings.seed);
+  cs_curves_view_set_comparison (self->curves_view, copy, name);
+  cs_window_update_actions (self);
+}
+
+static void
+clear_comparison_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  cs_curves_view_set_comparison (self->curves_view, NULL, NULL);
+  cs_window_update_actions (self);
+}
+
 static void
 dismiss_divergence_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
@@ -778,6 +820,9 @@ cs_window_update_actions (CsWindow *self)
           && (state == CS_RUN_PAUSED || state == CS_RUN_FINISHED)
           && (state == CS_RUN_PAUSED || cs_window_get_timeline_index (self) + 1 < (gint) n));
   gtk_widget_action_set_enabled (w, "win.restore-epoch", self->diverged_good_epoch > 0);
+  gtk_widget_action_set_enabled (w, "win.compare-with-run", n > 0);
+  gtk_widget_action_set_enabled (w, "win.clear-comparison",
+                                 cs_curves_view_has_comparison (self->curves_view));
   gtk_widget_action_set_enabled (w, "win.dismiss-divergence", self->diverged_good_epoch > 0);
 }
 
@@ -795,6 +840,10 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK,
                                        "win.continue-from-epoch", NULL);
   gtk_widget_class_install_action (widget_class, "win.restore-epoch", NULL, restore_epoch_action);
+  gtk_widget_class_install_action (widget_class, "win.compare-with-run", NULL,
+                                   compare_with_run_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-comparison", NULL,
+                                   clear_comparison_action);
   gtk_widget_class_install_action (widget_class, "win.dismiss-divergence", NULL,
                                    dismiss_divergence_action);
 

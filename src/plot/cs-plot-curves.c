@@ -83,6 +83,12 @@ layout_x (double width, const CsCurvesParams *p, Layout *l)
 {
   double e0 = p->history[0]->epoch, e1 = p->history[p->n - 1]->epoch;
 
+  if (p->compare != NULL && p->n_compare > 0)
+    {
+      e0 = MIN (e0, p->compare[0]->epoch);
+      e1 = MAX (e1, p->compare[p->n_compare - 1]->epoch);
+    }
+
   l->ax = MARGIN_LEFT;
   l->aw = MAX (width - MARGIN_LEFT - (p->show_losses ? MARGIN_RIGHT_LOSSES : MARGIN_RIGHT), 1.0);
   if (e1 <= e0)
@@ -207,8 +213,9 @@ format_loss_tick (char *buf, gsize size, double log_value)
 typedef enum
 {
   ITEM_CURVE,
-  ITEM_REINIT, /* the triangles on the epoch axis */
-  ITEM_NOTE,   /* a muted remark, no swatch */
+  ITEM_REINIT,  /* the triangles on the epoch axis */
+  ITEM_NOTE,    /* a muted remark, no swatch */
+  ITEM_COMPARE, /* the dashed curves of another run */
 } ItemKind;
 
 typedef struct
@@ -276,6 +283,42 @@ draw_series (
           cairo_fill (cr);
         }
     }
+  cairo_restore (cr);
+}
+
+/* The comparison run's score curve c: thinner, dashed, a little faded, no dots. */
+static void
+draw_compare_series (
+    cairo_t *cr, const CsPlotStyle *style, const CsCurvesParams *p, const Layout *l, CsCurve c)
+{
+  static const double dash[] = { 5.0, 3.0 };
+  gboolean pen_down = FALSE;
+  CsRgba color;
+
+  cs_plot_curve_color (c, style->dark, &color);
+  color.a *= 0.8;
+  cairo_save (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_width (cr, 1.4);
+  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  cs_plot_set_source (cr, &color);
+  for (guint i = 0; i < p->n_compare; i++)
+    {
+      double v = value (p->compare[i], c);
+      double px = x_to_pixel (l, p->compare[i]->epoch), py = y_to_pixel (l, v);
+
+      if (!isfinite (v))
+        {
+          pen_down = FALSE;
+          continue;
+        }
+      if (pen_down)
+        cairo_line_to (cr, px, py);
+      else
+        cairo_move_to (cr, px, py);
+      pen_down = TRUE;
+    }
+  cairo_stroke (cr);
   cairo_restore (cr);
 }
 
@@ -360,7 +403,7 @@ layout_legend (cairo_t *cr,
                const CsCurvesParams *p,
                const Layout *l,
                const CsSnapshot *shown,
-               LegendItem items[CS_CURVE_N + 2],
+               LegendItem items[CS_CURVE_N + 3],
                guint *rows)
 {
   double x = 0, max_w = width - MARGIN_LEFT - 8;
@@ -371,12 +414,23 @@ layout_legend (cairo_t *cr,
   for (guint i = 0; i < p->n && !any_reinit; i++)
     any_reinit = p->history[i]->reinitialised;
 
-  for (guint i = 0; i < CS_CURVE_N + 2; i++)
+  for (guint i = 0; i < CS_CURVE_N + 3; i++)
     {
       LegendItem *item = &items[n_items];
       double w;
 
-      if (i < CS_CURVE_N)
+      if (i == CS_CURVE_N + 2)
+        {
+          if (p->compare == NULL || p->n_compare == 0 || !l->has_labels)
+            continue;
+          item->kind = ITEM_COMPARE;
+          /* Translators: the legend entry of the dashed curves of another run */
+          g_snprintf (item->text, sizeof item->text, _ ("dashed: %s"),
+                      p->compare_name ? p->compare_name : _ ("other run"));
+        }
+      else
+
+          if (i < CS_CURVE_N)
         {
           CsCurve c = (CsCurve) i;
           double v = value (shown, c);
@@ -444,6 +498,20 @@ draw_legend (cairo_t *cr,
           cairo_line_to (cr, x + 4, y + 3);
           cairo_close_path (cr);
           cairo_fill (cr);
+          break;
+        case ITEM_COMPARE:
+          {
+            static const double dash[] = { 5.0, 3.0 };
+
+            cairo_save (cr);
+            cairo_set_line_width (cr, 1.4);
+            cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+            cs_plot_set_source_alpha (cr, &style->foreground, 0.75);
+            cairo_move_to (cr, x, round (y) + 0.5);
+            cairo_line_to (cr, x + 16, round (y) + 0.5);
+            cairo_stroke (cr);
+            cairo_restore (cr);
+          }
           break;
         case ITEM_NOTE:
         default:
@@ -703,7 +771,7 @@ cs_plot_curves_draw (cairo_t *cr,
   const CsCurvesParams *p = params;
   Layout l;
   const CsSnapshot *shown;
-  LegendItem items[CS_CURVE_N + 2];
+  LegendItem items[CS_CURVE_N + 3];
   guint n_items, rows;
   cairo_font_extents_t fext;
   double row_h, legend_top;
@@ -764,6 +832,9 @@ cs_plot_curves_draw (cairo_t *cr,
   for (CsCurve c = CS_CURVE_N; c-- > 0;)
     if (drawn (p, &l, c))
       draw_series (cr, style, p, &l, c);
+  if (p->compare != NULL && l.has_labels)
+    for (CsCurve c = CS_CURVE_ACC; c <= CS_CURVE_ARI; c++)
+      draw_compare_series (cr, style, p, &l, c);
   cairo_restore (cr);
 
   draw_reinits (cr, style, p, &l);

@@ -156,6 +156,11 @@ typedef struct
   gint cursor;          /* index into history shown as a vertical cursor, or -1 */
   gboolean show_losses; /* losses on their own (right, log) axis */
   const char *title;
+  /* Another run to compare with (or NULL): its ACC, NMI and ARI drawn thin and dashed in the
+   * same colours, named in the legend. */
+  CsSnapshot *const *compare;
+  guint n_compare;
+  const char *compare_name;
 } CsCurvesParams;
 
 void cs_plot_curves_draw (cairo_t *cr,

@@ -154,6 +154,25 @@ test_branch (void)
   g_assert_cmpfloat (fabs (history[4]->settings.lr - 0.0005), <, 1e-12);
   g_assert_cmpfloat (history[4]->metrics.loss_rec, !=, g_array_index (first, double, 4));
 
+  /* This run becomes the comparison: a new run (dkm) trains with its scores dashed behind. */
+  g_assert_false (cs_curves_view_has_comparison (f.window->curves_view));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.compare-with-run", NULL));
+  g_assert_true (cs_curves_view_has_comparison (f.window->curves_view));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set", "(sv)",
+                                             "algorithm", g_variant_new_string ("dkm")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
+  g_assert_true (wait_for (finished, &f, WAIT_SECONDS));
+  {
+    CsCurvesParams params;
+
+    cs_curves_view_get_params (f.window->curves_view, &params);
+    g_assert_cmpuint (params.n_compare, ==, 6);
+    g_assert_cmpstr (params.compare_name, ==, "roy, seed 3");
+    g_assert_cmpint (params.history[params.n - 1]->settings.algorithm, ==, CS_ALGORITHM_DKM);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.clear-comparison", NULL));
+  g_assert_false (cs_curves_view_has_comparison (f.window->curves_view));
+
   fixture_tear_down (&f);
 }
 
