@@ -504,6 +504,24 @@ main (int argc, char **argv)
     load.synthetic.d = opt_syn_d;
   if (opt_syn_k > 0)
     load.synthetic.k = opt_syn_k;
+  /* A synthetic run read back (--resume, --config) is made again with the shape it recorded,
+   * unless the command line gives another. */
+  if ((opt_resume != NULL || opt_config != NULL) && g_str_has_prefix (spec, "synthetic"))
+    {
+      g_autofree char *parent
+          = opt_resume ? g_build_filename (opt_resume, "config.json", NULL) : g_strdup (opt_config);
+      guint n = 0, d = 0, classes = 0;
+
+      if (cs_run_read_dataset_shape (parent, &n, &d, &classes))
+        {
+          if (opt_syn_n <= 0)
+            load.synthetic.n = n;
+          if (opt_syn_d <= 0)
+            load.synthetic.d = d;
+          if (opt_syn_k <= 0 && classes > 0)
+            load.synthetic.k = classes;
+        }
+    }
   {
     gint64 t0 = g_get_monotonic_time ();
     ds = cs_dataset_load (spec, &load, &error);

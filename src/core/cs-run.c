@@ -111,6 +111,27 @@ cs_run_read_config (const char *path, CsSettings *settings, char **dataset_spec,
   return TRUE;
 }
 
+gboolean
+cs_run_read_dataset_shape (const char *path, guint *n, guint *d, guint *n_classes)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o, *ds;
+
+  if (!json_parser_load_from_file (parser, path, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  o = json_node_get_object (json_parser_get_root (parser));
+  ds = json_object_has_member (o, "dataset") ? json_object_get_object_member (o, "dataset") : NULL;
+  if (ds == NULL || !json_object_has_member (ds, "n") || !json_object_has_member (ds, "d"))
+    return FALSE;
+  *n = (guint) CLAMP (json_object_get_int_member (ds, "n"), 0, G_MAXUINT32);
+  *d = (guint) CLAMP (json_object_get_int_member (ds, "d"), 0, G_MAXUINT32);
+  *n_classes = json_object_has_member (ds, "n_classes")
+                   ? (guint) CLAMP (json_object_get_int_member (ds, "n_classes"), 0, G_MAXINT32)
+                   : 0;
+  return *n > 0 && *d > 0;
+}
+
 static void
 append_number (GString *s, double v)
 {

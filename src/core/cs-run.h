@@ -29,6 +29,13 @@ gboolean cs_run_read_config (const char  *path,
                              char       **dataset_spec,
                              GError     **error);
 
+/* The shape a run's config.json records for its dataset (n, d, classes): what a synthetic
+ * dataset needs to be made again. FALSE when the file has none. */
+gboolean cs_run_read_dataset_shape (const char *path,
+                                    guint      *n,
+                                    guint      *d,
+                                    guint      *n_classes);
+
 /* metrics.csv: header epoch,phase,loss_rec,loss_clu,acc,nmi,ari,label_change,inertia,seconds,
  * then the settings in force (k,lr,reinit_every,reinit_mode,alpha,lambda); one row per snapshot.
  * Undefined metrics are empty fields. */
