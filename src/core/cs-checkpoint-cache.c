@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cs-checkpoint-cache.h"
+#include "cs-checkpoint.h"
 #include "cs-file.h"
 
 #define MAX_PENDING 2
@@ -59,23 +60,6 @@ entry_free (gpointer data)
   g_free (e);
 }
 
-/* "epoch-0012.ckpt" or "epoch-0012-keep.ckpt": the epoch and the mark; FALSE for others. */
-static gboolean
-parse_name (const char *name, guint *epoch, gboolean *keep)
-{
-  char *end = NULL;
-  guint64 v;
-
-  if (!g_str_has_prefix (name, "epoch-") || !g_str_has_suffix (name, ".ckpt"))
-    return FALSE;
-  v = g_ascii_strtoull (name + 6, &end, 10);
-  if (end == name + 6 || v > G_MAXUINT)
-    return FALSE;
-  *epoch = (guint) v;
-  *keep = g_str_has_prefix (end, "-keep");
-  return TRUE;
-}
-
 /* Every checkpoint under the root. */
 static GPtrArray *
 list_entries (const char *root)
@@ -96,7 +80,8 @@ list_entries (const char *root)
           GStatBuf st;
 
           e->path = g_build_filename (run_path, name, NULL);
-          if (!parse_name (name, &e->epoch, &e->keep) || g_stat (e->path, &st) != 0)
+          if (!cs_checkpoint_parse_file_name (name, &e->epoch, &e->keep)
+              || g_stat (e->path, &st) != 0)
             {
               entry_free (e);
               continue;
@@ -160,18 +145,12 @@ prune (const char *root, guint64 limit)
       }
 }
 
-static char *
-checkpoint_name (guint epoch, gboolean keep)
-{
-  return g_strdup_printf ("epoch-%04u%s.ckpt", epoch, keep ? "-keep" : "");
-}
-
 static void
 write_job (gpointer data, gpointer user_data)
 {
   Job *job = data;
   CsCheckpointCache *self = job->cache;
-  g_autofree char *name = checkpoint_name (job->epoch, job->keep);
+  g_autofree char *name = cs_checkpoint_file_name (job->epoch, job->keep);
   g_autofree char *path = g_build_filename (job->run, name, NULL);
   g_autoptr (GError) error = NULL;
   guint64 limit;
@@ -299,7 +278,7 @@ cs_checkpoint_cache_lookup (CsCheckpointCache *self, const char *run, guint epoc
 {
   for (guint keep = 0; keep < 2; keep++)
     {
-      g_autofree char *name = checkpoint_name (epoch, keep);
+      g_autofree char *name = cs_checkpoint_file_name (epoch, keep);
       char *path = g_build_filename (run, name, NULL);
 
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
@@ -321,7 +300,7 @@ cs_checkpoint_cache_drop_after (CsCheckpointCache *self, const char *run, guint 
       guint e;
       gboolean keep;
 
-      if (parse_name (name, &e, &keep) && e > epoch)
+      if (cs_checkpoint_parse_file_name (name, &e, &keep) && e > epoch)
         {
           g_autofree char *path = g_build_filename (run, name, NULL);
 

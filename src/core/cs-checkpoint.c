@@ -291,24 +291,33 @@ cs_checkpoint_get (
 char *
 cs_checkpoint_path (const char *run_dir, guint epoch)
 {
-  g_autofree char *base = g_strdup_printf ("epoch-%04u.ckpt", epoch);
+  g_autofree char *base = cs_checkpoint_file_name (epoch, FALSE);
 
   return g_build_filename (run_dir, "checkpoints", base, NULL);
 }
 
-/* "epoch-0012.ckpt" -> 12; 0 for other names. */
-static guint
-epoch_of (const char *name)
+gboolean
+cs_checkpoint_parse_file_name (const char *name, guint *epoch, gboolean *keep)
 {
   char *end = NULL;
   guint64 v;
 
   if (!g_str_has_prefix (name, "epoch-") || !g_str_has_suffix (name, ".ckpt"))
-    return 0;
+    return FALSE;
   v = g_ascii_strtoull (name + 6, &end, 10);
-  if (end == name + 6 || strcmp (end, ".ckpt") != 0 || v > G_MAXUINT)
-    return 0;
-  return (guint) v;
+  if (end == name + 6 || v == 0 || v > G_MAXUINT
+      || (strcmp (end, ".ckpt") != 0 && strcmp (end, "-keep.ckpt") != 0))
+    return FALSE;
+  *epoch = (guint) v;
+  if (keep != NULL)
+    *keep = g_str_has_prefix (end, "-keep");
+  return TRUE;
+}
+
+char *
+cs_checkpoint_file_name (guint epoch, gboolean keep)
+{
+  return g_strdup_printf ("epoch-%04u%s.ckpt", epoch, keep ? "-keep" : "");
 }
 
 char *
@@ -322,9 +331,9 @@ cs_checkpoint_find (const char *run_dir, guint epoch, guint *epoch_out, GError *
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      guint e = epoch_of (name);
+      guint e;
 
-      if (e == 0)
+      if (!cs_checkpoint_parse_file_name (name, &e, NULL))
         continue;
       g_string_append_printf (found, "%s%u", found->len ? ", " : "", e);
       if (epoch == 0 ? e > best : e == epoch)

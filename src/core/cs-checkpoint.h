@@ -64,6 +64,14 @@ const guint8 *cs_checkpoint_get (const CsCheckpoint *self,
                                  gsize              *length,
                                  GError            **error);
 
+/* "epoch-0012.ckpt" (or "epoch-0012-keep.ckpt", a cached checkpoint kept longer): epoch 12.
+ * FALSE for any other name. keep may be NULL. */
+gboolean cs_checkpoint_parse_file_name (const char *name,
+                                        guint      *epoch,
+                                        gboolean   *keep);
+char *cs_checkpoint_file_name (guint    epoch,
+                               gboolean keep);
+
 /* RUN_DIR/checkpoints/epoch-NNNN.ckpt */
 char *cs_checkpoint_path (const char *run_dir,
                           guint       epoch);
