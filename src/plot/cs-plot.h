@@ -97,6 +97,12 @@ typedef struct
   double point_size;         /* dot size in px (2 or 3 look right), 0: automatic */
   const char *empty_message; /* NULL: "No data yet — press Start" */
   double pixel_scale; /* device pixels per unit for the point raster (HiDPI: 2), 0: from cr */
+  /* Coloured by cluster, cluster j takes entry cluster_colors[j] of a palette of palette_k
+   * colours (and its marker): a run shown beside another, its clusters matched to the other's.
+   * NULL: entry j of a palette of K. */
+  const guint *cluster_colors;
+  guint n_cluster_colors;
+  guint palette_k;
 } CsScatterParams;
 
 /* Centroid trails show this many earlier epochs, on screen and in exports alike. */
