@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cs-metrics.h"
 #include "cs-plot-private.h"
 
 #define MARGIN_LEFT 58.0
@@ -1062,4 +1063,53 @@ cs_plot_scatter_draw (cairo_t *cr,
     draw_legend (cr, style, params, &l);
   draw_header (cr, style, params, &l);
   cairo_restore (cr);
+}
+
+void
+cs_plot_scatter_draw_pair (cairo_t *cr,
+                           double width,
+                           double height,
+                           const CsPlotStyle *style,
+                           const CsScatterParams *left,
+                           const CsScatterParams *right)
+{
+  /* Whole pixels, so that each half keeps the direct path into an image surface. */
+  double half = floor (width / 2);
+
+  g_return_if_fail (cr != NULL && style != NULL && left != NULL && right != NULL);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, half, height);
+  cairo_clip (cr);
+  cs_plot_scatter_draw (cr, half, height, style, left);
+  cairo_restore (cr);
+
+  cairo_save (cr);
+  cairo_translate (cr, half, 0);
+  cairo_rectangle (cr, 0, 0, width - half, height);
+  cairo_clip (cr);
+  cs_plot_scatter_draw (cr, width - half, height, style, right);
+  cairo_restore (cr);
+}
+
+gboolean
+cs_plot_scatter_match_colors (
+    const CsSnapshot *a, const CsSnapshot *b, guint *a_colors, guint *b_colors, guint *palette_k)
+{
+  g_autofree gint *b_to_a = NULL;
+  guint next;
+
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  if (a->n == 0 || a->n != b->n || a->k == 0 || b->k == 0)
+    return FALSE;
+  b_to_a = g_new (gint, b->k);
+  cs_match_clusters (a->clusters, a->k, b->clusters, b->k, a->n, b_to_a);
+  for (guint j = 0; j < a->k; j++)
+    a_colors[j] = j;
+  /* b's clusters without a partner (b has more) take the colours after a's. */
+  next = a->k;
+  for (guint j = 0; j < b->k; j++)
+    b_colors[j] = b_to_a[j] >= 0 ? (guint) b_to_a[j] : next++;
+  *palette_k = MAX (next, b->k);
+  return TRUE;
 }

@@ -120,6 +120,24 @@ void cs_plot_scatter_draw (cairo_t *cr,
                            const CsPlotStyle *style,
                            const CsScatterParams *params);
 
+/* Two runs side by side on the same points: b's clusters take the colours of the clusters of a
+ * they share most points with (cs_match_clusters), unmatched ones new colours. a_colors (a->k
+ * entries) and b_colors (b->k) receive palette entries of a palette of *palette_k colours, for
+ * CsScatterParams.cluster_colors. FALSE when the two are not of the same points. */
+gboolean cs_plot_scatter_match_colors (const CsSnapshot *a,
+                                       const CsSnapshot *b,
+                                       guint            *a_colors,
+                                       guint            *b_colors,
+                                       guint            *palette_k);
+
+/* left and right side by side, each in half the width (exports of a comparison). */
+void cs_plot_scatter_draw_pair (cairo_t               *cr,
+                                double                 width,
+                                double                 height,
+                                const CsPlotStyle     *style,
+                                const CsScatterParams *left,
+                                const CsScatterParams *right);
+
 /* pixel -> nearest point index within radius px, or -1 (same layout as draw). */
 gssize cs_plot_scatter_hit (double width,
                             double height,
