@@ -932,6 +932,23 @@ test_animation (void)
       g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
       g_assert_cmpint (gif->ImageCount, ==, 4 + 3); /* pretraining and clustering epochs */
       DGifCloseFile (gif, &code);
+      /* At 5 epochs a second, each frame shows for 20 hundredths of a second. */
+      g_assert_cmpint (
+          run_cli (NULL, NULL, SYNTH_ARGS, "--animation", gif_path, "--animation-fps", "5", NULL),
+          ==, 0);
+      gif = DGifOpenFileName (gif_path, &code);
+      g_assert_nonnull (gif);
+      g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
+      {
+        GraphicsControlBlock gcb;
+
+        g_assert_cmpint (DGifSavedExtensionToGCB (gif, 0, &gcb), ==, GIF_OK);
+        g_assert_cmpint (gcb.DelayTime, ==, 20);
+      }
+      DGifCloseFile (gif, &code);
+      g_assert_cmpint (
+          run_cli (NULL, NULL, SYNTH_ARGS, "--animation", gif_path, "--animation-fps", "0", NULL),
+          ==, 2);
 
       g_assert_cmpint (run_cli (NULL, &err_mp4, SYNTH_ARGS, "--animation", mp4, NULL), ==, 2);
       g_assert_nonnull (strstr (err_mp4, ".webm or .gif"));

@@ -655,6 +655,33 @@ animation_finished (GObject *object, GAsyncResult *result, gpointer user_data)
   export_end (self, FALSE, cs_export_get_path (result), error);
 }
 
+/* The frame rate, the epochs and what each frame draws, as the Export menu's animation
+ * submenu chose them. */
+static void
+animation_view (CsWindow *self, CsExportSource *source)
+{
+  g_autofree char *epochs = g_settings_get_string (self->settings, "animation-epochs");
+  g_autofree char *content = g_settings_get_string (self->settings, "animation-content");
+
+  source->view.fps = g_settings_get_uint (self->settings, "animation-fps");
+  source->view.animate
+      = g_str_equal (content, "dashboard") ? CS_EXPORT_DASHBOARD : CS_EXPORT_SCATTER;
+  source->view.first = 0;
+  source->view.last = -1;
+  if (g_str_equal (epochs, "clustering"))
+    {
+      guint first = 0;
+
+      while (first < source->n_history && source->history[first]->phase != CS_PHASE_CLUSTER)
+        first++;
+      /* Before any clustering epoch, the animation has them all rather than none. */
+      if (first < source->n_history)
+        source->view.first = (gint) first;
+    }
+  else if (g_str_equal (epochs, "to-shown"))
+    source->view.last = MAX (cs_window_get_timeline_index (self), 0);
+}
+
 static void
 export_animation (CsWindow *self, const char *path)
 {
@@ -667,6 +694,7 @@ export_animation (CsWindow *self, const char *path)
       return;
     }
   fill_export_source (self, &source);
+  animation_view (self, &source);
   toast = adw_toast_new (_ ("Writing the animation"));
   adw_toast_set_timeout (toast, 0);
   adw_toast_set_button_label (toast, _ ("Cancel"));
@@ -957,7 +985,8 @@ on_key_pressed (GtkEventControllerKey *controller,
 void
 cs_window_init_actions (CsWindow *self)
 {
-  const char *settings_keys[] = { "color-by", "export-size", "show-sidebar" };
+  const char *settings_keys[] = { "color-by",      "export-size",      "show-sidebar",
+                                  "animation-fps", "animation-epochs", "animation-content" };
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

@@ -45,6 +45,7 @@ static char *opt_config = NULL;
 static char *opt_output = NULL;
 static char *opt_load_model = NULL;
 static char *opt_animation = NULL;
+static gint opt_animation_fps = 4;
 static gint opt_syn_n = -1, opt_syn_d = -1, opt_syn_k = -1;
 static gboolean opt_kmeans_only = FALSE;
 static gboolean opt_quiet = FALSE;
@@ -91,6 +92,8 @@ static GOptionEntry run_entries[] = {
     N_ ("Write the scatter of every epoch as a video (.webm) or an animated GIF (.gif) at the "
         "end of the run"),
     N_ ("FILE") },
+  { "animation-fps", 0, 0, G_OPTION_ARG_INT, &opt_animation_fps,
+    N_ ("Epochs per second of --animation (1-30, default 4)"), N_ ("N") },
   { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
     N_ ("Start from saved weights (a run's model.bin): pretraining is skipped"), N_ ("FILE") },
   { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &opt_checkpoint_every,
@@ -369,6 +372,8 @@ check_animation (const char *path)
   CsAnimationFormat format;
   CsFileSink *probe;
 
+  if (opt_animation_fps < 1 || opt_animation_fps > 30)
+    return usage_error (_ ("--animation-fps: %d is not between 1 and 30"), opt_animation_fps);
   if (!cs_animation_format_from_path (path, &format))
     return usage_error (_ ("--animation: '%s' does not end in .webm or .gif"), path);
   if (!cs_animation_check_format (format, &error) || !(probe = cs_file_sink_new (path, &error)))
@@ -380,7 +385,7 @@ check_animation (const char *path)
   return 0;
 }
 
-/* The scatter of every epoch, through the window's export (4 frames per second, 1600 x 1000). */
+/* The scatter of every epoch, through the window's export (--animation-fps, 1600 x 1000). */
 static int
 write_animation (const char *path, CsDataset *ds, CsHistory *history)
 {
@@ -391,6 +396,7 @@ write_animation (const char *path, CsDataset *ds, CsHistory *history)
   cs_export_source_init (&source);
   source.dataset = ds;
   source.history = cs_history_peek (history, &source.n_history);
+  source.view.fps = opt_animation_fps;
   if (!cs_export_write (CS_EXPORT_ANIMATION, path, &source, &error))
     {
       fprintf (stderr, "clusterscope-cli: %s\n", error->message);
