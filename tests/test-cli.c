@@ -859,6 +859,31 @@ test_diverged (void)
   g_assert_cmpuint (g_strv_length (label_rows), ==, 1 + 1000 + 1);
   g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
 
+  /* A continued run that diverges at its first epoch: its folder holds the epoch it continued
+   * from, labels.csv the same bytes as a run that stopped there. */
+  {
+    g_autofree char *parent = path_in ("diverged-parent");
+    g_autofree char *five = path_in ("diverged-five");
+    g_autofree char *child = path_in ("diverged-child");
+    g_autofree char *child_err = NULL, *expected = NULL, *got = NULL;
+
+    g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic-blobs", "--synthetic-n", "1000",
+                              "-p", "4", "-e", "2", "--seed", "5", "--checkpoint-every", "1", "-q",
+                              "--output", parent, NULL),
+                     ==, 0);
+    g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic-blobs", "--synthetic-n", "1000",
+                              "-p", "4", "-e", "1", "--seed", "5", "-q", "--output", five, NULL),
+                     ==, 0);
+    g_assert_cmpint (run_cli (NULL, &child_err, "--resume", parent, "--from-epoch", "5", "--lr",
+                              "1", "-q", "--output", child, NULL),
+                     ==, 3);
+    g_assert_nonnull (strstr (child_err, "diverged at epoch 6"));
+    g_assert_nonnull (strstr (child_err, "epoch 5 restored"));
+    expected = read_text (five, "labels.csv");
+    got = read_text (child, "labels.csv");
+    g_assert_cmpstr (got, ==, expected);
+  }
+
   /* Off, the same run goes on to its end. */
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (NULL, &err, "--dataset", "synthetic-blobs", "--synthetic-n", "1000",

@@ -683,12 +683,19 @@ main (int argc, char **argv)
       guint n_history = 0;
       CsSnapshot *const *history = cs_history_peek (st.history, &n_history);
 
+      /* A continued run that diverged at its first epoch is back at the checkpoint's: its
+       * points are the trainer's last snapshot, which no epoch of this run published. */
+      g_autoptr (CsSnapshot) restored
+          = n_history == 0 ? cs_trainer_dup_last_snapshot (trainer) : NULL;
+      g_autofree char *labels_path = g_build_filename (opt_output, "labels.csv", NULL);
+
       cs_trainer_get_settings (trainer, &final_settings);
       if (!cs_run_write_folder (opt_output, &final_settings, spec, ds, history, n_history, model,
                                 &error)
           || (metrics_rows != NULL
               && !cs_run_write_metrics_csv_after (metrics_path, metrics_rows, history, n_history,
-                                                  &error)))
+                                                  &error))
+          || (restored != NULL && !cs_run_write_labels_csv (labels_path, ds, restored, &error)))
         {
           fprintf (stderr, "clusterscope-cli: %s\n", error->message);
           rc = EXIT_RUN;
