@@ -1013,6 +1013,11 @@ train_epoch (CsTrainer *self,
    * summed over the d features, so the same balance takes gamma * d. */
   double dec_weight
       = self->settings.algorithm == CS_ALGORITHM_IDEC ? self->settings.gamma * d : 1.0;
+  /* Pretraining epochs but the last keep, for the picture, the codes the training pass computes
+   * anyway (each from the weights of its batch, at most one epoch old) instead of encoding every
+   * point again after the epoch: 15 % of a pretraining epoch. The last pretraining epoch encodes
+   * afresh, since the clustering phase starts from K-means on its codes. */
+  gboolean capture_codes = phase == CS_PHASE_PRETRAIN && epoch < self->run_pretrain;
   CsAdamConfig adam;
   double rec_sum = 0, clu_sum = 0;
 
@@ -1044,6 +1049,14 @@ train_epoch (CsTrainer *self,
         memcpy (xb + (gsize) i * d, ds->x + (gsize) order[start + i] * d, d * sizeof (float));
 
       cs_autoencoder_forward (ae, xb, batch);
+      if (capture_codes)
+        {
+          const float *code = cs_autoencoder_code (ae);
+
+          for (guint i = 0; i < batch; i++)
+            memcpy (self->codes + (gsize) order[start + i] * m, code + (gsize) i * m,
+                    m * sizeof (float));
+        }
       rec_sum += cs_autoencoder_rec_loss (ae, xb, batch, d_out) * batch;
       if (dec)
         {
@@ -1845,7 +1858,8 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
           continue;
         }
 
-      cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
+      if (!pretraining || epoch == pretrain)
+        cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
       t3 = g_get_monotonic_time ();
       metrics.seconds_train = (t2 - t1) / 1e6;
       metrics.seconds_encode = (t3 - t2) / 1e6;
