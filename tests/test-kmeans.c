@@ -438,6 +438,54 @@ test_deterministic (void)
   g_assert_true (memcmp (c1, c2, k * d * sizeof (float)) != 0);
 }
 
+/* The restarts run on threads; which thread runs which changes nothing: one, two, three and
+ * eleven threads give the same bytes, and the same as n_init separate single runs picked by
+ * the lowest inertia. Overlapping blobs, so that the restarts end in different places. */
+static void
+test_threads (void)
+{
+  const guint k = 9, d = 6, n_init = 7;
+  gsize n = 9 * 400;
+  g_autofree float *x = make_blobs (400, k, d, 0.6, 1.0, 57, NULL);
+  g_autofree float *c0 = g_new (float, (gsize) k *d);
+  g_autofree float *c = g_new (float, (gsize) k *d);
+  g_autofree gint32 *l0 = g_new (gint32, n);
+  g_autofree gint32 *l = g_new (gint32, n);
+  const guint counts[] = { 2, 3, 11 };
+  CsKMeansOptions o;
+  CsKMeansResult r0, r;
+  double best = G_MAXDOUBLE;
+  gboolean differ = FALSE;
+
+  cs_kmeans_options_init (&o, k);
+  o.seed = 5;
+  o.n_init = n_init;
+  o.n_threads = 1;
+  g_assert_true (cs_kmeans (x, n, d, &o, c0, l0, &r0, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      o.n_threads = counts[i];
+      g_assert_true (cs_kmeans (x, n, d, &o, c, l, &r, NULL, NULL));
+      g_assert_cmpmem (c, k * d * sizeof (float), c0, k * d * sizeof (float));
+      g_assert_cmpmem (l, n * sizeof (gint32), l0, n * sizeof (gint32));
+      g_assert_cmpfloat (r.inertia, ==, r0.inertia);
+    }
+  /* Restart r is seeded seed + r * stride: the same as a single run with that seed. */
+  for (guint run = 0; run < n_init; run++)
+    {
+      CsKMeansOptions one = o;
+
+      one.n_init = 1;
+      one.n_threads = 1;
+      one.seed = o.seed + run * G_GUINT64_CONSTANT (0xD1B54A32D192ED03);
+      g_assert_true (cs_kmeans (x, n, d, &one, c, NULL, &r, NULL, NULL));
+      differ |= r.inertia != r0.inertia;
+      best = MIN (best, r.inertia);
+    }
+  g_assert_true (differ);
+  g_assert_cmpfloat (best, ==, r0.inertia);
+}
+
 /* A plain Lloyd in double, scikit-learn's loop: the reference for the pruned one. */
 static guint
 naive_lloyd (const float *x, gsize n, guint d, double *c, guint k, gint32 *labels, double tol)
@@ -980,6 +1028,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/kmeans/n-init-best", test_n_init_best);
   g_test_add_func ("/kmeans/warm-start", test_warm_start);
   g_test_add_func ("/kmeans/deterministic", test_deterministic);
+  g_test_add_func ("/kmeans/threads", test_threads);
   g_test_add_func ("/kmeans/naive-lloyd-direct", test_naive_direct);
   g_test_add_func ("/kmeans/naive-lloyd-blas", test_naive_blas);
   g_test_add_func ("/kmeans/assign-direct", test_assign_direct);

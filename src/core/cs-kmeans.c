@@ -59,11 +59,12 @@ typedef struct
   guint d;
   guint k;
   gboolean use_blas;
-  float *xb;   /* direct: ceil (n / LANES) blocks of d x LANES, zero-padded */
-  float *xsq;  /* BLAS: n squared row norms */
-  float *csq;  /* BLAS: max_rows squared centre norms */
-  float *gemm; /* BLAS: GEMM_ROWS x max_rows dot products */
-  v8f *bd;     /* direct: max_rows distance vectors of one block */
+  float *xb;         /* direct: ceil (n / LANES) blocks of d x LANES, zero-padded */
+  float *xsq;        /* BLAS: n squared row norms */
+  float *csq;        /* BLAS: max_rows squared centre norms */
+  float *gemm;       /* BLAS: GEMM_ROWS x max_rows dot products */
+  v8f *bd;           /* direct: max_rows distance vectors of one block */
+  gboolean borrowed; /* xb and xsq belong to another Geometry (a restart thread's copy) */
 } Geometry;
 
 /* Scratch for seeding and Lloyd iterations, allocated once per cs_kmeans () call. */
@@ -130,9 +131,29 @@ geometry_init (Geometry *g, const float *x, gsize n, guint d, guint k, guint max
     }
 }
 
+/* A copy of src for another thread: the same points (xb, xsq, read only), its own scratch. */
+static void
+geometry_share (Geometry *g, const Geometry *src, guint max_rows)
+{
+  *g = *src;
+  g->borrowed = TRUE;
+  g->csq = NULL;
+  g->gemm = NULL;
+  g->bd = NULL;
+  if (g->use_blas)
+    {
+      g->csq = g_new (float, max_rows);
+      g->gemm = g_new (float, (gsize) (GEMM_ROWS * max_rows));
+    }
+  else
+    g->bd = g_aligned_alloc (max_rows, sizeof (v8f), sizeof (v8f));
+}
+
 static void
 geometry_clear (Geometry *g)
 {
+  if (g->borrowed)
+    g->xb = NULL, g->xsq = NULL;
   g_clear_pointer (&g->xb, g_aligned_free);
   g_clear_pointer (&g->bd, g_aligned_free);
   g_clear_pointer (&g->xsq, g_free);
@@ -992,6 +1013,103 @@ cs_kmeans_options_init (CsKMeansOptions *options, guint k)
   options->init_centers = NULL;
 }
 
+/* The restarts of one cs_kmeans () call, shared by the threads that run them. */
+typedef struct
+{
+  const Geometry *g;
+  const CsKMeansOptions *options;
+  const float *init_centers;
+  guint n_runs, n_trials;
+  double tol_abs;
+  gboolean want_labels;
+  GCancellable *cancellable;
+  gint next_run;  /* atomic: the next restart to take */
+  gint cancelled; /* atomic */
+} Restarts;
+
+/* One thread's restarts: its scratch and the best run it has seen (the lowest inertia, the
+ * lower run index among equals, so that the best of all does not depend on who ran what). */
+typedef struct
+{
+  Restarts *job;
+  Geometry g;
+  Work w;
+  float *cur_centers, *best_centers;
+  gint32 *cur_labels, *best_labels;
+  CsKMeansResult best;
+  guint best_run;
+  gboolean have_best;
+} Restarter;
+
+static gboolean
+run_is_better (const CsKMeansResult *a, guint run_a, const CsKMeansResult *b, guint run_b)
+{
+  return a->inertia < b->inertia || (a->inertia == b->inertia && run_a < run_b);
+}
+
+static gpointer
+restarter_run (gpointer data)
+{
+  Restarter *t = data;
+  Restarts *job = t->job;
+  const Geometry *g = &t->g;
+  gsize kd = (gsize) g->k * g->d;
+
+  for (;;)
+    {
+      guint r = (guint) g_atomic_int_add (&job->next_run, 1);
+      CsKMeansResult run = { 0 };
+
+      if (r >= job->n_runs || g_atomic_int_get (&job->cancelled))
+        break;
+      /* Copied first: init_centers may be the very array the caller wants written. */
+      if (job->init_centers != NULL)
+        memcpy (t->cur_centers, job->init_centers, kd * sizeof (float));
+      else
+        {
+          CsRng rng;
+
+          cs_rng_init (&rng, job->options->seed + r * RESTART_STRIDE);
+          if (!kmeans_plusplus (g, &t->w, &rng, t->cur_centers, job->cancellable))
+            {
+              g_atomic_int_set (&job->cancelled, 1);
+              break;
+            }
+        }
+      if (!lloyd (g, &t->w, t->cur_centers, t->cur_labels, job->options->max_iter, job->tol_abs,
+                  &run, job->cancellable))
+        {
+          g_atomic_int_set (&job->cancelled, 1);
+          break;
+        }
+      if (!t->have_best || run_is_better (&run, r, &t->best, t->best_run))
+        {
+          t->best = run;
+          t->best_run = r;
+          t->have_best = TRUE;
+          memcpy (t->best_centers, t->cur_centers, kd * sizeof (float));
+          if (job->want_labels)
+            memcpy (t->best_labels, t->cur_labels, g->n * sizeof (gint32));
+        }
+    }
+  return NULL;
+}
+
+/* Restart threads: the cores the machine has, at most one per restart; one when the distances
+ * go through BLAS, which has its own threads. CS_KMEANS_THREADS overrides it (benchmarks). */
+static guint
+restart_threads (const CsKMeansOptions *options, const Geometry *g, guint n_runs)
+{
+  const char *env = g_getenv ("CS_KMEANS_THREADS");
+  guint threads = options->n_threads;
+
+  if (threads == 0 && env != NULL)
+    threads = (guint) g_ascii_strtoull (env, NULL, 10);
+  if (threads == 0)
+    threads = g->use_blas ? 1 : (guint) g_get_num_processors ();
+  return CLAMP (threads, 1, MAX (n_runs, 1));
+}
+
 gboolean
 cs_kmeans (const float *x,
            gsize n,
@@ -1003,18 +1121,14 @@ cs_kmeans (const float *x,
            GCancellable *cancellable,
            GError **error)
 {
-  g_autofree float *cur_centers = NULL;
-  g_autofree gint32 *cur_labels = NULL;
   g_autofree float *scaled_x = NULL;
   g_autofree float *scaled_init = NULL;
   const float *init_centers;
   float max_abs = 0.0f;
   int scale_exp;
   CsKMeansResult best = { 0 };
-  gboolean have_best = FALSE;
   gboolean ok = TRUE;
   Geometry g;
-  Work w;
   guint k, n_runs, n_trials;
   double tol_abs;
 
@@ -1065,47 +1179,58 @@ cs_kmeans (const float *x,
   tol_abs = options->tol * mean_variance (x, n, d);
 
   geometry_init (&g, x, n, d, k, MAX (k, n_trials));
-  work_init (&w, n, d, k, n_trials);
-  cur_centers = g_new (float, (gsize) (k * d));
-  /* Padded to whole blocks of LANES points for the Hamerly pass. */
-  cur_labels = g_new0 (gint32, (n + LANES - 1) / LANES * LANES);
+  {
+    Restarts job = { &g,      options,        init_centers, n_runs, n_trials,
+                     tol_abs, labels != NULL, cancellable,  0,      0 };
+    guint n_threads = restart_threads (options, &g, n_runs);
+    g_autofree Restarter *threads = g_new0 (Restarter, n_threads);
+    g_autofree GThread **handles = g_new0 (GThread *, n_threads);
+    Restarter *winner = NULL;
 
-  for (guint r = 0; r < n_runs && ok; r++)
-    {
-      CsKMeansResult run = { 0 };
+    /* Each restart is seeded by its index: which thread runs it changes nothing. */
+    for (guint t = 0; t < n_threads; t++)
+      {
+        Restarter *th = &threads[t];
 
-      /* Copied first: init_centers may be the very array the caller wants written. */
-      if (init_centers != NULL)
-        memcpy (cur_centers, init_centers, (gsize) k * d * sizeof (float));
-      else
-        {
-          CsRng rng;
+        th->job = &job;
+        geometry_share (&th->g, &g, MAX (k, n_trials));
+        work_init (&th->w, n, d, k, n_trials);
+        th->cur_centers = g_new (float, (gsize) k *d);
+        th->best_centers = g_new (float, (gsize) k *d);
+        /* Padded to whole blocks of LANES points for the Hamerly pass. */
+        th->cur_labels = g_new0 (gint32, (n + LANES - 1) / LANES * LANES);
+        th->best_labels = labels != NULL ? g_new (gint32, n) : NULL;
+      }
+    for (guint t = 1; t < n_threads; t++)
+      handles[t] = g_thread_new ("cs-kmeans", restarter_run, &threads[t]);
+    restarter_run (&threads[0]);
+    for (guint t = 1; t < n_threads; t++)
+      g_thread_join (handles[t]);
 
-          cs_rng_init (&rng, options->seed + r * RESTART_STRIDE);
-          if (!kmeans_plusplus (&g, &w, &rng, cur_centers, cancellable))
-            {
-              ok = FALSE;
-              break;
-            }
-        }
-
-      if (!lloyd (&g, &w, cur_centers, cur_labels, options->max_iter, tol_abs, &run, cancellable))
-        {
-          ok = FALSE;
-          break;
-        }
-
-      if (!have_best || run.inertia < best.inertia)
-        {
-          best = run;
-          have_best = TRUE;
-          memcpy (centers, cur_centers, (gsize) k * d * sizeof (float));
-          if (labels != NULL)
-            memcpy (labels, cur_labels, n * sizeof (gint32));
-        }
-    }
-
-  work_clear (&w);
+    ok = !g_atomic_int_get (&job.cancelled);
+    for (guint t = 0; t < n_threads; t++)
+      if (threads[t].have_best
+          && (winner == NULL
+              || run_is_better (&threads[t].best, threads[t].best_run, &winner->best,
+                                winner->best_run)))
+        winner = &threads[t];
+    if (ok && winner != NULL)
+      {
+        best = winner->best;
+        memcpy (centers, winner->best_centers, (gsize) k * d * sizeof (float));
+        if (labels != NULL)
+          memcpy (labels, winner->best_labels, n * sizeof (gint32));
+      }
+    for (guint t = 0; t < n_threads; t++)
+      {
+        work_clear (&threads[t].w);
+        geometry_clear (&threads[t].g);
+        g_free (threads[t].cur_centers);
+        g_free (threads[t].best_centers);
+        g_free (threads[t].cur_labels);
+        g_free (threads[t].best_labels);
+      }
+  }
   geometry_clear (&g);
 
   if (!ok)

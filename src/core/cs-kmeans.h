@@ -25,6 +25,8 @@ typedef struct
                               * tol * mean per-feature variance of x; default 1e-4 */
   guint64 seed;
   const float *init_centers; /* k x d: warm start (one run, n_init ignored), or NULL */
+  guint n_threads;           /* threads for the restarts; 0: every core (one when d is large
+                              * enough for BLAS, which has its own). Never changes the result */
 } CsKMeansOptions;
 
 typedef struct
