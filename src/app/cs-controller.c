@@ -194,6 +194,23 @@ deliver_snapshot (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Worker thread: runs func in the main context, always there. g_main_context_invoke_full ()
+ * would run it on the calling thread itself whenever that thread could acquire the context:
+ * the worker's thread-default context is the global default one, and the main thread releases
+ * it between two iterations. GTK would then be called from the worker. Idle sources of one
+ * priority run in the order they were attached, so deliveries keep their order. */
+static void
+invoke_in_main (CsActiveRun *run, GSourceFunc func, gpointer data, GDestroyNotify notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[clusterscope] training delivery");
+  g_source_attach (source, run->context);
+  g_source_unref (source);
+}
+
 /* Worker thread. */
 static void
 on_trainer_snapshot (CsSnapshot *snapshot, gpointer user_data)
@@ -203,8 +220,7 @@ on_trainer_snapshot (CsSnapshot *snapshot, gpointer user_data)
 
   delivery->run = active_run_ref (run);
   delivery->snapshot = cs_snapshot_ref (snapshot);
-  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver_snapshot, delivery,
-                              delivery_free);
+  invoke_in_main (run, deliver_snapshot, delivery, delivery_free);
 }
 
 /* Progress ------------------------------------------------------------------------------ */
@@ -253,8 +269,7 @@ on_trainer_progress (guint epoch, CsPhase phase, guint batch, guint n_batches, g
   g_mutex_unlock (&run->lock);
 
   if (schedule)
-    g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver_progress,
-                                active_run_ref (run), (GDestroyNotify) active_run_unref);
+    invoke_in_main (run, deliver_progress, active_run_ref (run), (GDestroyNotify) active_run_unref);
 }
 
 /* Checkpoints and divergence --------------------------------------------------------------- */
@@ -314,8 +329,7 @@ on_trainer_diverged (guint bad_epoch, guint good_epoch, const char *message, gpo
   d->run = active_run_ref (run);
   d->good_epoch = good_epoch;
   d->message = g_strdup (message);
-  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver_divergence, d,
-                              divergence_free);
+  invoke_in_main (run, deliver_divergence, d, divergence_free);
 }
 
 /* The worker ------------------------------------------------------------------------------ */
