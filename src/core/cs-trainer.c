@@ -854,6 +854,10 @@ finish_epoch (CsTrainer *self,
   project (self, snap);
   memcpy (snap->codes, self->codes, ds->n * (gsize) m * sizeof (float));
   memcpy (snap->centroids, self->centroids, (gsize) k * m * sizeof (float));
+  /* Each cluster's prototype: one decoder pass over k rows, no randomness and no state. */
+  snap->d = ds->d;
+  snap->prototypes = g_new (float, (gsize) k * ds->d);
+  cs_autoencoder_decode (self->ae, self->centroids, k, snap->prototypes);
 
   snap->epoch = epoch;
   snap->phase_epoch = phase_epoch;
