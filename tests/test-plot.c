@@ -331,6 +331,82 @@ test_scatter_points (void)
   cairo_surface_destroy (surface);
 }
 
+/* Whether a size x size square of the surface right of x0 is all within 0.05 of c. */
+static gboolean
+has_block (cairo_surface_t *surface, int x0, const CsRgba *c, int size)
+{
+  int w = cairo_image_surface_get_width (surface), h = cairo_image_surface_get_height (surface);
+
+  for (int y = 0; y + size <= h; y++)
+    for (int x = x0; x + size <= w; x++)
+      {
+        gboolean all = TRUE;
+
+        for (int yy = 0; yy < size && all; yy++)
+          for (int xx = 0; xx < size && all; xx++)
+            all = pixel_distance (get_pixel (surface, x + xx, y + yy), c) < 0.05;
+        if (all)
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* For image data the legend shows each cluster's prototype beside its colour, dark on light
+ * (light on dark in the dark style), and nothing of the kind when colouring by true class or
+ * when the data are not images. */
+static void
+test_scatter_prototypes (void)
+{
+  const int W = 640, H = 400, side = 8;
+  CsRng rng;
+  g_autofree gint32 *labels = NULL;
+  g_autoptr (CsSnapshot) s = make_blobs (600, 3, 3, 4, 0.0, seeded (&rng, 11), &labels);
+  const CsRgba black = { 0, 0, 0, 1 }, white = { 1, 1, 1, 1 };
+  CsPlotStyle light, dark;
+  CsScatterParams params;
+  double ax, ay, aw, ah;
+
+  /* Cluster 0: every pixel lit; 1: none; 2: a checkerboard. */
+  s->d = side * side;
+  s->prototypes = g_new (float, 3 * side * side);
+  for (guint c = 0; c < 3; c++)
+    for (int i = 0; i < side * side; i++)
+      s->prototypes[c * side * side + i] = c == 0   ? 1.0f
+                                           : c == 1 ? 0.0f
+                                                    : (float) ((i + i / side) % 2);
+
+  cs_plot_style_init (&light, FALSE);
+  cs_plot_style_init (&dark, TRUE);
+  cs_plot_scatter_params_init (&params);
+  params.snapshot = s;
+  params.labels = labels;
+  params.n_classes = 3;
+  cs_plot_scatter_area (W, H, &params, &ax, &ay, &aw, &ah);
+
+  for (guint variant = 0; variant < 4; variant++)
+    {
+      cairo_surface_t *surface = new_surface (W, H);
+      cairo_t *cr = cairo_create (surface);
+      const CsPlotStyle *style = variant == 1 ? &dark : &light;
+      gboolean expect = variant <= 1;
+
+      params.image_width = variant == 3 ? 0 : side;
+      params.image_height = variant == 3 ? 0 : side;
+      params.color_by = variant == 2 ? CS_COLOR_BY_LABEL : CS_COLOR_BY_CLUSTER;
+      cs_plot_scatter_draw (cr, W, H, style, &params);
+      if (variant == 0)
+        save_png (surface, "cs-test-scatter-prototypes.png");
+      /* The lit prototype: a solid block of the foreground-side colour in the legend. */
+      g_assert_true (has_block (surface, (int) (ax + aw + 2), variant == 1 ? &white : &black, 12)
+                     == expect);
+      if (expect)
+        g_assert_true (
+            has_block (surface, (int) (ax + aw + 2), variant == 1 ? &black : &white, 12));
+      cairo_destroy (cr);
+      cairo_surface_destroy (surface);
+    }
+}
+
 static void
 test_scatter_empty (void)
 {
@@ -1192,6 +1268,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/palette/distinct", test_palette_distinct);
   g_test_add_func ("/plot/scatter/points", test_scatter_points);
   g_test_add_func ("/plot/scatter/empty", test_scatter_empty);
+  g_test_add_func ("/plot/scatter/prototypes", test_scatter_prototypes);
   g_test_add_func ("/plot/scatter/large", test_scatter_large);
   g_test_add_func ("/plot/scatter/direct-matches-raster", test_scatter_direct_matches_raster);
   g_test_add_func ("/plot/scatter/trails", test_scatter_trails);

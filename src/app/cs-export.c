@@ -167,6 +167,13 @@ export_job_set_scatter_snapshot (ExportJob *job, CsSnapshot *shown)
       job->scatter.class_names = (const char *const *) dataset->class_names;
     }
   job->scatter.color_by = job->scatter.labels != NULL ? job->view.color_by : CS_COLOR_BY_CLUSTER;
+  job->scatter.image_width = 0;
+  job->scatter.image_height = 0;
+  if (dataset != NULL && shown != NULL && shown->n == dataset->n)
+    {
+      job->scatter.image_width = dataset->image_width;
+      job->scatter.image_height = dataset->image_height;
+    }
 }
 
 /* The plots' parameters from the snapshots and the view state, as the views fill theirs. */

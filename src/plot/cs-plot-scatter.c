@@ -845,6 +845,17 @@ draw_highlight (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p,
 
 /* Legend ---------------------------------------------------------------------------------- */
 
+/* The legend shows the clusters' prototypes: the points are images, coloured by cluster, and
+ * the snapshot has a prototype of that size per cluster. */
+static gboolean
+shows_prototypes (const CsScatterParams *p)
+{
+  const CsSnapshot *s = p->snapshot;
+
+  return !by_label (p) && p->image_width > 0 && p->image_height > 0 && s->prototypes != NULL
+         && s->d == p->image_width * p->image_height;
+}
+
 static void
 draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, const Layout *l)
 {
@@ -853,7 +864,7 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   guint ncat = n_categories (p);
   g_autofree gint64 *counts = NULL;
   cairo_font_extents_t fext;
-  double row, y = l->ay, x = l->lx, w = l->lw;
+  double row, erow, thumb = 0, avail, tx, y = l->ay, x = l->lx, w = l->lw;
   guint max_rows, shown;
   gboolean notes;
   char buf[96];
@@ -881,11 +892,22 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   y += row + 2;
 
   cs_plot_set_font (cr, style, 0.92, FALSE);
-  notes = p->n_trail > 0 && l->ay + l->ah - y > (ncat + 3) * row;
-  max_rows = (guint) MAX ((l->ay + l->ah - y - (notes ? 3 * row : 0)) / row, 1.0);
+  avail = l->ay + l->ah - y;
+  /* Entries grow to hold a prototype of up to 28 px when every cluster's fits; below 12 px a
+   * thumbnail says nothing and the entries keep the text's height. */
+  if (shows_prototypes (p))
+    {
+      thumb = floor (MIN (28.0, avail / ncat - 2));
+      if (thumb < 12)
+        thumb = 0;
+    }
+  erow = MAX (row, thumb + 2);
+  tx = x + 16 + (thumb > 0 ? thumb + 6 : 0); /* where the entries' text starts */
+  notes = p->n_trail > 0 && avail > ncat * erow + 3 * row;
+  max_rows = (guint) MAX ((avail - (notes ? 3 * row : 0)) / erow, 1.0);
   shown = ncat <= max_rows ? ncat : max_rows - 1;
 
-  for (guint c = 0; c < shown; c++, y += row)
+  for (guint c = 0; c < shown; c++, y += erow)
     {
       CsRgba color, outline = style->muted;
       gint64 count = labels ? counts[c] : (s->cluster_sizes != NULL ? s->cluster_sizes[c] : 0);
@@ -897,7 +919,10 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       cs_palette_color (c, ncat, style->dark, &color);
       outline.a = 0.6;
       cs_plot_draw_marker (cr, labels ? CS_MARKER_CIRCLE : cs_palette_marker (c, ncat), x + 6,
-                           y + row / 2, 5, &color, &outline);
+                           y + erow / 2, 5, &color, &outline);
+      if (thumb > 0)
+        cs_plot_draw_image (cr, style, s->prototypes + (gsize) c * s->d, p->image_width,
+                            p->image_height, x + 16, round (y + (erow - thumb) / 2), thumb);
 
       if (labels)
         name = p->class_names != NULL ? p->class_names[c] : NULL;
@@ -916,11 +941,11 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       cs_plot_format_count (buf, sizeof buf, count);
       cw = cs_plot_text_width (cr, buf);
       cs_plot_set_source_alpha (cr, &style->muted, count > 0 ? 1.0 : 0.6);
-      cs_plot_text (cr, x + w, y + row / 2, buf, 1.0, 0.5);
+      cs_plot_text (cr, x + w, y + erow / 2, buf, 1.0, 0.5);
 
-      fit = cs_plot_text_fit (cr, label, w - 18 - cw - 6);
+      fit = cs_plot_text_fit (cr, label, x + w - tx - 2 - cw - 6);
       cs_plot_set_source (cr, count > 0 ? &style->foreground : &style->muted);
-      cs_plot_text (cr, x + 16, y + row / 2, fit, 0.0, 0.5);
+      cs_plot_text (cr, tx, y + erow / 2, fit, 0.0, 0.5);
     }
   if (shown < ncat)
     {

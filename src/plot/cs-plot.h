@@ -66,6 +66,25 @@ void cs_plot_draw_marker (cairo_t *cr,
                           const CsRgba *fill,
                           const CsRgba *outline);
 
+/* A grey-scale picture of one image sample (w x h values in [0, 1], row-major), every pixel
+ * scale x scale device pixels (nearest neighbour, so pixels stay square): dark on white when
+ * invert (Fashion-MNIST is white on black; a dark object reads better on a light background),
+ * as stored otherwise. An opaque CAIRO_FORMAT_ARGB32 surface (GDK_MEMORY_DEFAULT), or NULL when
+ * w or h is 0. The scatter's tooltip and its legend's prototypes both draw with it. */
+cairo_surface_t *cs_plot_image_surface_new (
+    const float *pixels, guint w, guint h, guint scale, gboolean invert);
+
+/* That picture fitted (aspect kept, centred) into the box x, y, size x size, with a thin
+ * frame of the style's muted colour. */
+void cs_plot_draw_image (cairo_t *cr,
+                         const CsPlotStyle *style,
+                         const float *pixels,
+                         guint w,
+                         guint h,
+                         double x,
+                         double y,
+                         double size);
+
 /* Scatter ------------------------------------------------------------------------------- */
 
 typedef struct
@@ -97,6 +116,9 @@ typedef struct
   double point_size;         /* dot size in px (2 or 3 look right), 0: automatic */
   const char *empty_message; /* NULL: "No data yet — press Start" */
   double pixel_scale; /* device pixels per unit for the point raster (HiDPI: 2), 0: from cr */
+  /* > 0 when every point is a w x h image: the legend then shows each cluster's prototype
+   * (snapshot->prototypes, when its length d is w x h) beside its colour. */
+  guint image_width, image_height;
 } CsScatterParams;
 
 /* Centroid trails show this many earlier epochs, on screen and in exports alike. */
