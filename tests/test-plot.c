@@ -689,6 +689,107 @@ test_scatter_many_clusters (void)
 
 /* Curves ------------------------------------------------------------------------------------ */
 
+/* Choosing K -------------------------------------------------------------------------------- */
+
+/* Columns map to K (each K owns one band of x), the two series land in their own panels in
+ * their colours, the current K is a line across both and the empty state says so. */
+static void
+test_kchoice (void)
+{
+  const int W = 700, H = 480;
+  double inertia[11], sil[11];
+  CsKChoiceParams params = { 0 };
+  CsPlotStyle style;
+  CsRgba icolor, scolor;
+  cairo_surface_t *surface = new_surface (W, H);
+  cairo_t *cr = cairo_create (surface);
+  int first[13], last[13];
+  guint prev = 0;
+  int top = H, bottom = 0;
+
+  for (guint i = 0; i < 11; i++)
+    {
+      guint k = i + 2;
+
+      inertia[i] = k <= 5 ? 1e5 / k : 2e4 - 500.0 * k; /* an elbow at 5 */
+      sil[i] = 0.8 - 0.05 * fabs ((double) k - 5);
+    }
+  sil[9] = sil[10] = inertia[10] = NAN; /* not computed yet */
+  params.k_min = 2;
+  params.k_max = 12;
+  params.inertia = inertia;
+  params.silhouette = sil;
+  params.current_k = 8;
+  params.title = "Choosing K";
+  cs_plot_style_init (&style, FALSE);
+  cs_plot_kchoice_draw (cr, W, H, &style, &params);
+  save_png (surface, "cs-test-kchoice.png");
+  g_assert_cmpuint (cs_plot_kchoice_best (&params), ==, 5);
+
+  /* Every K from 2 to 12 owns a band of columns, in order, at mid-height. */
+  for (guint k = 0; k < 13; k++)
+    first[k] = last[k] = -1;
+  for (int x = 0; x < W; x++)
+    {
+      guint k = cs_plot_kchoice_hit (W, H, &params, x, H / 2);
+
+      if (k == 0)
+        continue;
+      g_assert_cmpuint (k, >=, prev);
+      prev = k;
+      if (first[k] < 0)
+        first[k] = x;
+      last[k] = x;
+    }
+  for (guint k = 2; k <= 12; k++)
+    g_assert_cmpint (last[k] - first[k], >, 20);
+  g_assert_cmpuint (cs_plot_kchoice_hit (W, H, &params, 2, H / 2), ==, 0);
+  g_assert_cmpuint (cs_plot_kchoice_hit (W, H, &params, W / 2, 2), ==, 0);
+
+  /* The inertia's colour above the silhouette's. */
+  cs_plot_curve_color (CS_CURVE_LOSS_REC, FALSE, &icolor);
+  cs_plot_curve_color (CS_CURVE_ACC, FALSE, &scolor);
+  {
+    int iy = -1, sy = -1;
+
+    for (int y = 0; y < H; y++)
+      for (int x = first[3]; x <= last[3]; x++)
+        {
+          Pixel px = get_pixel (surface, x, y);
+
+          if (iy < 0 && pixel_distance (px, &icolor) < 0.05)
+            iy = y;
+          if (sy < 0 && pixel_distance (px, &scolor) < 0.05)
+            sy = y;
+        }
+    g_assert_cmpint (iy, >=, 0);
+    g_assert_cmpint (sy, >, iy + 80);
+  }
+
+  /* The current K's dashed line: dark pixels down the middle of its band, across both panels;
+   * none down the middle of K = 11 (its silhouette missing, no line). */
+  for (int y = 0; y < H; y++)
+    if (pixel_luminance (get_pixel (surface, (first[8] + last[8]) / 2, y)) < 0.5)
+      {
+        top = MIN (top, y);
+        bottom = MAX (bottom, y);
+      }
+  g_assert_cmpint (bottom - top, >, H / 2);
+  {
+    int dark = 0, x = (first[11] + last[11]) / 2;
+
+    for (int y = H / 3; y < 2 * H / 3; y++)
+      dark += pixel_luminance (get_pixel (surface, x, y)) < 0.5;
+    g_assert_cmpint (dark, <, 6);
+  }
+
+  params.inertia = NULL;
+  cs_plot_kchoice_draw (cr, W, H, &style, &params);
+  g_assert_cmpuint (cs_plot_kchoice_hit (W, H, &params, W / 2, H / 2), ==, 0);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
 static GPtrArray *
 make_history (guint n, gboolean labelled)
 {
@@ -1276,6 +1377,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/curves", test_curves);
   g_test_add_func ("/plot/curves/compare", test_curves_compare);
   g_test_add_func ("/plot/confusion", test_confusion);
+  g_test_add_func ("/plot/kchoice", test_kchoice);
   g_test_add_func ("/plot/export", test_export);
   g_test_add_func ("/plot/export/full-disk", test_export_full_disk);
   ret = g_test_run ();

@@ -474,3 +474,19 @@ cs_plot_draw_image (cairo_t *cr,
   cairo_stroke (cr);
   cairo_restore (cr);
 }
+
+void
+cs_plot_draw_y_tick (
+    cairo_t *cr, const CsPlotStyle *style, double ax, double aw, double py, const char *label)
+{
+  cs_plot_set_source (cr, &style->grid);
+  cairo_move_to (cr, ax, py);
+  cairo_line_to (cr, ax + aw, py);
+  cairo_stroke (cr);
+  cs_plot_set_source_alpha (cr, &style->foreground, 0.7);
+  cairo_move_to (cr, round (ax) - 5, py);
+  cairo_line_to (cr, round (ax), py);
+  cairo_stroke (cr);
+  cs_plot_set_source (cr, &style->muted);
+  cs_plot_text (cr, ax - 8, py, label, 1.0, 0.5);
+}

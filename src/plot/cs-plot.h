@@ -234,6 +234,34 @@ gboolean cs_plot_confusion_hit (double width,
                                 guint *klass,
                                 guint *cluster);
 
+/* Choosing K ---------------------------------------------------------------------------- */
+
+/* Two stacked panels over one K axis: K-means inertia (the elbow) above, the silhouette
+ * below (its best K ringed), the running job's K marked. A K not computed yet is NAN and
+ * leaves a gap, so the plot can be drawn while the sweep fills it in. */
+typedef struct
+{
+  guint k_min, k_max;       /* inclusive */
+  const double *inertia;    /* k_max - k_min + 1, indexed by K - k_min */
+  const double *silhouette; /* the same */
+  guint current_k;          /* the job's K, marked (0: none) */
+  guint hover_k;            /* K under the pointer, highlighted (0: none) */
+  const char *title;        /* may be NULL */
+} CsKChoiceParams;
+
+void cs_plot_kchoice_draw (cairo_t *cr,
+                           double width,
+                           double height,
+                           const CsPlotStyle *style,
+                           const CsKChoiceParams *params);
+
+/* pixel -> the K whose column is under it (either panel), or 0 outside the panels. */
+guint cs_plot_kchoice_hit (
+    double width, double height, const CsKChoiceParams *params, double px, double py);
+
+/* The K of the highest silhouette so far, or 0 when none is known. */
+guint cs_plot_kchoice_best (const CsKChoiceParams *params);
+
 /* Export -------------------------------------------------------------------------------- */
 
 typedef enum
