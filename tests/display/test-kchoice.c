@@ -25,34 +25,21 @@ typedef struct
 {
   CsWindow *window;
   CsController *controller;
-  guint target;
+  guint target;     /* epochs to wait for, 0: any */
+  CsRunState state; /* the state to wait for, CS_RUN_IDLE: any */
 } Fixture;
 
+/* One condition for every wait on the run: loading done, the state wanted, enough epochs. */
 static gboolean
-not_loading (gpointer data)
-{
-  return !cs_controller_is_loading (((Fixture *) data)->controller);
-}
-
-static gboolean
-finished (gpointer data)
-{
-  return cs_controller_get_state (((Fixture *) data)->controller) == CS_RUN_FINISHED;
-}
-
-static gboolean
-history_reaches (gpointer data)
+run_reaches (gpointer data)
 {
   Fixture *f = data;
 
-  return cs_controller_get_n_history (f->controller) >= f->target
-         || cs_controller_get_state (f->controller) == CS_RUN_FINISHED;
-}
-
-static gboolean
-paused (gpointer data)
-{
-  return cs_controller_get_state (((Fixture *) data)->controller) == CS_RUN_PAUSED;
+  if (cs_controller_is_loading (f->controller))
+    return FALSE;
+  if (f->target > 0 && cs_controller_get_n_history (f->controller) < f->target)
+    return FALSE;
+  return f->state == CS_RUN_IDLE || cs_controller_get_state (f->controller) == f->state;
 }
 
 static gboolean
@@ -148,14 +135,15 @@ test_choose_k (void)
   set_uint (f.window, "seed", 5);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.select-dataset", "s",
                                              "synthetic-blobs"));
-  g_assert_true (wait_for (not_loading, &f, WAIT_SECONDS));
+  g_assert_true (wait_for (run_reaches, &f, WAIT_SECONDS));
   set_uint (f.window, "k", 4);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
   f.target = 3;
-  g_assert_true (wait_for (history_reaches, &f, WAIT_SECONDS));
+  g_assert_true (wait_for (run_reaches, &f, WAIT_SECONDS));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.pause", NULL));
-  g_assert_true (wait_for (paused, &f, WAIT_SECONDS));
+  f.state = CS_RUN_PAUSED;
+  g_assert_true (wait_for (run_reaches, &f, WAIT_SECONDS));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.choose-k", NULL));
   g_assert_nonnull (f.window->kchoice_dialog);
@@ -186,7 +174,8 @@ test_choose_k (void)
 
   /* The running job takes it at its next epoch. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.pause", NULL));
-  g_assert_true (wait_for (finished, &f, WAIT_SECONDS));
+  f.state = CS_RUN_FINISHED;
+  g_assert_true (wait_for (run_reaches, &f, WAIT_SECONDS));
   last = cs_controller_get_latest (f.controller);
   g_assert_cmpuint (last->k, ==, NEW_K);
   g_assert_cmpuint (last->settings.k, ==, NEW_K);
