@@ -138,7 +138,11 @@ test_run_folder (void)
 
   {
     g_autofree char *model = g_build_filename (dir, "model.bin", NULL);
+    g_autofree char *prototypes = g_build_filename (dir, "prototypes.png", NULL);
+
     g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+    /* Not images: no prototype pictures. */
+    g_assert_false (g_file_test (prototypes, G_FILE_TEST_EXISTS));
   }
 }
 
@@ -344,6 +348,19 @@ test_synthetic_default (void)
   lc = read_text (c, "labels.csv");
   g_assert_cmpstr (la, ==, lb);
   g_assert_cmpstr (la, !=, lc);
+
+  /* Images: the clusters' prototypes, a PNG of one row of 5 cells of 64 px (+ labels). */
+  {
+    g_autofree char *png = NULL;
+    gsize len = 0;
+    g_autofree char *path = g_build_filename (a, "prototypes.png", NULL);
+
+    g_assert_true (g_file_get_contents (path, &png, &len, NULL));
+    g_assert_cmpuint (len, >, 24);
+    g_assert_cmpmem (png, 8, "\x89PNG\r\n\x1a\n", 8);
+    g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (png + 16)), ==, 12 + 5 * (64 + 12));
+    g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (png + 20)), ==, 12 + 64 + 22 + 12);
+  }
 
   rows = g_strsplit (la, "\n", -1);
   g_assert_cmpuint (g_strv_length (rows), ==, 1 + 3000 + 1);

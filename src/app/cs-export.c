@@ -479,6 +479,46 @@ draw_export (cairo_t *cr, double width, double height, gpointer user_data)
     }
 }
 
+typedef struct
+{
+  const CsPlotStyle *style;
+  const CsSnapshot *snapshot;
+  guint w, h;
+} PrototypesDraw;
+
+static void
+draw_prototypes (cairo_t *cr, double width, double height, gpointer user_data)
+{
+  const PrototypesDraw *d = user_data;
+
+  cs_plot_prototypes_draw (cr, width, height, d->style, d->snapshot, d->w, d->h);
+}
+
+gboolean
+cs_export_write_prototypes (const char *dir,
+                            const CsDataset *dataset,
+                            CsSnapshot *const *history,
+                            guint n_history,
+                            GError **error)
+{
+  g_autofree char *path = NULL;
+  CsPlotStyle style;
+  PrototypesDraw d;
+  double width, height;
+
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  if (dataset == NULL || n_history == 0
+      || !cs_plot_prototypes_size (history[n_history - 1], dataset->image_width,
+                                   dataset->image_height, &width, &height))
+    return TRUE;
+  cs_plot_style_init (&style, FALSE);
+  d = (PrototypesDraw){ &style, history[n_history - 1], dataset->image_width,
+                        dataset->image_height };
+  path = g_build_filename (dir, "prototypes.png", NULL);
+  return cs_plot_export (path, CS_PLOT_PNG, width, height, &style, draw_prototypes, &d, error);
+}
+
 /* Draws or formats, and writes; safe on a worker thread. Only an animation, which takes
  * seconds, checks cancellable (between frames). */
 static gboolean
@@ -494,7 +534,9 @@ export_job_run (ExportJob *job, GCancellable *cancellable, GError **error)
       return cs_run_write_metrics_csv (job->path, history, job->history->len, error);
     case CS_EXPORT_RUN:
       return cs_run_write_folder (job->path, &job->settings, job->dataset_spec, job->dataset,
-                                  history, job->history->len, job->model, error);
+                                  history, job->history->len, job->model, error)
+             && cs_export_write_prototypes (job->path, job->dataset, history, job->history->len,
+                                            error);
     case CS_EXPORT_ANIMATION:
       return export_job_write_animation (job, cancellable, error);
     case CS_EXPORT_SCATTER:

@@ -680,6 +680,7 @@ main (int argc, char **argv)
       cs_trainer_get_settings (trainer, &final_settings);
       if (!cs_run_write_folder (opt_output, &final_settings, spec, ds, history, n_history, model,
                                 &error)
+          || !cs_export_write_prototypes (opt_output, ds, history, n_history, &error)
           || (metrics_rows != NULL
               && !cs_run_write_metrics_csv_after (metrics_path, metrics_rows, history, n_history,
                                                   &error)))

@@ -979,6 +979,87 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   cairo_restore (cr);
 }
 
+/* Prototypes grid ------------------------------------------------------------------------- */
+
+#define PROTO_PAD 12.0
+#define PROTO_LABEL 22.0
+
+static gboolean
+has_prototypes (const CsSnapshot *s, guint w, guint h)
+{
+  return s != NULL && s->prototypes != NULL && s->k > 0 && w > 0 && h > 0 && s->d == w * h;
+}
+
+/* Cells of 4 image pixels per pixel, at least 64 px, up to 10 a row. */
+static void
+prototypes_grid (const CsSnapshot *s, guint w, guint h, double *cell, guint *cols, guint *rows)
+{
+  *cell = MAX (64.0, 4.0 * MAX (w, h));
+  *cols = MIN (s->k, 10u);
+  *rows = (s->k + *cols - 1) / *cols;
+}
+
+gboolean
+cs_plot_prototypes_size (const CsSnapshot *snapshot,
+                         guint image_width,
+                         guint image_height,
+                         double *width,
+                         double *height)
+{
+  double cell;
+  guint cols, rows;
+
+  g_return_val_if_fail (width != NULL && height != NULL, FALSE);
+  if (!has_prototypes (snapshot, image_width, image_height))
+    return FALSE;
+  prototypes_grid (snapshot, image_width, image_height, &cell, &cols, &rows);
+  *width = PROTO_PAD + cols * (cell + PROTO_PAD);
+  *height = PROTO_PAD + rows * (cell + PROTO_LABEL + PROTO_PAD);
+  return TRUE;
+}
+
+void
+cs_plot_prototypes_draw (cairo_t *cr,
+                         double width,
+                         double height,
+                         const CsPlotStyle *style,
+                         const CsSnapshot *snapshot,
+                         guint image_width,
+                         guint image_height)
+{
+  double cell;
+  guint cols, rows;
+
+  g_return_if_fail (cr != NULL && style != NULL);
+  if (!has_prototypes (snapshot, image_width, image_height))
+    {
+      cs_plot_draw_message (cr, width, height, style, _ ("No prototypes"));
+      return;
+    }
+  prototypes_grid (snapshot, image_width, image_height, &cell, &cols, &rows);
+  cairo_save (cr);
+  cs_plot_fill_background (cr, style, width, height);
+  cs_plot_set_font (cr, style, 0.92, FALSE);
+  for (guint c = 0; c < snapshot->k; c++)
+    {
+      double x = PROTO_PAD + (c % cols) * (cell + PROTO_PAD);
+      double y = PROTO_PAD + (c / cols) * (cell + PROTO_LABEL + PROTO_PAD);
+      CsRgba color, outline = style->muted;
+      char buf[32];
+
+      cs_plot_draw_image (cr, style, snapshot->prototypes + (gsize) c * snapshot->d, image_width,
+                          image_height, x, y, cell);
+      cs_palette_color (c, snapshot->k, style->dark, &color);
+      outline.a = 0.6;
+      cs_plot_draw_marker (cr, cs_palette_marker (c, snapshot->k), x + 6,
+                           y + cell + PROTO_LABEL / 2, 5, &color, &outline);
+      g_snprintf (buf, sizeof buf, "%u", c);
+      cs_plot_set_source (cr, &style->foreground);
+      cs_plot_text (cr, x + 16, y + cell + PROTO_LABEL / 2, buf, 0.0, 0.5);
+    }
+  cairo_restore (cr);
+}
+
 static void
 draw_header (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, const Layout *l)
 {

@@ -169,6 +169,23 @@ void cs_plot_scatter_pixel_to_data (double width,
                                     double *x,
                                     double *y);
 
+/* The clusters' prototypes (snapshot->prototypes as image_width x image_height pictures) in a
+ * grid, each under its colour and number, for the run folder's prototypes.png. *width and
+ * *height receive the natural size (cs_plot_prototypes_size); FALSE when the snapshot has no
+ * prototypes of that size. */
+gboolean cs_plot_prototypes_size (const CsSnapshot *snapshot,
+                                  guint image_width,
+                                  guint image_height,
+                                  double *width,
+                                  double *height);
+void cs_plot_prototypes_draw (cairo_t *cr,
+                              double width,
+                              double height,
+                              const CsPlotStyle *style,
+                              const CsSnapshot *snapshot,
+                              guint image_width,
+                              guint image_height);
+
 /* Curves -------------------------------------------------------------------------------- */
 
 typedef struct
