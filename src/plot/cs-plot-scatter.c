@@ -893,11 +893,11 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
 
   cs_plot_set_font (cr, style, 0.92, FALSE);
   avail = l->ay + l->ah - y;
-  /* Entries grow to hold a prototype of up to 28 px when every cluster's fits; below 12 px a
+  /* Entries grow to hold a prototype of up to 36 px when every cluster's fits; below 12 px a
    * thumbnail says nothing and the entries keep the text's height. */
   if (shows_prototypes (p))
     {
-      thumb = floor (MIN (28.0, avail / ncat - 2));
+      thumb = floor (MIN (36.0, avail / ncat - 2));
       if (thumb < 12)
         thumb = 0;
     }
