@@ -1,11 +1,11 @@
-/* test-kchoice.c: "Choose K…" on a paused run: the sweep fills the plot, a real click (xdotool)
- * on a K sets the K setting, and the run takes it at its next epoch.
+/* test-window-choose-k.c: "Choose K…" on a paused run: the sweep fills the plot, a real click
+ * (xdotool) on a K sets the K setting, and the run takes it at its next epoch.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "test-kchoice"
+#define G_LOG_DOMAIN "test-window-choose-k"
 
 #include "config.h"
 
@@ -196,6 +196,6 @@ main (int argc, char *argv[])
 {
   if (!display_test_init (&argc, &argv))
     return 77;
-  g_test_add_func ("/kchoice/choose-k", test_choose_k);
+  g_test_add_func ("/window/choose-k", test_choose_k);
   return g_test_run ();
 }
