@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cs-dataset.h"
 #include "cs-error.h"
 #include "cs-kchoice-dialog.h"
 #include "cs-kchoice.h"
@@ -182,6 +183,8 @@ cs_kchoice_dialog_start (CsKChoiceDialog *self, CsSnapshot *snapshot, guint64 se
   g_autoptr (GTask) task = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *status = NULL;
+  g_autofree char *n_codes = NULL;
+  g_autofree char *n_sample = NULL;
   Sweep *s;
   guint n_ks;
 
@@ -213,14 +216,17 @@ cs_kchoice_dialog_start (CsKChoiceDialog *self, CsSnapshot *snapshot, guint64 se
   self->running = TRUE;
   self->n_done = 0;
   update_from_sweep (self);
+  n_codes = cs_format_count (snapshot->n, "\u202f");
+  n_sample = cs_format_count (MIN (snapshot->n, s->options.sample), "\u202f");
 
   /* Translators: the epoch whose latent codes are clustered, and how many there are */
-  subtitle = g_strdup_printf (_ ("Epoch %u · %zu codes"), snapshot->epoch, snapshot->n);
+  subtitle = g_strdup_printf (
+      g_dngettext (GETTEXT_PACKAGE, "Epoch %u · %s code", "Epoch %u · %s codes", snapshot->n),
+      snapshot->epoch, n_codes);
   adw_window_title_set_subtitle (self->window_title, subtitle);
-  status
-      = g_strdup_printf (_ ("K-means for K = %u to %u on the latent codes; the silhouette on "
-                            "a sample of %zu points."),
-                         s->options.k_min, s->options.k_max, MIN (snapshot->n, s->options.sample));
+  status = g_strdup_printf (_ ("K-means for K = %u to %u on the latent codes; the silhouette on "
+                               "a sample of %s of them."),
+                            s->options.k_min, s->options.k_max, n_sample);
   gtk_label_set_text (self->status_label, status);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), TRUE);
