@@ -425,16 +425,8 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
     case CS_EXPORT_CONFUSION:
     case CS_EXPORT_DASHBOARD:
     default:
-      if (!cs_plot_format_from_path (path, &job->format))
-        {
-          g_autofree char *name = g_path_get_basename (path);
-
-          g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                       _ ("“%s” does not end in .png, .svg or .pdf: add one of these to choose "
-                          "the format"),
-                       name);
-          return NULL;
-        }
+      if (!cs_plot_format_for_path (path, &job->format, error))
+        return NULL;
       export_job_fill_plots (job);
       ready = TRUE;
       break;

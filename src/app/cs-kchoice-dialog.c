@@ -46,6 +46,7 @@ struct _CsKChoiceDialog
   GtkButton *cancel_button;
 
   GSettings *settings;
+  GtkNativeDialog *file_chooser; /* the export's, while open */
   Sweep *sweep;
   GCancellable *cancellable;
   gboolean running;
@@ -119,14 +120,21 @@ static void
 on_k_done (guint k, double inertia, double silhouette, gpointer data)
 {
   Sweep *s = data;
+  GSource *source;
 
   g_mutex_lock (&s->lock);
   s->inertia[k - s->options.k_min] = inertia;
   s->silhouette[k - s->options.k_min] = silhouette;
   s->n_done++;
   g_mutex_unlock (&s->lock);
-  g_main_context_invoke_full (s->context, G_PRIORITY_DEFAULT, progress_idle, sweep_ref (s),
-                              (GDestroyNotify) sweep_unref);
+  /* Always through a source: g_main_context_invoke() would run progress_idle right here, on
+   * the worker, whenever it can acquire the default context the main thread is not iterating
+   * at that moment. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, progress_idle, sweep_ref (s), (GDestroyNotify) sweep_unref);
+  g_source_attach (source, s->context);
+  g_source_unref (source);
 }
 
 static void
@@ -258,6 +266,80 @@ cs_kchoice_dialog_get_view (CsKChoiceDialog *self)
   return self->view;
 }
 
+typedef struct
+{
+  const CsPlotStyle *style;
+  CsKChoiceParams params;
+} ExportDraw;
+
+static void
+draw_export (cairo_t *cr, double width, double height, gpointer user_data)
+{
+  ExportDraw *d = user_data;
+
+  cs_plot_kchoice_draw (cr, width, height, d->style, &d->params);
+}
+
+gboolean
+cs_kchoice_dialog_export_to (CsKChoiceDialog *self, const char *path, GError **error)
+{
+  CsPlotStyle style;
+  CsPlotFormat format;
+  ExportDraw d;
+
+  g_return_val_if_fail (CS_IS_KCHOICE_DIALOG (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!cs_plot_format_for_path (path, &format, error))
+    return FALSE;
+  /* Exports are for papers and slides: the light style, no pointer highlight; a small plot,
+   * drawn at once. */
+  cs_plot_style_init (&style, FALSE);
+  d.style = &style;
+  cs_kchoice_view_get_params (self->view, &d.params);
+  d.params.hover_k = 0;
+  d.params.title = _ ("Choosing K");
+  return cs_plot_export (path, format, 900, 600, &style, draw_export, &d, error);
+}
+
+static void
+on_export_response (GtkNativeDialog *chooser, int response, CsKChoiceDialog *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->file_chooser);
+  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+    return;
+  if (cs_kchoice_dialog_export_to (self, path, &error))
+    status = g_strdup_printf (_ ("Plot written to %s"), path);
+  else
+    status = g_strdup (error->message);
+  gtk_label_set_text (self->status_label, status);
+}
+
+static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsKChoiceDialog *self = CS_KCHOICE_DIALOG (widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->file_chooser != NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (
+      _ ("Export"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Export"), _ ("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "choose-k.png");
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_response), self);
+  self->file_chooser = GTK_NATIVE_DIALOG (chooser);
+  gtk_native_dialog_show (self->file_chooser);
+}
+
 static void
 on_cancel_clicked (GtkButton *button, CsKChoiceDialog *self)
 {
@@ -293,6 +375,11 @@ cs_kchoice_dialog_dispose (GObject *object)
   CsKChoiceDialog *self = CS_KCHOICE_DIALOG (object);
 
   /* The worker stops within a K-means iteration; its late callbacks find no dialog. */
+  if (self->file_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (self->file_chooser);
+      g_clear_object (&self->file_chooser);
+    }
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -319,6 +406,9 @@ cs_kchoice_dialog_class_init (CsKChoiceDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsKChoiceDialog, cancel_button);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_install_action (widget_class, "kchoice.export", NULL, export_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "kchoice.export",
+                                       NULL);
 }
 
 static void

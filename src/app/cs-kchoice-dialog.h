@@ -27,5 +27,7 @@ gboolean cs_kchoice_dialog_is_running (CsKChoiceDialog *self);
 /* Ks done so far. */
 guint cs_kchoice_dialog_get_n_done (CsKChoiceDialog *self);
 CsKChoiceView *cs_kchoice_dialog_get_view (CsKChoiceDialog *self);
+/* The plot as shown (light style, 900 x 600) into path: .png, .svg or .pdf, atomically. */
+gboolean cs_kchoice_dialog_export_to (CsKChoiceDialog *self, const char *path, GError **error);
 
 G_END_DECLS

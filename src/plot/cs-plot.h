@@ -290,6 +290,9 @@ typedef enum
 
 /* From the extension (.png, .svg, .pdf, any case); FALSE when unknown. */
 gboolean cs_plot_format_from_path (const char *path, CsPlotFormat *out);
+/* The same, or FALSE with an error (CS_ERROR_INVALID) that names the file and says what to
+ * add. */
+gboolean cs_plot_format_for_path (const char *path, CsPlotFormat *out, GError **error);
 const char *cs_plot_format_to_extension (CsPlotFormat format); /* "png", "svg", "pdf" */
 
 typedef void (*CsPlotDrawFunc) (cairo_t *cr, double width, double height, gpointer user_data);

@@ -10,10 +10,12 @@
 #include "config.h"
 
 #include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 #include "cs-application.h"
+#include "cs-error.h"
 #include "cs-kchoice-dialog.h"
 #include "cs-window-private.h"
 #include "display-util.h"
@@ -171,6 +173,27 @@ test_choose_k (void)
   g_assert_true (wait_for (k_is_new, &f, 30));
   cs_kchoice_view_get_params (view, &params);
   g_assert_cmpuint (params.current_k, ==, NEW_K);
+
+  /* The plot as shown, exported: a PNG with the K mark; a name without a format refused. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("cs-choose-k-XXXXXX", NULL);
+    g_autofree char *png = g_build_filename (dir, "choose-k.png", NULL);
+    g_autofree char *bad = g_build_filename (dir, "choose-k.bmp", NULL);
+    g_autofree char *contents = NULL;
+    gsize len = 0;
+
+    g_assert_true (cs_kchoice_dialog_export_to (dialog, png, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (png, &contents, &len, NULL));
+    g_assert_cmpuint (len, >, 1000);
+    g_assert_cmpmem (contents, 4, "\x89PNG", 4);
+    g_assert_false (cs_kchoice_dialog_export_to (dialog, bad, &error));
+    g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+    g_unlink (png);
+    g_rmdir (dir);
+  }
 
   /* The running job takes it at its next epoch. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.pause", NULL));
