@@ -917,6 +917,31 @@ test_diverged (void)
   g_assert_cmpuint (g_strv_length (label_rows), ==, 1 + 1000 + 1);
   g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
 
+  /* A continued run that diverges at its first epoch: its folder holds the epoch it continued
+   * from, labels.csv the same bytes as a run that stopped there. */
+  {
+    g_autofree char *parent = path_in ("diverged-parent");
+    g_autofree char *five = path_in ("diverged-five");
+    g_autofree char *child = path_in ("diverged-child");
+    g_autofree char *child_err = NULL, *expected = NULL, *got = NULL;
+
+    g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic-blobs", "--synthetic-n", "1000",
+                              "-p", "4", "-e", "2", "--seed", "5", "--checkpoint-every", "1", "-q",
+                              "--output", parent, NULL),
+                     ==, 0);
+    g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic-blobs", "--synthetic-n", "1000",
+                              "-p", "4", "-e", "1", "--seed", "5", "-q", "--output", five, NULL),
+                     ==, 0);
+    g_assert_cmpint (run_cli (NULL, &child_err, "--resume", parent, "--from-epoch", "5", "--lr",
+                              "1", "-q", "--output", child, NULL),
+                     ==, 3);
+    g_assert_nonnull (strstr (child_err, "diverged at epoch 6"));
+    g_assert_nonnull (strstr (child_err, "epoch 5 restored"));
+    expected = read_text (five, "labels.csv");
+    got = read_text (child, "labels.csv");
+    g_assert_cmpstr (got, ==, expected);
+  }
+
   /* Off, the same run goes on to its end. */
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (NULL, &err, "--dataset", "synthetic-blobs", "--synthetic-n", "1000",
@@ -990,6 +1015,23 @@ test_animation (void)
       g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
       g_assert_cmpint (gif->ImageCount, ==, 4 + 3); /* pretraining and clustering epochs */
       DGifCloseFile (gif, &code);
+      /* At 5 epochs a second, each frame shows for 20 hundredths of a second. */
+      g_assert_cmpint (
+          run_cli (NULL, NULL, SYNTH_ARGS, "--animation", gif_path, "--animation-fps", "5", NULL),
+          ==, 0);
+      gif = DGifOpenFileName (gif_path, &code);
+      g_assert_nonnull (gif);
+      g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
+      {
+        GraphicsControlBlock gcb;
+
+        g_assert_cmpint (DGifSavedExtensionToGCB (gif, 0, &gcb), ==, GIF_OK);
+        g_assert_cmpint (gcb.DelayTime, ==, 20);
+      }
+      DGifCloseFile (gif, &code);
+      g_assert_cmpint (
+          run_cli (NULL, NULL, SYNTH_ARGS, "--animation", gif_path, "--animation-fps", "0", NULL),
+          ==, 2);
 
       g_assert_cmpint (run_cli (NULL, &err_mp4, SYNTH_ARGS, "--animation", mp4, NULL), ==, 2);
       g_assert_nonnull (strstr (err_mp4, ".webm or .gif"));

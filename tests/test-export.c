@@ -7,6 +7,7 @@
 
 #include <gif_lib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <string.h>
@@ -355,6 +356,68 @@ model_ready (GObject *object, GAsyncResult *result, gpointer data)
 
 /* Save Run from the bytes the trainer publishes: the folder has every file, model.bin is
  * those bytes, and the folder loads back. */
+/* The folder read back as a comparison: every epoch's scores and settings, and the last
+ * epoch's points as they were shown. */
+static void
+check_read_back (Fixture *f, const char *run)
+{
+  g_autoptr (CsHistory) back = NULL;
+  g_autoptr (CsHistory) wrong_size = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *metrics = g_build_filename (run, "metrics.csv", NULL);
+  GError *error = NULL;
+  CsSnapshot *last, *orig;
+  guint n;
+
+  back = cs_run_read_history (run, f->dataset->n, &name, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back);
+  g_assert_cmpstr (name, ==, "roy, seed 0");
+  n = cs_history_get_n (back);
+  g_assert_cmpuint (n, ==, f->history->len);
+  for (guint i = 0; i < n; i++)
+    {
+      CsSnapshot *s = cs_history_get (back, i);
+
+      orig = g_ptr_array_index (f->history, i);
+      g_assert_cmpuint (s->epoch, ==, orig->epoch);
+      g_assert_cmpuint (s->phase, ==, orig->phase);
+      g_assert_cmpuint (s->phase_epoch, ==, orig->phase_epoch);
+      g_assert_cmpuint (s->k, ==, orig->k);
+      g_assert_cmpfloat_with_epsilon (s->metrics.loss_rec, orig->metrics.loss_rec,
+                                      1e-5 * orig->metrics.loss_rec);
+      g_assert_cmpint (isnan (s->metrics.acc), ==, isnan (orig->metrics.acc));
+      g_assert_cmpfloat_with_epsilon (s->settings.lr, orig->settings.lr, 1e-9);
+      g_assert_cmpuint (s->n, ==, i + 1 < n ? 0 : f->dataset->n);
+    }
+  last = cs_history_get_latest (back);
+  orig = g_ptr_array_index (f->history, n - 1);
+  g_assert_cmpfloat_with_epsilon (last->metrics.acc, orig->metrics.acc, 1e-5);
+  for (gsize i = 0; i < last->n; i++)
+    {
+      g_assert_cmpuint (last->clusters[i], ==, orig->clusters[i]);
+      g_assert_cmpfloat_with_epsilon (last->xy[2 * i], orig->xy[2 * i], 1e-5);
+    }
+  for (guint j = 0; j < last->k; j++)
+    {
+      g_assert_cmpint (last->cluster_sizes[j], ==, orig->cluster_sizes[j]);
+      g_assert_cmpint (last->cluster_to_class[j], ==, orig->cluster_to_class[j]);
+      g_assert_true (isfinite (last->centroids_xy[2 * j]));
+    }
+
+  /* Points of another dataset: the scores only. */
+  wrong_size = cs_run_read_history (run, f->dataset->n + 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_history_get_latest (wrong_size)->n, ==, 0);
+
+  /* Not a metrics table: refused with the file's name. */
+  g_assert_true (g_file_set_contents (metrics, "hello\n1,2\n", -1, NULL));
+  g_assert_null (cs_run_read_history (run, 0, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "metrics.csv"));
+  g_clear_error (&error);
+}
+
 static void
 test_run_folder (Fixture *f, gconstpointer data)
 {
@@ -393,6 +456,7 @@ test_run_folder (Fixture *f, gconstpointer data)
   g_assert_cmpstr (spec, ==, "synthetic-blobs");
   g_assert_cmpuint (back.k, ==, f->settings.k);
   g_bytes_unref (w.model);
+  check_read_back (f, run);
 }
 
 /* Errors say what to do, and a failed export leaves nothing behind. */

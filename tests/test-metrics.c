@@ -377,6 +377,31 @@ test_label_change (void)
   g_assert_cmpfloat (cs_metric_label_change (a, b, 0), ==, 0.0);
 }
 
+/* Two runs' partitions of the same points: b numbers a's clusters differently and splits one;
+ * the match pairs them by the points they share. */
+static void
+test_match_clusters (void)
+{
+  const guint16 a[10] = { 0, 0, 0, 1, 1, 1, 2, 2, 2, 2 };
+  const guint16 b[10] = { 2, 2, 1, 0, 0, 0, 1, 1, 3, 3 };
+  gint b_to_a[4];
+  gint a_to_b[3];
+
+  /* b's 0 is a's 1, b's 2 is a's 0; a's 2 splits into b's 1 (2 of its 4 points with one of
+   * a's 0) and b's 3 (2 points): one of them stays unmatched. */
+  g_assert_cmpint (cs_match_clusters (a, 3, b, 4, 10, b_to_a), ==, 7);
+  g_assert_cmpint (b_to_a[0], ==, 1);
+  g_assert_cmpint (b_to_a[2], ==, 0);
+  g_assert_true ((b_to_a[1] == 2 && b_to_a[3] == -1) || (b_to_a[1] == -1 && b_to_a[3] == 2));
+  /* The other way round: every one of a's three finds a partner. */
+  g_assert_cmpint (cs_match_clusters (b, 4, a, 3, 10, a_to_b), ==, 7);
+  g_assert_cmpint (a_to_b[0], ==, 2);
+  g_assert_cmpint (a_to_b[1], ==, 0);
+  g_assert_true (a_to_b[2] == 1 || a_to_b[2] == 3);
+  /* A point with an out-of-range cluster counts for nothing. */
+  g_assert_cmpint (cs_match_clusters (a, 2, b, 4, 10, b_to_a), ==, 5);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -393,6 +418,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/metrics/degenerate", test_degenerate);
   g_test_add_func ("/metrics/large", test_large);
   g_test_add_func ("/metrics/label-change", test_label_change);
+  g_test_add_func ("/metrics/match-clusters", test_match_clusters);
 
   return g_test_run ();
 }

@@ -138,6 +138,7 @@ cs_application_startup (GApplication *application)
     { "win.zoom-fit", { "<Control>0", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
     { "win.zoom-out", { "<Control>minus", NULL } },
+    { "win.side-by-side", { "<Control><Shift>d", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };
 

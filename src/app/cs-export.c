@@ -88,6 +88,13 @@ typedef struct
   CsCurvesParams curves;
   CsConfusionParams confusion;
   gboolean has_labels;
+  /* A compared run: its scores on the curves, its epoch beside the shown one. */
+  GPtrArray *compare; /* CsSnapshot, referenced */
+  char *compare_name;
+  CsSnapshot *compare_shown;
+  CsScatterParams compare_scatter;
+  guint *colors, *compare_colors;
+  char *compare_title;
   /* Animations: the frames' epochs (history[first .. first + n_frames)) and their format. */
   CsAnimationFormat animation_format;
   CsHistory *frames; /* the history again, for the centroid trails */
@@ -122,6 +129,12 @@ export_job_free (ExportJob *job)
   g_free (job->curves_title);
   g_free (job->confusion_title);
   g_clear_pointer (&job->frames, cs_history_unref);
+  g_clear_pointer (&job->compare, g_ptr_array_unref);
+  g_free (job->compare_name);
+  g_clear_pointer (&job->compare_shown, cs_snapshot_unref);
+  g_free (job->colors);
+  g_free (job->compare_colors);
+  g_free (job->compare_title);
   /* The last reference to the task may go on the worker: the caller's data (a window, say)
    * is released in the caller's context all the same. */
   if (job->progress_destroy != NULL)
@@ -176,6 +189,50 @@ export_job_set_scatter_snapshot (ExportJob *job, CsSnapshot *shown)
     }
 }
 
+/* The compared run's epoch beside the shown one: both titled with their run and epoch, its
+ * clusters in the colours of those they match. */
+static void
+export_job_fill_compare_scatter (ExportJob *job)
+{
+  CsSnapshot *shown = job->shown, *other = job->compare_shown;
+  CsDataset *dataset = job->dataset;
+  guint palette_k = 0;
+
+  g_free (job->scatter_title);
+  /* Translators: a run's algorithm and seed, above its scatter beside another run's */
+  job->scatter_title
+      = g_strdup_printf (_ ("%s, seed %llu"), cs_algorithm_to_string (shown->settings.algorithm),
+                         (unsigned long long) shown->settings.seed);
+  job->scatter.title = job->scatter_title;
+  job->compare_title = g_strdup (job->compare_name != NULL ? job->compare_name : "");
+  cs_plot_scatter_params_init (&job->compare_scatter);
+  job->compare_scatter.snapshot = other;
+  if (job->has_labels && other->n == dataset->n)
+    {
+      job->compare_scatter.labels = dataset->labels;
+      job->compare_scatter.n_classes = dataset->n_classes;
+      job->compare_scatter.class_names = (const char *const *) dataset->class_names;
+    }
+  job->compare_scatter.color_by
+      = job->compare_scatter.labels != NULL ? job->view.color_by : CS_COLOR_BY_CLUSTER;
+  if (other->n == dataset->n)
+    {
+      job->compare_scatter.image_width = dataset->image_width;
+      job->compare_scatter.image_height = dataset->image_height;
+    }
+  job->compare_scatter.title = job->compare_title;
+  job->colors = g_new (guint, shown->k);
+  job->compare_colors = g_new (guint, other->k);
+  if (cs_plot_scatter_match_colors (shown, other, job->colors, job->compare_colors, &palette_k))
+    {
+      job->scatter.cluster_colors = job->colors;
+      job->scatter.n_cluster_colors = shown->k;
+      job->compare_scatter.cluster_colors = job->compare_colors;
+      job->compare_scatter.n_cluster_colors = other->k;
+      job->scatter.palette_k = job->compare_scatter.palette_k = palette_k;
+    }
+}
+
 /* The plots' parameters from the snapshots and the view state, as the views fill theirs. */
 static void
 export_job_fill_plots (ExportJob *job)
@@ -215,6 +272,16 @@ export_job_fill_plots (ExportJob *job)
   job->curves.cursor = job->view.cursor < (gint) job->history->len ? job->view.cursor : -1;
   job->curves.show_losses = TRUE;
   job->curves.title = dashboard ? NULL : job->curves_title;
+
+  if (job->compare->len > 0)
+    {
+      job->curves.compare = (CsSnapshot *const *) job->compare->pdata;
+      job->curves.n_compare = job->compare->len;
+      job->curves.compare_name = job->compare_name;
+    }
+  /* Animations draw one run. */
+  if (job->compare_shown != NULL && shown != NULL && job->kind == CS_EXPORT_SCATTER)
+    export_job_fill_compare_scatter (job);
 
   memset (&job->confusion, 0, sizeof job->confusion);
   job->confusion.snapshot = shown;
@@ -396,6 +463,9 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
   job->shown = source->shown ? cs_snapshot_ref (source->shown) : NULL;
   job->trail = keep_array (source->trail, source->trail ? source->n_trail : 0);
   job->history = keep_array (source->history, source->history ? source->n_history : 0);
+  job->compare = keep_array (source->compare, source->compare ? source->n_compare : 0);
+  job->compare_name = g_strdup (source->compare_name);
+  job->compare_shown = source->compare_shown ? cs_snapshot_ref (source->compare_shown) : NULL;
 
   switch (kind)
     {
@@ -450,7 +520,11 @@ draw_export (cairo_t *cr, double width, double height, gpointer user_data)
   switch (job->kind)
     {
     case CS_EXPORT_SCATTER:
-      cs_plot_scatter_draw (cr, width, height, &job->style, &job->scatter);
+      if (job->compare_scatter.snapshot != NULL)
+        cs_plot_scatter_draw_pair (cr, width, height, &job->style, &job->scatter,
+                                   &job->compare_scatter);
+      else
+        cs_plot_scatter_draw (cr, width, height, &job->style, &job->scatter);
       break;
     case CS_EXPORT_CURVES:
       cs_plot_curves_draw (cr, width, height, &job->style, &job->curves);

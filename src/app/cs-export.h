@@ -68,6 +68,13 @@ typedef struct
   CsSettings settings; /* the settings in force */
   const char *dataset_spec;
   GBytes *model; /* model.bin's bytes (cs_trainer_dup_model), or NULL */
+  /* Another run compared with this one (may be NULL): its scores drawn dashed on the curves,
+   * and compare_shown (may be NULL) beside the shown epoch in the scatter, its clusters in the
+   * colours of those they match. */
+  CsSnapshot *const *compare;
+  guint n_compare;
+  const char *compare_name;
+  CsSnapshot *compare_shown;
 } CsExportSource;
 
 /* Zeroes source and initialises its view. */

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "cs-scatter-view.h"
 
@@ -24,6 +25,10 @@ struct _CsScatterView
   gboolean user_view; /* FALSE: fit every epoch */
   CsViewport view;
   gssize highlight;
+
+  guint *cluster_colors; /* matched to a compared run's clusters, or NULL */
+  guint n_cluster_colors, palette_k;
+  char *title;
 
   CsViewport drag_view;
   double pointer_x, pointer_y; /* last pointer position, -1 when outside */
@@ -96,8 +101,43 @@ fill_params (CsScatterView *self, CsScatterParams *params)
     params->view = self->view;
   params->show_legend = TRUE;
   params->highlight = self->highlight;
+  params->cluster_colors = self->cluster_colors;
+  params->n_cluster_colors = self->n_cluster_colors;
+  params->palette_k = self->palette_k;
+  params->title = self->title;
   params->empty_message
       = dataset == NULL ? _ ("Open a dataset to begin") : _ ("No data yet — press Start");
+}
+
+void
+cs_scatter_view_set_cluster_colors (CsScatterView *self,
+                                    const guint *colors,
+                                    guint n_colors,
+                                    guint palette_k)
+{
+  g_return_if_fail (CS_IS_SCATTER_VIEW (self));
+  if (colors == NULL && self->cluster_colors == NULL)
+    return;
+  if (colors != NULL && self->cluster_colors != NULL && n_colors == self->n_cluster_colors
+      && palette_k == self->palette_k
+      && memcmp (colors, self->cluster_colors, n_colors * sizeof (guint)) == 0)
+    return;
+  g_clear_pointer (&self->cluster_colors, g_free);
+  self->cluster_colors = colors != NULL ? g_memdup2 (colors, n_colors * sizeof (guint)) : NULL;
+  self->n_cluster_colors = colors != NULL ? n_colors : 0;
+  self->palette_k = colors != NULL ? palette_k : 0;
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
+}
+
+void
+cs_scatter_view_set_title (CsScatterView *self, const char *title)
+{
+  g_return_if_fail (CS_IS_SCATTER_VIEW (self));
+  if (g_strcmp0 (title, self->title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
 }
 
 void
@@ -528,12 +568,23 @@ cs_scatter_view_set_property (GObject *object,
 }
 
 static void
+cs_scatter_view_finalize (GObject *object)
+{
+  CsScatterView *self = CS_SCATTER_VIEW (object);
+
+  g_free (self->cluster_colors);
+  g_free (self->title);
+  G_OBJECT_CLASS (cs_scatter_view_parent_class)->finalize (object);
+}
+
+static void
 cs_scatter_view_class_init (CsScatterViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   CsPlotViewClass *view_class = CS_PLOT_VIEW_CLASS (klass);
 
+  object_class->finalize = cs_scatter_view_finalize;
   object_class->get_property = cs_scatter_view_get_property;
   object_class->set_property = cs_scatter_view_set_property;
   widget_class->snapshot = cs_scatter_view_snapshot;

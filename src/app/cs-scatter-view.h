@@ -28,6 +28,14 @@ void cs_scatter_view_zoom_to_fit (CsScatterView *self);
 /* FALSE while the view fits the data (it follows every epoch); otherwise the user's view. */
 gboolean cs_scatter_view_get_viewport (CsScatterView *self, CsViewport *view);
 
+/* Side by side with another run: cluster j takes palette entry colors[j] of a palette of
+ * palette_k (copied; NULL: its own colours), and a title names the run. */
+void cs_scatter_view_set_cluster_colors (CsScatterView *self,
+                                         const guint   *colors,
+                                         guint          n_colors,
+                                         guint          palette_k);
+void cs_scatter_view_set_title (CsScatterView *self, const char *title);
+
 /* The parameters the view draws with, for an export that matches the screen. Pointers stay
  * valid until the view changes. */
 void cs_scatter_view_get_params (CsScatterView *self, CsScatterParams *params);

@@ -15,6 +15,7 @@
 #include "cs-error.h"
 #include "cs-export.h"
 #include "cs-kchoice-dialog.h"
+#include "cs-run.h"
 #include "cs-window-private.h"
 
 /* Run -------------------------------------------------------------------------------------- */
@@ -75,46 +76,33 @@ restore_epoch_action (GtkWidget *widget, const char *action_name, GVariant *para
   cs_window_toast (self, message);
 }
 
-/* The run in the window becomes the comparison: its scores stay on the curves, dashed, while
- * the next runs train (roy against dkm, one seed against another). */
+/* The run in the window becomes the comparison: its scores stay on the curves, dashed, and its
+ * epochs beside the next run's, while the next runs train (roy against dkm, one seed against
+ * another). Its snapshots are shared, not copied. */
 static void
 compare_with_run_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   CsWindow *self = CS_WINDOW (widget);
   guint n = 0;
   CsSnapshot *const *history = cs_controller_get_history (self->controller, &n);
-  g_autoptr (CsHistory) copy = cs_history_new (0);
+  g_autoptr (CsHistory) copy = cs_history_new (G_MAXUINT);
   g_autofree char *name = NULL;
 
   if (n == 0)
     return;
-  /* The scores are all the curves need: no points, so a long run on 70 000 costs nothing. */
   for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (CsSnapshot) scores = cs_snapshot_new (0, history[i]->m, history[i]->k, 0, FALSE);
-
-      scores->epoch = history[i]->epoch;
-      scores->phase_epoch = history[i]->phase_epoch;
-      scores->phase = history[i]->phase;
-      scores->settings = history[i]->settings;
-      scores->metrics = history[i]->metrics;
-      cs_history_append (copy, scores);
-    }
+    cs_history_append (copy, history[i]);
   /* Translators: the run kept for comparison: its algorithm and seed */
   name = g_strdup_printf (_ ("%s, seed %llu"),
                           cs_algorithm_to_string (history[n - 1]->settings.algorithm),
                           (unsigned long long) history[n - 1]->settings.seed);
-  cs_curves_view_set_comparison (self->curves_view, copy, name);
-  cs_window_update_actions (self);
+  cs_window_set_comparison (self, copy, name);
 }
 
 static void
 clear_comparison_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  CsWindow *self = CS_WINDOW (widget);
-
-  cs_curves_view_set_comparison (self->curves_view, NULL, NULL);
-  cs_window_update_actions (self);
+  cs_window_set_comparison (CS_WINDOW (widget), NULL, NULL);
 }
 
 static void
@@ -398,6 +386,50 @@ open_run_from_action (GtkWidget *widget, const char *action_name, GVariant *para
   cs_window_open_run (CS_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
+static void
+compare_with_saved_run_done (CsWindow *self, GFile *file, const char *what)
+{
+  g_autofree char *path = g_file_get_path (file);
+  CsDataset *dataset = cs_controller_get_dataset (self->controller);
+  g_autoptr (CsHistory) history = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  if (path == NULL)
+    return;
+  history = cs_run_read_history (path, dataset != NULL ? dataset->n : 0, &name, &error);
+  if (history == NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_ ("Could not compare with “%s”"), path);
+
+      cs_window_show_error (self, title, error->message);
+      return;
+    }
+  cs_window_set_comparison (self, history, name);
+  if (cs_history_get_latest (history)->n == 0)
+    cs_window_toast (self, _ ("The saved run's scores are on the curves; its points are of "
+                              "another dataset, so they are not shown beside"));
+}
+
+static void
+compare_with_saved_run_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  open_chooser (self, _ ("Compare with a Saved Run"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                _ ("_Compare"), compare_with_saved_run_done, NULL);
+  gtk_native_dialog_show (self->file_chooser);
+}
+
+/* For scripts and tests: the run folder at param, without the chooser. */
+static void
+compare_with_saved_run_from_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (g_variant_get_string (param, NULL));
+
+  compare_with_saved_run_done (CS_WINDOW (widget), file, NULL);
+}
+
 /* Exports ---------------------------------------------------------------------------------- */
 
 static void
@@ -434,6 +466,11 @@ fill_export_source (CsWindow *self, CsExportSource *source)
   source->view.zoom = scatter.view;
   source->view.color_by = scatter.color_by;
   source->view.cursor = curves.cursor;
+  source->compare = curves.compare;
+  source->n_compare = curves.n_compare;
+  source->compare_name = curves.compare_name;
+  if (cs_window_get_side_by_side (self))
+    source->compare_shown = cs_scatter_view_get_snapshot (self->compare_scatter_view);
   export_size (self, &source->view.width, &source->view.height);
 }
 
@@ -646,6 +683,33 @@ animation_finished (GObject *object, GAsyncResult *result, gpointer user_data)
   export_end (self, FALSE, cs_export_get_path (result), error);
 }
 
+/* The frame rate, the epochs and what each frame draws, as the Export menu's animation
+ * submenu chose them. */
+static void
+animation_view (CsWindow *self, CsExportSource *source)
+{
+  g_autofree char *epochs = g_settings_get_string (self->settings, "animation-epochs");
+  g_autofree char *content = g_settings_get_string (self->settings, "animation-content");
+
+  source->view.fps = g_settings_get_uint (self->settings, "animation-fps");
+  source->view.animate
+      = g_str_equal (content, "dashboard") ? CS_EXPORT_DASHBOARD : CS_EXPORT_SCATTER;
+  source->view.first = 0;
+  source->view.last = -1;
+  if (g_str_equal (epochs, "clustering"))
+    {
+      guint first = 0;
+
+      while (first < source->n_history && source->history[first]->phase != CS_PHASE_CLUSTER)
+        first++;
+      /* Before any clustering epoch, the animation has them all rather than none. */
+      if (first < source->n_history)
+        source->view.first = (gint) first;
+    }
+  else if (g_str_equal (epochs, "to-shown"))
+    source->view.last = MAX (cs_window_get_timeline_index (self), 0);
+}
+
 static void
 export_animation (CsWindow *self, const char *path)
 {
@@ -658,6 +722,7 @@ export_animation (CsWindow *self, const char *path)
       return;
     }
   fill_export_source (self, &source);
+  animation_view (self, &source);
   toast = adw_toast_new (_ ("Writing the animation"));
   adw_toast_set_timeout (toast, 0);
   adw_toast_set_button_label (toast, _ ("Cancel"));
@@ -850,8 +915,7 @@ cs_window_update_actions (CsWindow *self)
   gtk_widget_action_set_enabled (w, "win.restore-epoch", self->diverged_good_epoch > 0);
   gtk_widget_action_set_enabled (w, "win.compare-with-run", n > 0);
   gtk_widget_action_set_enabled (w, "win.choose-k", n > 0);
-  gtk_widget_action_set_enabled (w, "win.clear-comparison",
-                                 cs_curves_view_has_comparison (self->curves_view));
+  gtk_widget_action_set_enabled (w, "win.clear-comparison", cs_window_has_comparison (self));
   gtk_widget_action_set_enabled (w, "win.dismiss-divergence", self->diverged_good_epoch > 0);
 }
 
@@ -871,6 +935,10 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.restore-epoch", NULL, restore_epoch_action);
   gtk_widget_class_install_action (widget_class, "win.compare-with-run", NULL,
                                    compare_with_run_action);
+  gtk_widget_class_install_action (widget_class, "win.compare-with-saved-run", NULL,
+                                   compare_with_saved_run_action);
+  gtk_widget_class_install_action (widget_class, "win.compare-with-saved-run-from", "s",
+                                   compare_with_saved_run_from_action);
   gtk_widget_class_install_action (widget_class, "win.clear-comparison", NULL,
                                    clear_comparison_action);
   gtk_widget_class_install_action (widget_class, "win.dismiss-divergence", NULL,
@@ -947,7 +1015,8 @@ on_key_pressed (GtkEventControllerKey *controller,
 void
 cs_window_init_actions (CsWindow *self)
 {
-  const char *settings_keys[] = { "color-by", "export-size", "show-sidebar" };
+  const char *settings_keys[] = { "color-by",      "export-size",      "show-sidebar",
+                                  "animation-fps", "animation-epochs", "animation-content" };
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

@@ -25,6 +25,8 @@ struct _CsWindow
   AdwFlap *flap;
   CsControls *controls;
   CsScatterView *scatter_view;
+  CsScatterView *compare_scatter_view;
+  GtkWidget *side_by_side_button;
   CsCurvesView *curves_view;
   CsConfusionView *confusion_view;
   GtkWidget *color_by_box;
@@ -40,6 +42,11 @@ struct _CsWindow
   CsController *controller;
   GMenu *dataset_menu;
   GtkNativeDialog *file_chooser; /* at most one open at a time */
+
+  /* Another run to compare with (NULL: none), its name, and whether it shows beside. */
+  CsHistoryModel *compare_history;
+  char *compare_name;
+  GSimpleAction *side_by_side_action;
 
   guint n_exports_pending; /* exports being written on worker threads */
   guint diverged_good_epoch; /* the epoch the banner offers to restore, 0 when hidden */
@@ -57,6 +64,17 @@ void cs_window_update_actions (CsWindow *self);
 /* Synchronous: builds the same job the Export menu runs on a worker thread. */
 gboolean cs_window_export_to (CsWindow *self, const char *what, const char *path, GError **error);
 guint cs_window_get_n_exports_pending (CsWindow *self);
+
+/* cs-window-compare.c */
+void cs_window_compare_init (CsWindow *self);
+void cs_window_compare_dispose (CsWindow *self);
+/* history: every epoch of the other run (referenced, not copied), or NULL to clear. */
+void cs_window_set_comparison (CsWindow *self, CsHistory *history, const char *name);
+gboolean cs_window_has_comparison (CsWindow *self);
+/* TRUE while the other run's scatter shows beside this one's. */
+gboolean cs_window_get_side_by_side (CsWindow *self);
+/* The other run's epoch and colours follow the epoch shown. */
+void cs_window_compare_sync (CsWindow *self);
 
 /* cs-window.c */
 void cs_window_show_error (CsWindow *self, const char *title, const char *message);

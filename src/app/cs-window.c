@@ -233,6 +233,7 @@ on_history_current (CsHistoryModel *history, GParamSpec *pspec, CsWindow *self)
 
   /* "Continue from here" depends on which epoch is shown. */
   cs_window_update_actions (self);
+  cs_window_compare_sync (self);
   if (shown == NULL)
     {
       gtk_label_set_text (self->timeline_label, _ ("No epochs yet"));
@@ -418,6 +419,7 @@ on_controller_dataset (CsController *controller, GParamSpec *pspec, CsWindow *se
   gboolean has_labels = dataset != NULL && dataset->labels != NULL;
 
   cs_plot_view_set_dataset (CS_PLOT_VIEW (self->scatter_view), dataset);
+  cs_plot_view_set_dataset (CS_PLOT_VIEW (self->compare_scatter_view), dataset);
   cs_plot_view_set_dataset (CS_PLOT_VIEW (self->confusion_view), dataset);
   gtk_widget_set_sensitive (self->color_by_label_button, has_labels);
   gtk_widget_set_tooltip_text (self->color_by_label_button,
@@ -523,9 +525,11 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CsWindo
 static void
 on_color_by_changed (GSettings *settings, const char *key, CsWindow *self)
 {
-  cs_scatter_view_set_color_by (self->scatter_view, g_settings_get_enum (settings, "color-by")
-                                                        ? CS_COLOR_BY_LABEL
-                                                        : CS_COLOR_BY_CLUSTER);
+  CsColorBy color_by
+      = g_settings_get_enum (settings, "color-by") ? CS_COLOR_BY_LABEL : CS_COLOR_BY_CLUSTER;
+
+  cs_scatter_view_set_color_by (self->scatter_view, color_by);
+  cs_scatter_view_set_color_by (self->compare_scatter_view, color_by);
 }
 
 /* Getters ---------------------------------------------------------------------------------- */
@@ -625,6 +629,7 @@ cs_window_dispose (GObject *object)
   g_clear_object (&self->dataset_menu);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
+  cs_window_compare_dispose (self);
 
   G_OBJECT_CLASS (cs_window_parent_class)->dispose (object);
 }
@@ -656,6 +661,8 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, controls);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, scatter_view);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, compare_scatter_view);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, side_by_side_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, curves_view);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, confusion_view);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, color_by_box);
@@ -724,6 +731,7 @@ cs_window_init (CsWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   cs_window_init_actions (self);
+  cs_window_compare_init (self);
   on_controller_state (self->controller, NULL, self);
   update_dataset_row (self);
   on_history_current (history, NULL, self);

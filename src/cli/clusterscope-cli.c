@@ -46,6 +46,7 @@ static char *opt_config = NULL;
 static char *opt_output = NULL;
 static char *opt_load_model = NULL;
 static char *opt_animation = NULL;
+static gint opt_animation_fps = 4;
 static gint opt_syn_n = -1, opt_syn_d = -1, opt_syn_k = -1;
 static gboolean opt_kmeans_only = FALSE;
 static gboolean opt_quiet = FALSE;
@@ -96,6 +97,8 @@ static GOptionEntry run_entries[] = {
     N_ ("Write the scatter of every epoch as a video (.webm) or an animated GIF (.gif) at the "
         "end of the run"),
     N_ ("FILE") },
+  { "animation-fps", 0, 0, G_OPTION_ARG_INT, &opt_animation_fps,
+    N_ ("Epochs per second of --animation (1-30, default 4)"), N_ ("N") },
   { "load-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_load_model,
     N_ ("Start from saved weights (a run's model.bin): pretraining is skipped"), N_ ("FILE") },
   { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &opt_checkpoint_every,
@@ -435,6 +438,8 @@ check_animation (const char *path)
   CsAnimationFormat format;
   CsFileSink *probe;
 
+  if (opt_animation_fps < 1 || opt_animation_fps > 30)
+    return usage_error (_ ("--animation-fps: %d is not between 1 and 30"), opt_animation_fps);
   if (!cs_animation_format_from_path (path, &format))
     return usage_error (_ ("--animation: '%s' does not end in .webm or .gif"), path);
   if (!cs_animation_check_format (format, &error) || !(probe = cs_file_sink_new (path, &error)))
@@ -446,7 +451,7 @@ check_animation (const char *path)
   return 0;
 }
 
-/* The scatter of every epoch, through the window's export (4 frames per second, 1600 x 1000). */
+/* The scatter of every epoch, through the window's export (--animation-fps, 1600 x 1000). */
 static int
 write_animation (const char *path, CsDataset *ds, CsHistory *history)
 {
@@ -457,6 +462,7 @@ write_animation (const char *path, CsDataset *ds, CsHistory *history)
   cs_export_source_init (&source);
   source.dataset = ds;
   source.history = cs_history_peek (history, &source.n_history);
+  source.view.fps = opt_animation_fps;
   if (!cs_export_write (CS_EXPORT_ANIMATION, path, &source, &error))
     {
       fprintf (stderr, "clusterscope-cli: %s\n", error->message);
@@ -748,13 +754,20 @@ main (int argc, char **argv)
       guint n_history = 0;
       CsSnapshot *const *history = cs_history_peek (st.history, &n_history);
 
+      /* A continued run that diverged at its first epoch is back at the checkpoint's: its
+       * points are the trainer's last snapshot, which no epoch of this run published. */
+      g_autoptr (CsSnapshot) restored
+          = n_history == 0 ? cs_trainer_dup_last_snapshot (trainer) : NULL;
+      g_autofree char *labels_path = g_build_filename (opt_output, "labels.csv", NULL);
+
       cs_trainer_get_settings (trainer, &final_settings);
       if (!cs_run_write_folder (opt_output, &final_settings, spec, ds, history, n_history, model,
                                 &error)
           || !cs_export_write_prototypes (opt_output, ds, history, n_history, &error)
           || (metrics_rows != NULL
               && !cs_run_write_metrics_csv_after (metrics_path, metrics_rows, history, n_history,
-                                                  &error)))
+                                                  &error))
+          || (restored != NULL && !cs_run_write_labels_csv (labels_path, ds, restored, &error)))
         {
           fprintf (stderr, "clusterscope-cli: %s\n", error->message);
           rc = EXIT_RUN;

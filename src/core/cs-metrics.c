@@ -83,6 +83,20 @@ cs_contingency_match (const CsContingency *self, gint *cluster_to_class)
   return matched;
 }
 
+gint64
+cs_match_clusters (const guint16 *a, guint ka, const guint16 *b, guint kb, gsize n, gint *b_to_a)
+{
+  g_autofree gint64 *counts = g_new0 (gint64, (gsize) ka * kb + 1);
+  CsContingency table = { ka, kb, n, counts };
+
+  g_return_val_if_fail (ka > 0 && kb > 0, 0);
+  /* a plays the classes, b the clusters. */
+  for (gsize i = 0; i < n; i++)
+    if (a[i] < ka && b[i] < kb)
+      counts[(gsize) a[i] * kb + b[i]]++;
+  return cs_contingency_match (&table, b_to_a);
+}
+
 double
 cs_metric_acc (const CsContingency *self)
 {

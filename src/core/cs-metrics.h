@@ -40,6 +40,16 @@ void           cs_contingency_free (CsContingency *self);
 gint64 cs_contingency_match (const CsContingency *self,
                              gint                *cluster_to_class);
 
+/* Two partitions of the same n points (two runs side by side): b's clusters matched to a's by
+ * the most points in common (Hungarian). b_to_a[j] (kb entries) receives a's cluster matched to
+ * b's j, or -1 when kb > ka leaves it unmatched. Returns the points in matched pairs. */
+gint64 cs_match_clusters (const guint16 *a,
+                          guint          ka,
+                          const guint16 *b,
+                          guint          kb,
+                          gsize          n,
+                          gint          *b_to_a);
+
 double cs_metric_acc (const CsContingency *self);
 double cs_metric_nmi (const CsContingency *self,
                       CsNmiAverage         average);

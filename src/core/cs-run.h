@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "cs-dataset.h"
+#include "cs-history.h"
 #include "cs-settings.h"
 #include "cs-snapshot.h"
 #include "cs-types.h"
@@ -53,6 +54,15 @@ gboolean cs_run_write_metrics_csv_after (const char        *path,
  * newline); an error when the file has fewer. */
 char *cs_run_read_metrics_rows (const char *run_dir,
                                 guint       last,
+                                GError    **error);
+
+/* A saved run read back for comparison: one snapshot per row of metrics.csv (scores and
+ * settings, no points), the last one also with labels.csv's points (clusters, confidence, the
+ * 2-D view; centroids drawn at their clusters' means) when that file has n_points rows (0: any).
+ * name (may be NULL) receives "algorithm, seed S" from config.json. */
+CsHistory *cs_run_read_history (const char *run_dir,
+                                gsize       n_points,
+                                char      **name,
                                 GError    **error);
 
 /* labels.csv: id,label,cluster,confidence,x,y,z_0..z_{m-1}. label is empty when the dataset has

@@ -810,6 +810,61 @@ project (CsTrainer *self, CsSnapshot *snap)
   cs_projection_apply (self->projection, self->centroids, k, snap->centroids_xy);
 }
 
+/* The checkpoint's epoch as the trainer's last snapshot, not published (the run's history
+ * already has it): a continued run that stops before its first epoch, at a divergence, still
+ * has the points of the epoch it is back at for its labels.csv. Reads the restored state only:
+ * the continued epochs stay the same bytes. */
+static void
+keep_restored_snapshot (CsTrainer *self)
+{
+  CsDataset *ds = self->dataset;
+  guint m = self->settings.embedding_dim, k = self->k;
+  CsSnapshot *snap = cs_snapshot_new (ds->n, m, k, ds->labels ? ds->n_classes : 0, TRUE);
+  g_autofree float *dist = g_new (float, ds->n *(gsize) k);
+  g_autofree gint32 *nearest = g_new (gint32, ds->n);
+  gsize tsne_n = 0;
+  const double *layout = self->tsne != NULL ? cs_tsne_get_layout (self->tsne, &tsne_n) : NULL;
+
+  cs_cluster_soft_assign (self->codes, ds->n, m, self->centroids, k, self->settings.alpha, dist,
+                          NULL, nearest, snap->confidence);
+  for (gsize i = 0; i < ds->n; i++)
+    {
+      snap->clusters[i] = (guint16) self->labels[i];
+      snap->cluster_sizes[self->labels[i]]++;
+    }
+  if (self->settings.projection == CS_PROJECTION_TSNE && layout != NULL && tsne_n == ds->n)
+    {
+      g_autofree double *sum = g_new0 (double, 2 * (gsize) k);
+
+      for (gsize i = 0; i < ds->n; i++)
+        {
+          snap->xy[2 * i] = (float) layout[2 * i];
+          snap->xy[2 * i + 1] = (float) layout[2 * i + 1];
+          sum[2 * self->labels[i]] += layout[2 * i];
+          sum[2 * self->labels[i] + 1] += layout[2 * i + 1];
+        }
+      for (guint c = 0; c < k; c++)
+        for (guint a = 0; a < 2; a++)
+          snap->centroids_xy[2 * c + a]
+              = snap->cluster_sizes[c] ? (float) (sum[2 * c + a] / snap->cluster_sizes[c]) : 0.0f;
+    }
+  else if (self->projection->valid)
+    {
+      cs_projection_apply (self->projection, self->codes, ds->n, snap->xy);
+      cs_projection_apply (self->projection, self->centroids, k, snap->centroids_xy);
+    }
+  memcpy (snap->codes, self->codes, ds->n * (gsize) m * sizeof (float));
+  memcpy (snap->centroids, self->centroids, (gsize) k * m * sizeof (float));
+  snap->epoch = self->epoch;
+  snap->settings = self->settings;
+  snap->settings.k = k;
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->last, cs_snapshot_unref);
+  self->last = snap;
+  g_mutex_unlock (&self->lock);
+}
+
 /* Encodes all points, assigns them to the centroids, computes the metrics and publishes a
  * snapshot. */
 static void
@@ -1617,6 +1672,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
       if (!restore_state (self, self->resume, error))
         goto out;
       g_clear_pointer (&self->resume, cs_checkpoint_free);
+      keep_restored_snapshot (self);
       publish_settings (self);
       if (self->settings.divergence_factor > 0)
         shadow_capture (self, &self->good, self->epoch);

@@ -111,38 +111,67 @@ cs_tsne_reset (CsTsne *self)
 
 /* A bounded max-heap of (dist, idx): the root is the worst neighbour kept so far. A pair is
  * worse when farther, or as far with a higher index, so ties go to the lower index. */
-static inline gboolean
-worse (float da, guint32 ia, float db, guint32 ib)
+/* A neighbour candidate. Candidates are ordered by distance, then by index, so that the k
+ * nearest are one set whatever the order they were met in. */
+typedef struct
 {
-  return da > db || (da == db && ia > ib);
+  float d;
+  guint32 i;
+} Cand;
+
+static inline gboolean
+cand_less (const Cand *a, const Cand *b)
+{
+  return a->d < b->d || (a->d == b->d && a->i < b->i);
 }
 
 static inline void
-heap_swap (float *dist, guint32 *idx, guint a, guint b)
+cand_swap (Cand *a, Cand *b)
 {
-  float td = dist[a];
-  guint32 ti = idx[a];
+  Cand t = *a;
 
-  dist[a] = dist[b], idx[a] = idx[b];
-  dist[b] = td, idx[b] = ti;
+  *a = *b;
+  *b = t;
 }
 
+/* Rearranges c (len > k) so that c[0 .. k) are its k least, in no particular order
+ * (quickselect, median-of-three pivots). */
 static void
-heap_sift_down (float *dist, guint32 *idx, guint k, guint at)
+cand_select (Cand *c, gsize len, gsize k)
 {
-  for (;;)
-    {
-      guint l = 2 * at + 1, r = l + 1, top = at;
+  gsize lo = 0, hi = len - 1;
 
-      if (l < k && worse (dist[l], idx[l], dist[top], idx[top]))
-        top = l;
-      if (r < k && worse (dist[r], idx[r], dist[top], idx[top]))
-        top = r;
-      if (top == at)
+  while (hi > lo)
+    {
+      gsize mid = lo + (hi - lo) / 2, store = lo;
+      Cand pivot;
+
+      /* Median of three to hi. */
+      if (cand_less (&c[mid], &c[lo]))
+        cand_swap (&c[mid], &c[lo]);
+      if (cand_less (&c[hi], &c[lo]))
+        cand_swap (&c[hi], &c[lo]);
+      if (cand_less (&c[mid], &c[hi]))
+        cand_swap (&c[mid], &c[hi]);
+      pivot = c[hi];
+      for (gsize j = lo; j < hi; j++)
+        if (cand_less (&c[j], &pivot))
+          cand_swap (&c[j], &c[store++]);
+      cand_swap (&c[store], &c[hi]);
+      /* c[store] is in its sorted place. */
+      if (store == k || store + 1 == k)
         return;
-      heap_swap (dist, idx, at, top);
-      at = top;
+      if (store > k)
+        hi = store - 1;
+      else
+        lo = store + 1;
     }
+}
+
+static int
+cand_compare (const void *a, const void *b)
+{
+  return cand_less (a, b) ? -1 : cand_less (b, a) ? 1 : 0;
 }
 
 /* ||x_i||^2 of each of the n rows of x (n x m). */
@@ -178,6 +207,8 @@ knn_search (const float *q,
   g_autofree float *qsq_owned = same ? NULL : squared_norms (q, nq, m);
   const float *qsq = same ? sq : qsq_owned;
   g_autofree float *block = NULL;
+  gsize cap = 4 * (gsize) k;
+  g_autofree Cand *cand = g_new (Cand, cap);
   gsize rows;
 
   rows = CLAMP (KNN_BLOCK_FLOATS / n, 1, 256);
@@ -192,43 +223,40 @@ knn_search (const float *q,
       for (gsize r = 0; r < nr; r++)
         {
           gsize i = r0 + r;
-          const float *g = block + r * n;
-          float *hd = dist + i * k;
-          guint32 *hi = idx + i * k;
-          guint filled = 0;
+          float *d = block + r * n;
+          float threshold = INFINITY;
+          gsize len = 0;
 
+          /* The squared distances of the whole row first, a loop the compiler vectorises. */
+          for (gsize c = 0; c < n; c++)
+            d[c] = MAX (qsq[i] + sq[c] - 2.0f * d[c], 0.0f);
+          if (same)
+            d[i] = INFINITY; /* never below the threshold: not its own neighbour */
+
+          /* Candidates nearer than the k-th nearest so far gather in cand; when it is full, the
+           * k least stay and the threshold drops to the farthest of them. A column comes after
+           * every earlier one, so an equal distance never wins: only a strictly nearer one
+           * enters. Most of the row fails this one comparison. */
           for (gsize j = 0; j < n; j++)
+            if (G_UNLIKELY (d[j] < threshold))
+              {
+                cand[len++] = (Cand){ d[j], (guint32) j };
+                if (len == cap)
+                  {
+                    cand_select (cand, len, k);
+                    len = k;
+                    threshold = cand[0].d;
+                    for (guint c = 1; c < k; c++)
+                      threshold = MAX (threshold, cand[c].d);
+                  }
+              }
+          if (len > k)
+            cand_select (cand, len, k);
+          qsort (cand, MIN (len, k), sizeof (Cand), cand_compare);
+          for (guint c = 0; c < k; c++)
             {
-              float d;
-
-              if (same && j == i)
-                continue;
-              d = MAX (qsq[i] + sq[j] - 2.0f * g[j], 0.0f);
-              if (filled < k)
-                {
-                  /* Sift up. */
-                  guint at = filled++;
-                  hd[at] = d, hi[at] = (guint32) j;
-                  while (at > 0)
-                    {
-                      guint parent = (at - 1) / 2;
-                      if (!worse (hd[at], hi[at], hd[parent], hi[parent]))
-                        break;
-                      heap_swap (hd, hi, at, parent);
-                      at = parent;
-                    }
-                }
-              else if (worse (hd[0], hi[0], d, (guint32) j))
-                {
-                  hd[0] = d, hi[0] = (guint32) j;
-                  heap_sift_down (hd, hi, k, 0);
-                }
-            }
-          /* Heap sort in place: nearest first. */
-          for (guint end = k; end > 1; end--)
-            {
-              heap_swap (hd, hi, 0, end - 1);
-              heap_sift_down (hd, hi, end - 1, 0);
+              dist[i * k + c] = c < len ? cand[c].d : INFINITY;
+              idx[i * k + c] = c < len ? cand[c].i : (guint32) i;
             }
         }
     }
@@ -381,10 +409,25 @@ typedef struct
   gint32 point; /* a leaf's point (the first one, at the depth limit) */
 } Node;
 
+/* What the repulsion's traversal reads of a node, in half the bytes of a Node: the centre of
+ * mass, (2 hw)^2 for the opening test, the count and the first child. */
+typedef struct
+{
+  double x, y;
+  double width2;
+  guint32 count;
+  gint32 child; /* -1 for a leaf */
+} Flat;
+
 typedef struct
 {
   Node *nodes;
   gsize len, cap;
+  Flat *flat; /* len entries, made by tree_finish */
+  gsize flat_cap;
+  guint32 *order; /* the points in the tree's depth-first order: neighbours in the plane */
+  gint32 *leaf_point;
+  gsize order_n;
   double *scratch; /* 3 n: each point's normalisation share and repulsion, kept between calls */
   gsize scratch_n;
 } Tree;
@@ -393,6 +436,9 @@ static void
 tree_clear (Tree *t)
 {
   g_clear_pointer (&t->nodes, g_free);
+  g_clear_pointer (&t->flat, g_free);
+  g_clear_pointer (&t->order, g_free);
+  g_clear_pointer (&t->leaf_point, g_free);
   g_clear_pointer (&t->scratch, g_free);
 }
 
@@ -487,53 +533,110 @@ tree_build (Tree *t, const double *y, gsize n)
     }
 }
 
-/* Sums to centres of mass, once, instead of a division at every visit. */
+/* Sums to centres of mass, once, instead of a division at every visit; the compact copy the
+ * traversal reads; and the points in depth-first order, so that the points one thread handles
+ * one after the other walk much the same cells (the cache keeps them). */
 static void
-tree_finish (Tree *t)
+tree_finish (Tree *t, gsize n)
 {
-  for (gsize a = 0; a < t->len; a++)
-    if (t->nodes[a].count > 0)
-      {
-        t->nodes[a].sx /= t->nodes[a].count;
-        t->nodes[a].sy /= t->nodes[a].count;
-      }
-}
-
-/* Repulsion on point i: sum over the others of q^2 (y_i - y_j) into f, and of q into the
- * returned value, q = 1 / (1 + d^2), cells standing for their points where small enough. */
-static double
-tree_repulse (const Tree *t, const double *y, gsize i, double theta2, double f[2], gint32 *stack)
-{
-  double px = y[2 * i], py = y[2 * i + 1], z = 0.0;
+  gint32 stack[4 * TREE_MAX_DEPTH + 8];
   guint top = 0;
+  gsize k = 0;
 
-  f[0] = f[1] = 0.0;
+  if (t->flat_cap < t->len)
+    {
+      g_free (t->flat);
+      t->flat_cap = t->len;
+      t->flat = g_new (Flat, t->flat_cap);
+    }
+  for (gsize a = 0; a < t->len; a++)
+    {
+      Node *nd = &t->nodes[a];
+
+      if (nd->count > 0)
+        {
+          nd->sx /= nd->count;
+          nd->sy /= nd->count;
+        }
+      t->flat[a] = (Flat){ nd->sx, nd->sy, 4.0 * nd->hw * nd->hw, nd->count, nd->child };
+    }
+
+  if (t->order_n != n)
+    {
+      g_free (t->order);
+      g_free (t->leaf_point);
+      t->order = g_new (guint32, MAX (n, 1));
+      t->leaf_point = g_new (gint32, MAX (n, 1));
+      t->order_n = n;
+    }
+  /* Each point once: a leaf at the depth limit stands for several, placed after the walk. */
+  memset (t->leaf_point, 0, n * sizeof (gint32));
   stack[top++] = 0;
-  while (top > 0)
+  while (top > 0 && t->len > 0)
     {
       const Node *nd = &t->nodes[stack[--top]];
-      double dx, dy, d2, q;
 
       if (nd->count == 0)
         continue;
-      if (nd->child < 0 && nd->count == 1 && nd->point == (gint32) i)
+      if (nd->child < 0)
+        {
+          if (nd->point >= 0 && !t->leaf_point[nd->point])
+            {
+              t->leaf_point[nd->point] = 1;
+              t->order[k++] = (guint32) nd->point;
+            }
+          continue;
+        }
+      for (gint32 c = 3; c >= 0; c--)
+        stack[top++] = nd->child + c;
+    }
+  for (gsize i = 0; i < n; i++)
+    if (!t->leaf_point[i])
+      t->order[k++] = (guint32) i;
+}
+
+/* Repulsion on point i: sum over the others of q^2 (y_i - y_j) into f, and of q into the
+ * returned value, q = 1 / (1 + d^2), cells standing for their points where small enough. Empty
+ * cells are never pushed; the others are visited in the same order as ever, so the sums are
+ * the same bytes. */
+static double
+tree_repulse (const Tree *t, const double *y, gsize i, double theta2, double f[2], gint32 *stack)
+{
+  const Flat *flat = t->flat;
+  const Node *nodes = t->nodes;
+  double px = y[2 * i], py = y[2 * i + 1], z = 0.0, fx = 0.0, fy = 0.0;
+  guint top = 0;
+
+  if (flat[0].count > 0)
+    stack[top++] = 0;
+  while (top > 0)
+    {
+      gint32 a = stack[--top];
+      const Flat *nd = &flat[a];
+      double dx, dy, d2, q, cq;
+
+      if (nd->child < 0 && nd->count == 1 && nodes[a].point == (gint32) i)
         continue;
-      dx = px - nd->sx;
-      dy = py - nd->sy;
+      dx = px - nd->x;
+      dy = py - nd->y;
       d2 = dx * dx + dy * dy;
-      if (nd->child < 0 || 4.0 * nd->hw * nd->hw < theta2 * d2)
+      if (nd->child < 0 || nd->width2 < theta2 * d2)
         {
           if (d2 == 0.0)
             continue; /* i among duplicates at the depth limit */
           q = 1.0 / (1.0 + d2);
           z += nd->count * q;
-          f[0] += nd->count * q * q * dx;
-          f[1] += nd->count * q * q * dy;
+          cq = nd->count * q * q;
+          fx += cq * dx;
+          fy += cq * dy;
         }
       else
-        for (gint32 c = 0; c < 4; c++)
-          stack[top++] = nd->child + c;
+        for (gint32 c = nd->child; c < nd->child + 4; c++)
+          if (flat[c].count > 0)
+            stack[top++] = c;
     }
+  f[0] = fx;
+  f[1] = fy;
   return z;
 }
 
@@ -554,8 +657,12 @@ repulse_range (gsize start, gsize end, gpointer data)
   GradJob *job = data;
   gint32 stack[4 * TREE_MAX_DEPTH + 8];
 
-  for (gsize i = start; i < end; i++)
-    job->z[i] = tree_repulse (job->tree, job->y, i, job->theta2, job->grad + 2 * i, stack);
+  for (gsize k = start; k < end; k++)
+    {
+      gsize i = job->tree->order[k];
+
+      job->z[i] = tree_repulse (job->tree, job->y, i, job->theta2, job->grad + 2 * i, stack);
+    }
 }
 
 static void
@@ -613,7 +720,7 @@ gradient_with_tree (Tree *t,
   job = (GradJob){ t, y, row_start, col, val, theta * theta, rep, zi };
 
   tree_build (t, y, n);
-  tree_finish (t);
+  tree_finish (t, n);
   cs_parallel_for (pool, n, 1, 64, repulse_range, &job);
   for (gsize i = 0; i < n; i++)
     z += zi[i];

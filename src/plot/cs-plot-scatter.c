@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cs-metrics.h"
 #include "cs-plot-private.h"
 
 #define MARGIN_LEFT 58.0
@@ -279,6 +280,24 @@ n_categories (const CsScatterParams *p)
   return by_label (p) ? p->n_classes : p->snapshot->k;
 }
 
+/* The palette entry (and marker) of category c, and the palette's size: a cluster may take a
+ * matched run's colour (cluster_colors). */
+static void
+category_look (const CsScatterParams *p, guint c, gboolean dark, CsRgba *color, CsMarker *marker)
+{
+  guint ncat = n_categories (p), index = c;
+
+  if (!by_label (p) && p->cluster_colors != NULL && c < p->n_cluster_colors)
+    {
+      index = p->cluster_colors[c];
+      ncat = MAX (MAX (ncat, p->palette_k), index + 1);
+    }
+  if (color != NULL)
+    cs_palette_color (index, ncat, dark, color);
+  if (marker != NULL)
+    *marker = by_label (p) ? CS_MARKER_CIRCLE : cs_palette_marker (index, ncat);
+}
+
 static double
 point_diameter (const CsScatterParams *p)
 {
@@ -490,7 +509,7 @@ rasterise_into (guint32 *data,
     {
       CsRgba color;
 
-      cs_palette_color (c, ncat, style->dark, &color);
+      category_look (p, c, style->dark, &color, NULL);
       colors[c] = premultiply (&color, alpha);
     }
   colors[ncat] = premultiply (&grey, alpha * 0.6); /* unlabelled or unassigned */
@@ -695,7 +714,7 @@ centroid_color (const CsScatterParams *p, const CsPlotStyle *style, guint j, CsR
         *out = style->muted;
     }
   else
-    cs_palette_color (j, s->k, style->dark, out);
+    category_look (p, j, style->dark, out, NULL);
 }
 
 static gboolean
@@ -805,11 +824,17 @@ draw_centroids (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p,
     {
       double x, y, px, py;
       CsRgba color;
+      CsMarker marker;
 
       if (!centroid_xy (s, j, &x, &y))
         continue;
       to_pixel (l, x, y, &px, &py);
       centroid_color (p, style, j, &color);
+      /* The marker follows the cluster's colour, whatever the points show. */
+      if (by_label (p))
+        marker = cs_palette_marker (j, s->k);
+      else
+        category_look (p, j, style->dark, NULL, &marker);
       /* A halo in the background colour keeps the marker readable over dense points. */
       cairo_save (cr);
       cs_plot_set_source_alpha (cr, &style->background, 0.8);
@@ -817,8 +842,7 @@ draw_centroids (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p,
       cairo_arc (cr, px, py, CENTROID_RADIUS + 1.5, 0, 2 * G_PI);
       cairo_stroke (cr);
       cairo_restore (cr);
-      cs_plot_draw_marker (cr, cs_palette_marker (j, s->k), px, py, CENTROID_RADIUS, &color,
-                           &outline);
+      cs_plot_draw_marker (cr, marker, px, py, CENTROID_RADIUS, &color, &outline);
     }
 }
 
@@ -910,16 +934,16 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   for (guint c = 0; c < shown; c++, y += erow)
     {
       CsRgba color, outline = style->muted;
+      CsMarker marker;
       gint64 count = labels ? counts[c] : (s->cluster_sizes != NULL ? s->cluster_sizes[c] : 0);
       const char *name = NULL;
       double cw;
       g_autofree char *fit = NULL;
       char label[160];
 
-      cs_palette_color (c, ncat, style->dark, &color);
+      category_look (p, c, style->dark, &color, &marker);
       outline.a = 0.6;
-      cs_plot_draw_marker (cr, labels ? CS_MARKER_CIRCLE : cs_palette_marker (c, ncat), x + 6,
-                           y + erow / 2, 5, &color, &outline);
+      cs_plot_draw_marker (cr, marker, x + 6, y + erow / 2, 5, &color, &outline);
       if (thumb > 0)
         cs_plot_draw_image (cr, style, s->prototypes + (gsize) c * s->d, p->image_width,
                             p->image_height, x + 16, round (y + (erow - thumb) / 2), thumb);
@@ -1145,4 +1169,53 @@ cs_plot_scatter_draw (cairo_t *cr,
     draw_legend (cr, style, params, &l);
   draw_header (cr, style, params, &l);
   cairo_restore (cr);
+}
+
+void
+cs_plot_scatter_draw_pair (cairo_t *cr,
+                           double width,
+                           double height,
+                           const CsPlotStyle *style,
+                           const CsScatterParams *left,
+                           const CsScatterParams *right)
+{
+  /* Whole pixels, so that each half keeps the direct path into an image surface. */
+  double half = floor (width / 2);
+
+  g_return_if_fail (cr != NULL && style != NULL && left != NULL && right != NULL);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, half, height);
+  cairo_clip (cr);
+  cs_plot_scatter_draw (cr, half, height, style, left);
+  cairo_restore (cr);
+
+  cairo_save (cr);
+  cairo_translate (cr, half, 0);
+  cairo_rectangle (cr, 0, 0, width - half, height);
+  cairo_clip (cr);
+  cs_plot_scatter_draw (cr, width - half, height, style, right);
+  cairo_restore (cr);
+}
+
+gboolean
+cs_plot_scatter_match_colors (
+    const CsSnapshot *a, const CsSnapshot *b, guint *a_colors, guint *b_colors, guint *palette_k)
+{
+  g_autofree gint *b_to_a = NULL;
+  guint next;
+
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  if (a->n == 0 || a->n != b->n || a->k == 0 || b->k == 0)
+    return FALSE;
+  b_to_a = g_new (gint, b->k);
+  cs_match_clusters (a->clusters, a->k, b->clusters, b->k, a->n, b_to_a);
+  for (guint j = 0; j < a->k; j++)
+    a_colors[j] = j;
+  /* b's clusters without a partner (b has more) take the colours after a's. */
+  next = a->k;
+  for (guint j = 0; j < b->k; j++)
+    b_colors[j] = b_to_a[j] >= 0 ? (guint) b_to_a[j] : next++;
+  *palette_k = MAX (next, b->k);
+  return TRUE;
 }

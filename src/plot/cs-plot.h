@@ -119,6 +119,12 @@ typedef struct
   /* > 0 when every point is a w x h image: the legend then shows each cluster's prototype
    * (snapshot->prototypes, when its length d is w x h) beside its colour. */
   guint image_width, image_height;
+  /* Coloured by cluster, cluster j takes entry cluster_colors[j] of a palette of palette_k
+   * colours (and its marker): a run shown beside another, its clusters matched to the other's.
+   * NULL: entry j of a palette of K. */
+  const guint *cluster_colors;
+  guint n_cluster_colors;
+  guint palette_k;
 } CsScatterParams;
 
 /* Centroid trails show this many earlier epochs, on screen and in exports alike. */
@@ -135,6 +141,24 @@ void cs_plot_scatter_draw (cairo_t *cr,
                            double height,
                            const CsPlotStyle *style,
                            const CsScatterParams *params);
+
+/* Two runs side by side on the same points: b's clusters take the colours of the clusters of a
+ * they share most points with (cs_match_clusters), unmatched ones new colours. a_colors (a->k
+ * entries) and b_colors (b->k) receive palette entries of a palette of *palette_k colours, for
+ * CsScatterParams.cluster_colors. FALSE when the two are not of the same points. */
+gboolean cs_plot_scatter_match_colors (const CsSnapshot *a,
+                                       const CsSnapshot *b,
+                                       guint            *a_colors,
+                                       guint            *b_colors,
+                                       guint            *palette_k);
+
+/* left and right side by side, each in half the width (exports of a comparison). */
+void cs_plot_scatter_draw_pair (cairo_t               *cr,
+                                double                 width,
+                                double                 height,
+                                const CsPlotStyle     *style,
+                                const CsScatterParams *left,
+                                const CsScatterParams *right);
 
 /* pixel -> nearest point index within radius px, or -1 (same layout as draw). */
 gssize cs_plot_scatter_hit (double width,

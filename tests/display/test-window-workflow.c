@@ -10,7 +10,10 @@
 #include "config.h"
 
 #include <math.h>
+#include <glib/gstdio.h>
 #include <string.h>
+
+#include "cs-metrics.h"
 
 #include "cs-application.h"
 #include "cs-error.h"
@@ -52,6 +55,30 @@ history_reaches (gpointer data)
 
   return cs_controller_get_n_history (f->controller) >= f->target
          || cs_controller_get_state (f->controller) == CS_RUN_FINISHED;
+}
+
+static gboolean
+no_exports_pending (gpointer data)
+{
+  return cs_window_get_n_exports_pending (((Fixture *) data)->window) == 0;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
 }
 
 static void
@@ -158,8 +185,8 @@ test_branch (void)
   g_assert_false (cs_curves_view_has_comparison (f.window->curves_view));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.compare-with-run", NULL));
   g_assert_true (cs_curves_view_has_comparison (f.window->curves_view));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set", "(sv)",
-                                             "algorithm", g_variant_new_string ("dkm")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set", "(sv)", "algorithm",
+                                             g_variant_new_string ("dkm")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
   g_assert_true (wait_for (finished, &f, WAIT_SECONDS));
   {
@@ -217,6 +244,132 @@ test_divergence (void)
   fixture_tear_down (&f);
 }
 
+/* Share of the pixels in columns [x0, x1) of a PNG that are not near white: how much is drawn. */
+static double
+drawn_share (const char *path, int x0, int x1)
+{
+  cairo_surface_t *image = cairo_image_surface_create_from_png (path);
+  int width, height, stride, drawn = 0;
+  const guint8 *data;
+
+  g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
+  width = cairo_image_surface_get_width (image);
+  height = cairo_image_surface_get_height (image);
+  stride = cairo_image_surface_get_stride (image);
+  data = cairo_image_surface_get_data (image);
+  x1 = MIN (x1, width);
+  for (int y = 0; y < height; y++)
+    for (int x = x0; x < x1; x++)
+      {
+        const guint8 *p = data + (gsize) y * stride + 4 * x;
+
+        drawn += p[0] < 200 || p[1] < 200 || p[2] < 200;
+      }
+  cairo_surface_destroy (image);
+  return (double) drawn / ((double) (x1 - x0) * height);
+}
+
+/* The colours the compared run's scatter draws its clusters with are those of this run's
+ * clusters with which they share the most points. */
+static void
+assert_matched_colours (Fixture *f)
+{
+  CsScatterParams mine, other;
+  g_autofree gint *b_to_a = NULL;
+
+  cs_scatter_view_get_params (f->window->scatter_view, &mine);
+  cs_scatter_view_get_params (f->window->compare_scatter_view, &other);
+  g_assert_nonnull (other.snapshot);
+  g_assert_cmpuint (other.snapshot->n, ==, mine.snapshot->n);
+  g_assert_nonnull (other.cluster_colors);
+  b_to_a = g_new (gint, other.snapshot->k);
+  cs_match_clusters (mine.snapshot->clusters, mine.snapshot->k, other.snapshot->clusters,
+                     other.snapshot->k, mine.snapshot->n, b_to_a);
+  for (guint j = 0; j < other.snapshot->k; j++)
+    if (b_to_a[j] >= 0)
+      g_assert_cmpuint (other.cluster_colors[j], ==, (guint) b_to_a[j]);
+}
+
+/* roy, then dkm with roy kept for comparison: the second scatter shows roy beside dkm at the
+ * epoch on the timeline, in matched colours, and the export draws both. Saved and opened again
+ * as a saved run, roy's scores come back on the curves and its last epoch beside. */
+static void
+test_side_by_side (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *dir = g_dir_make_tmp ("cs-compare-XXXXXX", NULL);
+  g_autofree char *roy = g_build_filename (dir, "roy", NULL);
+  g_autofree char *png = g_build_filename (dir, "scatter.png", NULL);
+  g_autoptr (GError) error = NULL;
+  CsCurvesParams curves;
+  CsSnapshot *other;
+
+  fixture_set_up (&f, 2, 4);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set", "(sv)",
+                                             "algorithm", g_variant_new_string ("roy")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
+  g_assert_true (wait_for (finished, &f, WAIT_SECONDS));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f.window->compare_scatter_view)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.save-run-to", "s", roy));
+  g_assert_true (wait_for (no_exports_pending, &f, WAIT_SECONDS));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.compare-with-run", NULL));
+  g_assert_true (cs_window_get_side_by_side (f.window));
+  g_assert_true (gtk_widget_get_visible (f.window->side_by_side_button));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set", "(sv)", "algorithm",
+                                             g_variant_new_string ("dkm")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
+  g_assert_true (wait_for (finished, &f, WAIT_SECONDS));
+
+  /* The timeline scrubs both. */
+  for (gint i = 5; i >= 1; i -= 2)
+    {
+      cs_window_set_timeline_index (f.window, i);
+      other = cs_scatter_view_get_snapshot (f.window->compare_scatter_view);
+      g_assert_nonnull (other);
+      g_assert_cmpuint (other->epoch, ==, (guint) i + 1);
+      g_assert_cmpint (other->settings.algorithm, ==, CS_ALGORITHM_ROY);
+      g_assert_cmpint (cs_scatter_view_get_snapshot (f.window->scatter_view)->settings.algorithm,
+                       ==, CS_ALGORITHM_DKM);
+      assert_matched_colours (&f);
+    }
+
+  /* The export shows both: a scatter in each half. */
+  g_assert_true (cs_window_export_to (f.window, "scatter", png, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (drawn_share (png, 0, 800), >, 0.02);
+  g_assert_cmpfloat (drawn_share (png, 800, 1600), >, 0.02);
+
+  /* Off: one scatter again, and the export too. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.side-by-side", NULL));
+  g_assert_false (cs_window_get_side_by_side (f.window));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f.window->compare_scatter_view)));
+
+  /* The saved roy run as the comparison. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.clear-comparison", NULL));
+  g_assert_false (cs_window_has_comparison (f.window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window),
+                                             "win.compare-with-saved-run-from", "s", roy));
+  g_assert_true (cs_window_has_comparison (f.window));
+  g_assert_true (cs_window_get_side_by_side (f.window));
+  cs_curves_view_get_params (f.window->curves_view, &curves);
+  g_assert_cmpuint (curves.n_compare, ==, 6);
+  g_assert_cmpstr (curves.compare_name, ==, "roy, seed 3");
+  cs_window_set_timeline_index (f.window, 2);
+  /* Only its last epoch has points: that one shows, whatever the epoch. */
+  other = cs_scatter_view_get_snapshot (f.window->compare_scatter_view);
+  g_assert_nonnull (other);
+  g_assert_cmpuint (other->epoch, ==, 6);
+  assert_matched_colours (&f);
+
+  fixture_tear_down (&f);
+  /* CS_TEST_KEEP=1 keeps the export and the run folder to look at. */
+  if (g_getenv ("CS_TEST_KEEP") == NULL)
+    remove_tree (dir);
+  else
+    g_test_message ("kept %s", dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -224,5 +377,6 @@ main (int argc, char *argv[])
     return 77;
   g_test_add_func ("/workflow/branch", test_branch);
   g_test_add_func ("/workflow/divergence", test_divergence);
+  g_test_add_func ("/workflow/side-by-side", test_side_by_side);
   return g_test_run ();
 }

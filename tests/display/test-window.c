@@ -209,6 +209,25 @@ check_gif (const char *path, int width, int height, guint n_frames)
   DGifCloseFile (gif, &code);
 }
 
+/* Every frame shows for delay hundredths of a second. */
+static void
+check_gif_delay (const char *path, int delay)
+{
+  int code = 0;
+  GifFileType *gif = DGifOpenFileName (path, &code);
+
+  g_assert_nonnull (gif);
+  g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
+  for (int i = 0; i < gif->ImageCount; i++)
+    {
+      GraphicsControlBlock gcb;
+
+      g_assert_cmpint (DGifSavedExtensionToGCB (gif, i, &gcb), ==, GIF_OK);
+      g_assert_cmpint (gcb.DelayTime, ==, delay);
+    }
+  DGifCloseFile (gif, &code);
+}
+
 static void
 check_svg (const char *path)
 {
@@ -592,6 +611,22 @@ test_window_train_and_export (void)
   wait_exports (f.window);
   g_assert_null (f.window->animation_cancellable);
   check_gif (anim, 800, 500, cs_controller_get_n_history (f.controller));
+  {
+    g_autoptr (GSettings) anim_settings = g_settings_new (APP_ID);
+
+    /* As the animation submenu sets it: the clustering epochs only, 10 a second, the dashboard. */
+    g_settings_set_uint (anim_settings, "animation-fps", 10);
+    g_settings_set_string (anim_settings, "animation-epochs", "clustering");
+    g_settings_set_string (anim_settings, "animation-content", "dashboard");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
+                                               "animation", anim));
+    wait_exports (f.window);
+    check_gif (anim, 800, 500, cs_controller_get_n_history (f.controller) - pretrain);
+    check_gif_delay (anim, 10);
+    g_settings_reset (anim_settings, "animation-fps");
+    g_settings_reset (anim_settings, "animation-epochs");
+    g_settings_reset (anim_settings, "animation-content");
+  }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.export-to", "(ss)",
                                              "labels", labels));
