@@ -296,7 +296,7 @@ test_errors (void)
   g_autofree char *bad_csv = path_in ("bad.csv");
   g_autofree char *bad_json = path_in ("bad.json");
 
-  expect_usage_error ("unknown algorithm 'dec'", "--algorithm", "dec", NULL);
+  expect_usage_error ("unknown algorithm 'deep'", "--algorithm", "deep", NULL);
   expect_usage_error ("-k must be at least 1", "-k", "0", NULL);
   expect_usage_error ("learning rate", "--lr", "-0.5", NULL);
   expect_usage_error ("--hidden", "--hidden", "10,abc", NULL);

@@ -42,11 +42,58 @@ naive_loss (const float *z, guint batch, guint m, const float *r, guint k, doubl
   return total / batch;
 }
 
+/* The inputs of a loss evaluated in double by a test's own definition of it. */
+typedef struct
+{
+  const float *z, *r, *p; /* p: DEC's target, or NULL */
+  guint batch, m, k;
+  double alpha;
+  double (*loss) (
+      const float *z, guint batch, guint m, const float *r, guint k, double alpha, const float *p);
+} Loss;
+
+/* Central differences of the loss over each of the n values of x (z or r, which the loss
+ * reads), times scale, against the analytic gradient; returns how many disagree. */
+static guint
+count_mismatches (const Loss *l,
+                  float *x,
+                  guint n,
+                  const float *analytic,
+                  double scale,
+                  double tolerance,
+                  const char *name)
+{
+  const double eps = 1e-3;
+  guint bad = 0;
+
+  for (guint a = 0; a < n; a++)
+    {
+      float saved = x[a];
+      double num;
+
+      x[a] = saved + (float) eps;
+      num = l->loss (l->z, l->batch, l->m, l->r, l->k, l->alpha, l->p);
+      x[a] = saved - (float) eps;
+      num = (num - l->loss (l->z, l->batch, l->m, l->r, l->k, l->alpha, l->p)) / (2 * eps) * scale;
+      x[a] = saved;
+      if (fabs (num - analytic[a]) > tolerance + 1e-2 * fabs (num))
+        bad++, g_test_message ("%s[%u]: analytic %g numeric %g", name, a, analytic[a], num);
+    }
+  return bad;
+}
+
+static double
+naive_dkm (
+    const float *z, guint batch, guint m, const float *r, guint k, double alpha, const float *p)
+{
+  return naive_loss (z, batch, m, r, k, alpha);
+}
+
 static void
 check (double alpha)
 {
   const guint batch = 6, m = 4, k = 3;
-  const double lambda = 1.5, eps = 1e-3;
+  const double lambda = 1.5;
   float z[6 * 4], r[3 * 4], dz[6 * 4], dr[3 * 4], work[2 * 6 * 3];
   CsRng rng;
   double loss;
@@ -59,30 +106,12 @@ check (double alpha)
   loss = cs_cluster_loss (z, batch, m, r, k, alpha, lambda, dz, dr, work);
   g_assert_cmpfloat_with_epsilon (loss, naive_loss (z, batch, m, r, k, alpha), 1e-5);
 
-  for (guint p = 0; p < batch * m; p++)
-    {
-      float saved = z[p];
-      double num;
-      z[p] = saved + (float) eps;
-      num = naive_loss (z, batch, m, r, k, alpha);
-      z[p] = saved - (float) eps;
-      num = (num - naive_loss (z, batch, m, r, k, alpha)) / (2 * eps) * lambda;
-      z[p] = saved;
-      if (fabs (num - dz[p]) > 1e-3 + 1e-2 * fabs (num))
-        bad++, g_test_message ("dz[%u]: analytic %g numeric %g", p, dz[p], num);
-    }
-  for (guint p = 0; p < k * m; p++)
-    {
-      float saved = r[p];
-      double num;
-      r[p] = saved + (float) eps;
-      num = naive_loss (z, batch, m, r, k, alpha);
-      r[p] = saved - (float) eps;
-      num = (num - naive_loss (z, batch, m, r, k, alpha)) / (2 * eps) * lambda;
-      r[p] = saved;
-      if (fabs (num - dr[p]) > 1e-3 + 1e-2 * fabs (num))
-        bad++, g_test_message ("dr[%u]: analytic %g numeric %g", p, dr[p], num);
-    }
+  {
+    Loss l = { z, r, NULL, batch, m, k, alpha, naive_dkm };
+
+    bad += count_mismatches (&l, z, batch * m, dz, lambda, 1e-3, "dz");
+    bad += count_mismatches (&l, r, k * m, dr, lambda, 1e-3, "dr");
+  }
   g_assert_cmpuint (bad, ==, 0);
 }
 
@@ -151,6 +180,86 @@ test_confidence (void)
   g_assert_cmpfloat (conf[0], ==, 1.0f);
 }
 
+/* KL (P || Q) in double from the definition, P fixed. */
+static double
+naive_dec_loss (const float *z, guint batch, guint m, const float *r, guint k, const float *p)
+{
+  double total = 0;
+
+  for (guint i = 0; i < batch; i++)
+    {
+      double kern[16], sum = 0;
+
+      for (guint j = 0; j < k; j++)
+        {
+          double d = 0;
+          for (guint c = 0; c < m; c++)
+            d += ((double) z[i * m + c] - r[j * m + c]) * ((double) z[i * m + c] - r[j * m + c]);
+          kern[j] = 1.0 / (1.0 + d);
+          sum += kern[j];
+        }
+      for (guint j = 0; j < k; j++)
+        total += p[i * k + j] * log (p[i * k + j] / (kern[j] / sum));
+    }
+  return total / batch;
+}
+
+static double
+naive_dec (
+    const float *z, guint batch, guint m, const float *r, guint k, double alpha, const float *p)
+{
+  return naive_dec_loss (z, batch, m, r, k, p);
+}
+
+/* DEC's KL loss: its value against the definition and both gradients against central
+ * differences, with the target made from the batch's own soft assignment as DEC makes it. */
+static void
+test_dec_gradient (void)
+{
+  const guint batch = 7, m = 3, k = 4;
+  const double weight = 1.7;
+  float z[7 * 3], r[4 * 3], q[7 * 4], p[7 * 4], dz[7 * 3], dr[4 * 3];
+  CsRng rng;
+  guint bad = 0;
+  double loss;
+
+  cs_rng_init (&rng, 11);
+  fill_normal (z, batch * m, 1.0, &rng);
+  fill_normal (r, k * m, 1.0, &rng);
+  cs_dec_soft_assign (z, batch, m, r, k, q);
+  for (guint i = 0; i < batch; i++)
+    {
+      double sum = 0;
+      for (guint j = 0; j < k; j++)
+        sum += q[i * k + j];
+      g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-6);
+    }
+  cs_dec_target (q, batch, k, p);
+  /* The target is sharper than Q: each row's largest share grows. */
+  for (guint i = 0; i < batch; i++)
+    {
+      float qmax = 0, pmax = 0;
+      for (guint j = 0; j < k; j++)
+        qmax = MAX (qmax, q[i * k + j]), pmax = MAX (pmax, p[i * k + j]);
+      g_assert_cmpfloat (pmax, >=, qmax - 1e-6);
+    }
+
+  loss = cs_dec_loss (z, batch, m, r, k, p, weight, dz, dr, NULL);
+  g_assert_cmpfloat_with_epsilon (loss, naive_dec_loss (z, batch, m, r, k, p), 1e-6);
+  g_assert_cmpfloat (loss, >, 0.0);
+  {
+    Loss l = { z, r, p, batch, m, k, 0.0, naive_dec };
+
+    bad += count_mismatches (&l, z, batch * m, dz, weight, 1e-4, "dz");
+    bad += count_mismatches (&l, r, k * m, dr, weight, 1e-4, "dr");
+  }
+  g_assert_cmpuint (bad, ==, 0);
+  /* With P = Q there is nothing to learn: zero loss, zero gradient. */
+  g_assert_cmpfloat (fabs (cs_dec_loss (z, batch, m, r, k, q, weight, dz, dr, NULL)), <, 1e-6);
+  for (guint a = 0; a < batch * m; a++)
+    g_assert_cmpfloat (fabs (dz[a]), <, 1e-6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -159,5 +268,6 @@ main (int argc, char **argv)
   g_test_add_func ("/loss/gradient/medium", test_medium);
   g_test_add_func ("/loss/sharp-finite", test_sharp_is_finite);
   g_test_add_func ("/loss/confidence", test_confidence);
+  g_test_add_func ("/loss/dec/gradient", test_dec_gradient);
   return g_test_run ();
 }

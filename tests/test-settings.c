@@ -94,7 +94,7 @@ test_invalid (void)
   check_rejected ("{\"k\": 0}", "setting \"k\" must be at least 1");
   check_rejected ("{\"k\": 1001}", "at most 1000");
   check_rejected ("{\"k\": 5, \"lr\": -1}", "learning rate");
-  check_rejected ("{\"algorithm\": \"dec\"}", "unknown algorithm");
+  check_rejected ("{\"algorithm\": \"deep\"}", "unknown algorithm");
   check_rejected ("{\"reinit_mode\": \"hot\"}", "fresh or warm");
   check_rejected ("{\"batch_size\": \"big\"}", "must be a number");
   check_rejected ("{\"hidden\": [10, 0]}", "hidden");
@@ -257,9 +257,9 @@ test_table_text (void)
     g_assert_false (cs_settings_parse (&s, cs_settings_find ("k"), "-k", "2.5", &error));
     g_assert_nonnull (strstr (error->message, "-k takes an integer"));
     g_clear_error (&error);
-    g_assert_false (cs_settings_parse (&s, cs_settings_find ("algorithm"), "-a", "dec", &error));
+    g_assert_false (cs_settings_parse (&s, cs_settings_find ("algorithm"), "-a", "deep", &error));
     g_assert_nonnull (
-        strstr (error->message, "unknown algorithm 'dec' (expected roy, dkm or aekm)"));
+        strstr (error->message, "unknown algorithm 'deep' (expected roy, dkm, aekm, dec or idec)"));
     g_clear_error (&error);
   }
 }

@@ -243,6 +243,79 @@ test_dkm_and_aekm (void)
     }
 }
 
+/* DEC and IDEC train their centroids with the network, never re-initialise, report the KL
+ * loss, and stop once fewer than dec_tol of the labels change. With targets updated within
+ * epochs, the run is the same on one thread as on three. */
+static void
+test_dec_idec (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (1);
+  CsSettings s;
+
+  for (CsAlgorithm a = CS_ALGORITHM_DEC; a <= CS_ALGORITHM_IDEC; a++)
+    {
+      g_autoptr (GPtrArray) snaps = NULL;
+      g_autoptr (GPtrArray) stopping = NULL;
+      CsSnapshot *last, *pretrained;
+      CsTrainer *trainer;
+
+      small_settings (&s, 5);
+      s.algorithm = a;
+      s.epochs = 4;
+      s.dec_tol = 0; /* every epoch */
+      snaps = run (ds, &s, 0, &trainer);
+      g_assert_cmpuint (snaps->len, ==, s.pretrain_epochs + s.epochs);
+      g_assert_cmpuint (cs_trainer_get_converged_epoch (trainer), ==, 0);
+      cs_trainer_unref (trainer);
+      last = g_ptr_array_index (snaps, snaps->len - 1);
+      pretrained = g_ptr_array_index (snaps, s.pretrain_epochs - 1);
+      check_snapshot_consistent (last, ds);
+      g_test_message ("%s: ACC %.3f, KL %.4f", cs_algorithm_to_string (a), last->metrics.acc,
+                      last->metrics.loss_clu);
+      g_assert_cmpfloat (last->metrics.acc, >=, 0.8);
+      g_assert_false (last->reinitialised);
+      g_assert_true (isfinite (last->metrics.loss_clu) && last->metrics.loss_clu > 0);
+      g_assert_true (
+          memcmp (pretrained->centroids, last->centroids, last->k * last->m * sizeof (float)) != 0);
+
+      /* The stop: a tolerance every run meets at once ends it after one clustering epoch. */
+      s.dec_tol = 1.0;
+      stopping = run (ds, &s, 0, &trainer);
+      g_assert_cmpuint (stopping->len, ==, s.pretrain_epochs + 1);
+      g_assert_cmpuint (cs_trainer_get_converged_epoch (trainer), ==, s.pretrain_epochs + 1);
+      cs_trainer_unref (trainer);
+    }
+
+  /* Targets within the epoch (every 3 batches), on one thread and on three: the same bytes. */
+  small_settings (&s, 5);
+  s.algorithm = CS_ALGORITHM_IDEC;
+  s.epochs = 2;
+  s.target_every = 3;
+  s.dec_tol = 0;
+  s.hidden[0] = 256;
+  s.hidden[1] = 512;
+  {
+    GPtrArray *runs[2];
+
+    for (guint r = 0; r < 2; r++)
+      {
+        openblas_set_num_threads (r == 0 ? 1 : 3);
+        runs[r] = run (ds, &s, 0, NULL);
+      }
+    openblas_set_num_threads (1);
+    for (guint i = 0; i < runs[0]->len; i++)
+      {
+        CsSnapshot *x = g_ptr_array_index (runs[0], i), *y = g_ptr_array_index (runs[1], i);
+
+        g_assert_cmpmem (&x->metrics.loss_clu, sizeof (double), &y->metrics.loss_clu,
+                         sizeof (double));
+        g_assert_cmpmem (x->codes, x->n * x->m * 4, y->codes, y->n * y->m * 4);
+      }
+    g_ptr_array_unref (runs[0]);
+    g_ptr_array_unref (runs[1]);
+  }
+}
+
 /* Requests made mid-run show up in the following snapshots, with the change flagged. */
 static void
 test_live_settings (void)
@@ -493,8 +566,10 @@ test_model_async (void)
   GError *error = NULL;
 
   small_settings (&s, 5);
-  s.pretrain_epochs = 4;
-  s.epochs = 0;
+  /* Epoch 2 ends pretraining, so its codes are encoded afresh (the earlier pretraining epochs
+   * show the training pass's own), and two clustering epochs follow. */
+  s.pretrain_epochs = 2;
+  s.epochs = 2;
   a.ask_at = 2;
   a.trainer = cs_trainer_new (ds, &s, &error);
   g_assert_no_error (error);
@@ -784,6 +859,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/roy-synthetic", test_roy_synthetic);
   g_test_add_func ("/trainer/dkm-aekm", test_dkm_and_aekm);
   g_test_add_func ("/trainer/prototypes", test_prototypes);
+  g_test_add_func ("/trainer/dec-idec", test_dec_idec);
   g_test_add_func ("/trainer/live-settings", test_live_settings);
   g_test_add_func ("/trainer/deterministic", test_deterministic);
   g_test_add_func ("/trainer/identity", test_identity_kept);

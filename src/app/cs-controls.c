@@ -93,8 +93,9 @@ set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
   return cs_settings_get_variant (&s, desc);
 }
 
-/* The subtitle of a choice explains the one in force, so the panel reads as a sentence; R and
- * the re-initialisation mean nothing to DKM, which never re-initialises. */
+/* The subtitle of a choice explains the one in force, so the panel reads as a sentence; rows
+ * that mean nothing to the chosen algorithm hide (R and the re-initialisation to DKM, DEC and
+ * IDEC, which never re-initialise; alpha and lambda to DEC and IDEC). */
 static void
 update_choices (CsControls *self)
 {
@@ -102,6 +103,7 @@ update_choices (CsControls *self)
   Row *reinit_every = find_row (self, "reinit_every");
   Row *reinit_mode = find_row (self, "reinit_mode");
   guint chosen;
+  gboolean dec;
 
   for (guint i = 0; i < self->rows->len; i++)
     {
@@ -115,8 +117,16 @@ update_choices (CsControls *self)
                                      _ (row->desc->choices[chosen].description));
     }
   chosen = adw_combo_row_get_selected (ADW_COMBO_ROW (algorithm->row));
+  dec = chosen == CS_ALGORITHM_DEC || chosen == CS_ALGORITHM_IDEC;
   gtk_widget_set_visible (reinit_every->row, chosen == CS_ALGORITHM_ROY);
-  gtk_widget_set_visible (reinit_mode->row, chosen != CS_ALGORITHM_DKM);
+  gtk_widget_set_visible (reinit_mode->row,
+                          chosen == CS_ALGORITHM_ROY || chosen == CS_ALGORITHM_AEKM);
+  /* DEC and IDEC have their own loss: no alpha or lambda, but a target and a stop. */
+  gtk_widget_set_visible (find_row (self, "alpha")->row, !dec);
+  gtk_widget_set_visible (find_row (self, "lambda")->row, !dec);
+  gtk_widget_set_visible (find_row (self, "gamma")->row, chosen == CS_ALGORITHM_IDEC);
+  gtk_widget_set_visible (find_row (self, "target_every")->row, dec);
+  gtk_widget_set_visible (find_row (self, "dec_tol")->row, dec);
 }
 
 static void

@@ -727,6 +727,9 @@ main (int argc, char **argv)
                                                                     : EXIT_RUN;
     }
   last = cs_history_get_latest (st.history);
+  if (rc == 0 && cs_trainer_get_converged_epoch (trainer) > 0 && !opt_quiet)
+    fprintf (stderr, _ ("converged at epoch %u: fewer than %g of the labels changed\n"),
+             cs_trainer_get_converged_epoch (trainer), settings.dec_tol);
   if (rc == 0 && last)
     {
       const CsEpochMetrics *mt = &last->metrics;

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -120,13 +122,49 @@ is_newest_of_run (GPtrArray *entries, const Entry *e)
   return TRUE;
 }
 
+static void remove_run (const char *run);
+
+/* Whether a run folder's process has gone without removing it (killed, or crashed): its name,
+ * run-TIME-PID-SERIAL, holds the process id. Such a folder would keep its newest checkpoint
+ * for ever, and enough of them would leave the live windows no room. */
+static gboolean
+run_is_stale (const char *name)
+{
+  gint64 time;
+  int pid;
+  guint serial;
+
+  if (sscanf (name, "run-%" G_GINT64_FORMAT "-%d-%u", &time, &pid, &serial) != 3 || pid <= 0
+      || pid == (int) getpid ())
+    return FALSE;
+  return kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Removes the folders of runs whose process has gone. */
+static void
+remove_stale_runs (const char *root)
+{
+  g_autoptr (GDir) dir = g_dir_open (root, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (run_is_stale (name))
+      {
+        g_autofree char *run = g_build_filename (root, name, NULL);
+
+        remove_run (run);
+      }
+}
+
 /* Removes checkpoints until the root holds at most limit bytes. */
 static void
 prune (const char *root, guint64 limit)
 {
-  g_autoptr (GPtrArray) entries = list_entries (root);
+  g_autoptr (GPtrArray) entries = NULL;
   guint64 total = 0;
 
+  remove_stale_runs (root);
+  entries = list_entries (root);
   for (guint i = 0; i < entries->len; i++)
     total += ((Entry *) g_ptr_array_index (entries, i))->size;
   g_ptr_array_sort (entries, compare_age);
@@ -185,6 +223,7 @@ cs_checkpoint_cache_new (const char *root, guint64 limit_bytes)
   g_mutex_init (&self->lock);
   g_cond_init (&self->idle);
   self->writer = g_thread_pool_new (write_job, NULL, 1, FALSE, NULL);
+  remove_stale_runs (self->root);
   return self;
 }
 

@@ -4,7 +4,9 @@
  * clusterscope/checkpoints). Checkpoints are written on a thread of the cache's own, so that
  * training does not wait for the disk; when the root holds more than the limit, the oldest
  * files go first, those marked to keep (re-initialisations, settings changes) only when nothing
- * else is left, and never a run's newest. A run's folder is removed when the cache is freed.
+ * else is left, and never a run's newest. A run's folder is removed when the cache is freed;
+ * the folders of runs whose process has gone without removing them (killed, crashed) are
+ * removed when a cache starts and whenever it prunes, so they cannot fill the budget.
  *
  * Copyright 2026 The Clusterscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later

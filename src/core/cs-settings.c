@@ -36,6 +36,11 @@ static const CsSettingChoice algorithm_choices[] = {
     N_ ("Deep k-Means: centroids are parameters trained by gradient descent on every batch") },
   { "aekm", N_ ("AE + K-means"),
     N_ ("Baseline: the autoencoder alone, with K-means on its codes after every epoch") },
+  { "dec", N_ ("DEC"),
+    N_ ("Deep Embedded Clustering: the encoder and centroids fit a sharpened target of "
+        "Student's t assignments; the decoder is dropped") },
+  { "idec", N_ ("IDEC"),
+    N_ ("Improved DEC: DEC's loss, weighted by gamma, beside the reconstruction") },
 };
 
 static const CsSettingChoice reinit_choices[] = {
@@ -73,7 +78,8 @@ static const CsSettingDesc descs[] = {
     .group = CS_SETTING_GROUP_CLUSTERING, .title = N_ ("Algorithm"),
     .subtitle = N_ ("Roy: centroids frozen within an epoch, re-initialised by K-means every R "
                     "epochs. DKM: centroids trained by gradient descent. AE + K-means: autoencoder "
-                    "only, K-means after each epoch"),
+                    "only, K-means after each epoch. DEC / IDEC: Student's t assignments pulled "
+                    "toward a sharpened target"),
     CHOICES (algorithm_choices) },
   { .key = "k", .gsettings = "k", .option = "k", .short_option = 'k', .arg = "K",
     .type = CS_SETTING_TYPE_UINT, .offset = OFFSET (k), .def = 10, .min = 1, .max = CS_MAX_K,
@@ -101,6 +107,31 @@ static const CsSettingDesc descs[] = {
     .title = N_ ("K-means restarts"),
     .subtitle = N_ ("k-means++ seedings at each fresh re-initialisation; the lowest inertia wins"),
     .step = 1 },
+  { .key = "gamma", .gsettings = "gamma", .option = "gamma", .arg = "G",
+    .type = CS_SETTING_TYPE_DOUBLE, .offset = OFFSET (gamma), .def = 0.1, .min = 0.0,
+    .max = 1000.0, .live = CS_SETTING_GAMMA, .apply = CS_APPLY_NEXT_EPOCH,
+    .summary = N_ ("IDEC: weight of the clustering loss against the reconstruction"),
+    .group = CS_SETTING_GROUP_CLUSTERING, .title = N_ ("Gamma"),
+    .subtitle = N_ ("IDEC: weight of the KL loss against the reconstruction (per pixel, as the "
+                    "paper's mean squared error)"),
+    .digits = 3, .step = 0.05 },
+  { .key = "target_every", .gsettings = "target-every", .option = "target-every", .arg = "T",
+    .type = CS_SETTING_TYPE_UINT, .offset = OFFSET (target_every), .def = 0, .min = 0,
+    .max = 1000000, .live = CS_SETTING_TARGET_EVERY, .apply = CS_APPLY_NEXT_EPOCH,
+    .summary = N_ ("DEC / IDEC: batches between updates of the target distribution (0: at the "
+                   "start of every epoch)"),
+    .group = CS_SETTING_GROUP_CLUSTERING, .title = N_ ("Target update"),
+    .subtitle = N_ ("Batches between updates of the sharpened target; 0: every epoch"),
+    .step = 10 },
+  { .key = "dec_tol", .gsettings = "dec-tol", .option = "dec-tol", .arg = "TOL",
+    .type = CS_SETTING_TYPE_DOUBLE, .offset = OFFSET (dec_tol), .def = 0.001, .min = 0.0,
+    .max = 1.0, .live = CS_SETTING_DEC_TOL, .apply = CS_APPLY_NEXT_EPOCH,
+    .summary = N_ ("DEC / IDEC: stop when fewer than this share of labels change between target "
+                   "updates (0: never)"),
+    .group = CS_SETTING_GROUP_CLUSTERING, .title = N_ ("Stop below"),
+    .subtitle = N_ ("Share of labels changing between target updates under which DEC / IDEC "
+                    "stop (0: never)"),
+    .digits = 4, .step = 0.001 },
   { .key = "lr", .gsettings = "learning-rate", .option = "lr", .arg = "LR",
     .type = CS_SETTING_TYPE_DOUBLE, .offset = OFFSET (lr), .def = 1e-3, .min = 1e-6, .max = 1.0,
     .live = CS_SETTING_LR, .apply = CS_APPLY_NEXT_BATCH, .summary = N_ ("Adam learning rate"),

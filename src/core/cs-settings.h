@@ -22,6 +22,8 @@ typedef enum
   CS_ALGORITHM_ROY,  /* frozen centroids in an epoch, K-means re-initialisation every R epochs */
   CS_ALGORITHM_DKM,  /* centroids trained by Adam on every batch */
   CS_ALGORITHM_AEKM, /* autoencoder alone, K-means on the codes after every epoch */
+  CS_ALGORITHM_DEC,  /* DEC: KL to a sharpened target of Student's t assignments, no decoder */
+  CS_ALGORITHM_IDEC, /* IDEC: DEC's loss plus the reconstruction (weight gamma) */
 } CsAlgorithm;
 
 typedef enum
@@ -69,6 +71,10 @@ struct _CsSettings
   CsProjectionKind projection;
   CsInitKind init;
   double divergence_factor; /* 0: no guard */
+  /* DEC and IDEC */
+  double gamma;       /* IDEC: weight of the clustering (KL) loss against the reconstruction */
+  guint target_every; /* batches between updates of the target P; 0: at every epoch's start */
+  double dec_tol;     /* stop when fewer than this share of labels change (0: never) */
 };
 
 /* Which settings a running job may change (the others need a new run). Snapshots record the
@@ -85,6 +91,9 @@ typedef enum
   CS_SETTING_KMEANS_N_INIT = 1 << 7,
   CS_SETTING_PROJECTION = 1 << 8,
   CS_SETTING_DIVERGENCE_FACTOR = 1 << 9,
+  CS_SETTING_GAMMA = 1 << 10,
+  CS_SETTING_TARGET_EVERY = 1 << 11,
+  CS_SETTING_DEC_TOL = 1 << 12,
 } CsSettingMask;
 
 /* The shape of a setting's value, which decides its JSON, GVariant, CLI and widget forms. */

@@ -94,8 +94,13 @@ struct _CsTrainer
   float *cent_m;    /* DKM: Adam moments of the centroids */
   float *cent_v;
   guint64 cent_t;
-  float *codes;   /* n x m */
-  gint32 *labels; /* n: cluster of each point */
+  float *target;    /* DEC / IDEC: the sharpened target P, n x k, or NULL */
+  gint32 *dec_prev; /* DEC / IDEC with target_every > 0: labels at the last target update */
+  gboolean have_dec_prev;
+  gboolean converged;    /* DEC / IDEC: labels changed less than dec_tol; the run ends */
+  guint converged_epoch; /* the epoch it ended at, 0 while it has not */
+  float *codes;          /* n x m */
+  gint32 *labels;        /* n: cluster of each point */
   gint32 *prev_labels;
   gboolean have_prev_labels;
   CsProjection *projection;
@@ -285,6 +290,8 @@ cs_trainer_unref (CsTrainer *self)
   g_free (self->cent_m);
   g_free (self->cent_v);
   g_free (self->codes);
+  g_free (self->target);
+  g_free (self->dec_prev);
   g_free (self->labels);
   g_free (self->prev_labels);
   g_clear_pointer (&self->model_copy, g_bytes_unref);
@@ -941,6 +948,49 @@ finish_epoch (CsTrainer *self,
   g_mutex_unlock (&self->lock);
 }
 
+static gboolean
+is_dec (CsAlgorithm algorithm)
+{
+  return algorithm == CS_ALGORITHM_DEC || algorithm == CS_ALGORITHM_IDEC;
+}
+
+/* DEC / IDEC: the target P from the Student's t assignments of self->codes to the centroids.
+ * With target_every > 0 (updates within epochs), the share of labels that changed since the
+ * last update decides convergence; with updates at each epoch's start, the epoch's label
+ * change does (see the run loop), which needs no state of its own across a checkpoint. */
+static void
+update_target (CsTrainer *self)
+{
+  CsDataset *ds = self->dataset;
+  guint m = self->settings.embedding_dim, k = self->k;
+
+  self->target = g_renew (float, self->target, ds->n *(gsize) k);
+  cs_dec_soft_assign (self->codes, ds->n, m, self->centroids, k, self->target);
+  if (self->settings.target_every > 0)
+    {
+      gsize changed = 0;
+
+      if (self->dec_prev == NULL)
+        self->dec_prev = g_new (gint32, ds->n);
+      for (gsize i = 0; i < ds->n; i++)
+        {
+          const float *qi = self->target + i * k;
+          gint32 best = 0;
+
+          for (guint j = 1; j < k; j++)
+            if (qi[j] > qi[best])
+              best = (gint32) j;
+          changed += self->have_dec_prev && best != self->dec_prev[i];
+          self->dec_prev[i] = best;
+        }
+      if (self->have_dec_prev && self->settings.dec_tol > 0
+          && (double) changed / (double) ds->n < self->settings.dec_tol)
+        self->converged = TRUE;
+      self->have_dec_prev = TRUE;
+    }
+  cs_dec_target (self->target, ds->n, k, self->target);
+}
+
 /* One pass over the data in shuffled batches. */
 static gboolean
 train_epoch (CsTrainer *self,
@@ -960,12 +1010,27 @@ train_epoch (CsTrainer *self,
   guint bs = self->settings.batch_size;
   guint n_batches = (guint) ((ds->n + bs - 1) / bs);
   gboolean clustering = phase == CS_PHASE_CLUSTER && self->settings.algorithm != CS_ALGORITHM_AEKM;
-  gboolean dkm = clustering && self->settings.algorithm == CS_ALGORITHM_DKM;
+  gboolean dec = clustering && is_dec (self->settings.algorithm);
+  /* Centroids trained with the network: DKM's, DEC's and IDEC's. */
+  gboolean dkm = clustering && (self->settings.algorithm == CS_ALGORITHM_DKM || dec);
+  guint target_every = self->settings.target_every;
+  /* IDEC's gamma weighs KL against a mean squared error; the engine's reconstruction loss is
+   * summed over the d features, so the same balance takes gamma * d. */
+  double dec_weight
+      = self->settings.algorithm == CS_ALGORITHM_IDEC ? self->settings.gamma * d : 1.0;
+  /* Pretraining epochs but the last keep, for the picture, the codes the training pass computes
+   * anyway (each from the weights of its batch, at most one epoch old) instead of encoding every
+   * point again after the epoch: 15 % of a pretraining epoch. The last pretraining epoch encodes
+   * afresh, since the clustering phase starts from K-means on its codes. */
+  gboolean capture_codes = phase == CS_PHASE_PRETRAIN && epoch < self->run_pretrain;
   CsAdamConfig adam;
   double rec_sum = 0, clu_sum = 0;
 
   cs_adam_config_init (&adam);
   cs_rng_shuffle_u32 (&self->rng, order, ds->n);
+  /* The codes from the end of the last epoch give the target for this one. */
+  if (dec && target_every == 0)
+    update_target (self);
 
   for (guint b = 0; b < n_batches; b++)
     {
@@ -977,14 +1042,41 @@ train_epoch (CsTrainer *self,
       if (!check_continue (self, cancellable))
         return FALSE;
       lr = current_lr (self);
+      if (dec && target_every > 0 && b % target_every == 0)
+        {
+          /* Before the batch is gathered: encoding all points reuses the network's buffers. */
+          cs_autoencoder_encode (ae, ds->x, ds->n, self->codes);
+          update_target (self);
+        }
 
       /* Gathered straight into the network's input cache: the forward pass copies nothing. */
       for (guint i = 0; i < batch; i++)
         memcpy (xb + (gsize) i * d, ds->x + (gsize) order[start + i] * d, d * sizeof (float));
 
       cs_autoencoder_forward (ae, xb, batch);
+      if (capture_codes)
+        {
+          const float *code = cs_autoencoder_code (ae);
+
+          for (guint i = 0; i < batch; i++)
+            memcpy (self->codes + (gsize) order[start + i] * m, code + (gsize) i * m,
+                    m * sizeof (float));
+        }
       rec_sum += cs_autoencoder_rec_loss (ae, xb, batch, d_out) * batch;
-      if (clustering)
+      if (dec)
+        {
+          /* The batch's rows of the target, gathered into the work buffer. */
+          for (guint i = 0; i < batch; i++)
+            memcpy (work + (gsize) i * self->k, self->target + (gsize) order[start + i] * self->k,
+                    self->k * sizeof (float));
+          if (self->settings.algorithm == CS_ALGORITHM_DEC)
+            memset (d_out, 0, (gsize) batch * d * sizeof (float)); /* DEC drops the decoder */
+          clu_sum += cs_dec_loss (cs_autoencoder_code (ae), batch, m, self->centroids, self->k,
+                                  work, dec_weight, d_code, d_cent, NULL)
+                     * batch;
+          cs_autoencoder_backward_step (ae, d_out, d_code, batch, &adam, lr);
+        }
+      else if (clustering)
         {
           clu_sum += cs_cluster_loss (cs_autoencoder_code (ae), batch, m, self->centroids, self->k,
                                       self->settings.alpha, self->settings.lambda, d_code,
@@ -1365,6 +1457,12 @@ guint
 cs_trainer_get_start_epoch (CsTrainer *self)
 {
   return self->start_epoch;
+}
+
+guint
+cs_trainer_get_converged_epoch (CsTrainer *self)
+{
+  return self->converged_epoch;
 }
 
 void
@@ -1765,7 +1863,8 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
           continue;
         }
 
-      cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
+      if (!pretraining || epoch == pretrain)
+        cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
       t3 = g_get_monotonic_time ();
       metrics.seconds_train = (t2 - t1) / 1e6;
       metrics.seconds_encode = (t3 - t2) / 1e6;
@@ -1791,6 +1890,8 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
               reinit = TRUE;
               break;
             case CS_ALGORITHM_DKM:
+            case CS_ALGORITHM_DEC:
+            case CS_ALGORITHM_IDEC:
             default:
               reinit = FALSE;
               break;
@@ -1811,6 +1912,16 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
       finish_epoch (self, epoch, e, pretraining ? CS_PHASE_PRETRAIN : CS_PHASE_CLUSTER, reinit,
                     &metrics);
       keep_checkpoint (self, epoch);
+      /* DEC / IDEC stop once the labels settle: with a target at each epoch's start, the
+       * labels between two updates are this epoch's and the last one's. */
+      if (!pretraining && is_dec (self->settings.algorithm) && self->settings.dec_tol > 0
+          && self->settings.target_every == 0 && metrics.label_change < self->settings.dec_tol)
+        self->converged = TRUE;
+      if (self->converged)
+        {
+          self->converged_epoch = epoch;
+          break;
+        }
     }
   /* A run that ends in pretraining (no clustering epochs) still leaves the clustering phase's
    * optimiser, as before: nothing reads it. */

@@ -45,6 +45,9 @@ CsTrainer *cs_trainer_new_from_checkpoint (CsDataset    *dataset,
                                            GError      **error);
 /* The epoch a resumed trainer continues after (0 for a new run). */
 guint      cs_trainer_get_start_epoch     (CsTrainer *self);
+/* DEC / IDEC: the epoch at which the run ended because its labels settled (fewer than dec_tol
+ * changed between target updates), or 0. Read after cs_trainer_run returns. */
+guint      cs_trainer_get_converged_epoch (CsTrainer *self);
 CsTrainer *cs_trainer_ref   (CsTrainer *self);
 void       cs_trainer_unref (CsTrainer *self);
 
