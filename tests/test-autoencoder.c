@@ -116,6 +116,50 @@ test_encode_blocks (void)
   cs_autoencoder_free (ae);
 }
 
+/* The decoder alone, on more rows than a block, equals the naive decoder half of the network
+ * applied to the codes, and leaves the training caches alone. */
+static void
+test_decode_matches_naive (void)
+{
+  const gsize n = 2100; /* more than one block */
+  CsAutoencoder *ae = make_small (16, 5);
+  g_autofree float *z = random_matrix (n, 3, 6);
+  g_autofree float *x = g_new (float, n * 7);
+  g_autofree float *cache = g_memdup2 (ae->acts[1], (gsize) 16 * ae->dims[1] * sizeof (float));
+
+  cs_autoencoder_decode (ae, z, n, x);
+  for (gsize i = 0; i < n; i++)
+    {
+      double a[64], b[64];
+      guint width = 3;
+
+      for (guint c = 0; c < 3; c++)
+        a[c] = z[i * 3 + c];
+      for (guint l = ae->code_layer; l < ae->n_layers; l++)
+        {
+          guint in = ae->dims[l], out = ae->dims[l + 1];
+          gboolean relu = l + 1 != ae->n_layers;
+
+          g_assert_cmpuint (out, <=, 64);
+          for (guint j = 0; j < out; j++)
+            {
+              double sum = ae->b[l][j];
+              for (guint c = 0; c < in; c++)
+                sum += a[c] * ae->w[l][(gsize) c * out + j];
+              b[j] = relu && sum < 0 ? 0 : sum;
+            }
+          memcpy (a, b, out * sizeof (double));
+          width = out;
+        }
+      g_assert_cmpuint (width, ==, 7);
+      for (guint c = 0; c < 7; c++)
+        g_assert_cmpfloat_with_epsilon (x[i * 7 + c], a[c], 1e-5);
+    }
+  g_assert_cmpmem (cache, (gsize) 16 * ae->dims[1] * sizeof (float), ae->acts[1],
+                   (gsize) 16 * ae->dims[1] * sizeof (float));
+  cs_autoencoder_free (ae);
+}
+
 /* Total loss of the network on x, optionally with the clustering loss on the code. */
 static double
 total_loss (CsAutoencoder *ae,
@@ -530,6 +574,7 @@ main (int argc, char **argv)
   g_test_add_func ("/autoencoder/forward-naive", test_forward_matches_naive);
   g_test_add_func ("/autoencoder/init-fan-in", test_init_fan_in);
   g_test_add_func ("/autoencoder/encode-blocks", test_encode_blocks);
+  g_test_add_func ("/autoencoder/decode-naive", test_decode_matches_naive);
   g_test_add_func ("/autoencoder/gradients/reconstruction", test_gradients_reconstruction);
   g_test_add_func ("/autoencoder/gradients/cluster-loss", test_gradients_with_cluster_loss);
   g_test_add_func ("/autoencoder/adam", test_adam_step);

@@ -138,7 +138,11 @@ test_run_folder (void)
 
   {
     g_autofree char *model = g_build_filename (dir, "model.bin", NULL);
+    g_autofree char *prototypes = g_build_filename (dir, "prototypes.png", NULL);
+
     g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+    /* Not images: no prototype pictures. */
+    g_assert_false (g_file_test (prototypes, G_FILE_TEST_EXISTS));
   }
 }
 
@@ -310,6 +314,47 @@ test_errors (void)
                       "--synthetic-n", "20", "-k", "30", NULL);
 }
 
+/* --choose-k: a row per K on the final codes, the same for the same seed, and a bad range or
+ * --kmeans-only refused. */
+static void
+test_choose_k (void)
+{
+  g_autofree char *out1 = NULL, *out2 = NULL;
+  g_auto (GStrv) rows1 = NULL, rows2 = NULL;
+  guint n1, n2;
+
+#define SMALL                                                                                      \
+  "--dataset", "synthetic-blobs", "--synthetic-n", "600", "--synthetic-k", "4", "-k", "4",         \
+      "--hidden", "32", "--embedding-dim", "3", "-p", "2", "-e", "1", "--n-init", "1", "-q",       \
+      "--choose-k", "2-9"
+  g_assert_cmpint (run_cli (&out1, NULL, SMALL, NULL), ==, 0);
+  g_assert_cmpint (run_cli (&out2, NULL, SMALL, NULL), ==, 0);
+#undef SMALL
+  rows1 = g_strsplit (out1, "\n", -1);
+  rows2 = g_strsplit (out2, "\n", -1);
+  n1 = g_strv_length (rows1);
+  n2 = g_strv_length (rows2);
+  /* "final ...", 8 Ks, "best", and the empty tail. */
+  g_assert_cmpuint (n1, ==, 1 + 8 + 1 + 1);
+  g_assert_cmpuint (n2, ==, n1);
+  for (guint i = 1; i <= 8; i++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("choose-k k=%u inertia=", i + 1);
+
+      g_assert_true (g_str_has_prefix (rows1[i], prefix));
+      g_assert_nonnull (strstr (rows1[i], " silhouette="));
+      g_assert_cmpstr (rows1[i], ==, rows2[i]);
+    }
+  g_assert_true (g_str_has_prefix (rows1[9], "choose-k best="));
+
+  expect_usage_error ("--choose-k takes a range", "--dataset", "synthetic-blobs", "--choose-k",
+                      "1-5", NULL);
+  expect_usage_error ("--choose-k takes a range", "--dataset", "synthetic-blobs", "--choose-k",
+                      "9-3", NULL);
+  expect_usage_error ("cannot go with --kmeans-only", "--dataset", "synthetic-blobs",
+                      "--kmeans-only", "--choose-k", "2-5", NULL);
+}
+
 /* The default synthetic dataset, with no other option: 3000 glyph images of 12 x 12 pixels in
  * 5 balanced classes, K taken from them, the same data for the same seed and other data for
  * another; K-means on its pixels misses the classes (the point of the demo). */
@@ -344,6 +389,19 @@ test_synthetic_default (void)
   lc = read_text (c, "labels.csv");
   g_assert_cmpstr (la, ==, lb);
   g_assert_cmpstr (la, !=, lc);
+
+  /* Images: the clusters' prototypes, a PNG of one row of 5 cells of 64 px (+ labels). */
+  {
+    g_autofree char *png = NULL;
+    gsize len = 0;
+    g_autofree char *path = g_build_filename (a, "prototypes.png", NULL);
+
+    g_assert_true (g_file_get_contents (path, &png, &len, NULL));
+    g_assert_cmpuint (len, >, 24);
+    g_assert_cmpmem (png, 8, "\x89PNG\r\n\x1a\n", 8);
+    g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (png + 16)), ==, 12 + 5 * (64 + 12));
+    g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (png + 20)), ==, 12 + 64 + 22 + 12);
+  }
 
   rows = g_strsplit (la, "\n", -1);
   g_assert_cmpuint (g_strv_length (rows), ==, 1 + 3000 + 1);
@@ -1010,6 +1068,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/deterministic", test_deterministic);
   g_test_add_func ("/cli/config-and-model", test_config_and_model);
   g_test_add_func ("/cli/kmeans-only", test_kmeans_only);
+  g_test_add_func ("/cli/choose-k", test_choose_k);
   g_test_add_func ("/cli/k-from-classes", test_k_from_classes);
   g_test_add_func ("/cli/synthetic-default", test_synthetic_default);
   g_test_add_func ("/cli/projection", test_projection);

@@ -208,6 +208,82 @@ test_plots (Fixture *f, gconstpointer data)
     }
 }
 
+static guint
+count_in (GBytes *bytes, const char *needle)
+{
+  gsize len;
+  const char *p = g_bytes_get_data (bytes, &len), *end = p + len;
+  guint n = 0;
+
+  while ((p = g_strstr_len (p, end - p, needle)) != NULL)
+    {
+      n++;
+      p += strlen (needle);
+    }
+  return n;
+}
+
+/* When the points are images, the scatter's PNG and SVG carry the legend's prototype pictures
+ * (the same renderer as the window) and the run folder a prototypes.png; otherwise neither. */
+static void
+test_prototypes (Fixture *f, gconstpointer data)
+{
+  CsExportSource source;
+  GError *error = NULL;
+  cairo_surface_t *png[2];
+  int width, height, stride, differ = 0;
+  guint n_images[2];
+
+  g_assert_cmpuint (f->dataset->d, ==, 50);
+  fill_source (f, &source);
+  for (guint images = 0; images < 2; images++)
+    {
+      g_autofree char *png_path = g_strdup_printf ("%s/scatter-%u.png", f->dir, images);
+      g_autofree char *svg_path = g_strdup_printf ("%s/scatter-%u.svg", f->dir, images);
+      g_autofree char *run_path = g_strdup_printf ("%s/run-%u", f->dir, images);
+      g_autofree char *prototypes = g_build_filename (run_path, "prototypes.png", NULL);
+      g_autoptr (GBytes) svg = NULL;
+
+      /* The blobs' 50 values drawn as 5 x 10 pictures. */
+      f->dataset->image_width = images ? 5 : 0;
+      f->dataset->image_height = images ? 10 : 0;
+      g_assert_true (export(CS_EXPORT_SCATTER, png_path, &source, &error));
+      g_assert_true (export(CS_EXPORT_SCATTER, svg_path, &source, &error));
+      g_assert_true (export(CS_EXPORT_RUN, run_path, &source, &error));
+      g_assert_no_error (error);
+      png[images] = cairo_image_surface_create_from_png (png_path);
+      g_assert_cmpint (cairo_surface_status (png[images]), ==, CAIRO_STATUS_SUCCESS);
+      svg = read_bytes (svg_path);
+      n_images[images] = count_in (svg, "<image");
+      g_assert_cmpint (g_file_test (prototypes, G_FILE_TEST_EXISTS), ==, (gboolean) images);
+    }
+  f->dataset->image_width = f->dataset->image_height = 0;
+  /* The point raster is a picture too; each cluster's prototype adds one. */
+  g_test_message ("SVG pictures: %u without prototypes, %u with", n_images[0], n_images[1]);
+  g_assert_cmpuint (n_images[1], >=, n_images[0] + f->settings.k);
+
+  /* The two PNGs differ in the legend column (the right quarter) only. */
+  width = cairo_image_surface_get_width (png[0]);
+  height = cairo_image_surface_get_height (png[0]);
+  stride = cairo_image_surface_get_stride (png[0]);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        gsize at = (gsize) y * stride + 4 * x;
+
+        if (memcmp (cairo_image_surface_get_data (png[0]) + at,
+                    cairo_image_surface_get_data (png[1]) + at, 4)
+            != 0)
+          {
+            g_assert_cmpint (x, >, width * 3 / 4);
+            differ++;
+          }
+      }
+  g_assert_cmpint (differ, >, 4 * 12 * 12);
+  cairo_surface_destroy (png[0]);
+  cairo_surface_destroy (png[1]);
+}
+
 /* The view-state record is what decides the picture: zoom and colouring change it, the same
  * record gives the same bytes. */
 static void
@@ -815,6 +891,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(name, func) g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/export/plots", test_plots);
+  ADD ("/export/prototypes", test_prototypes);
   ADD ("/export/view-state", test_view_state);
   ADD ("/export/csv", test_csv);
   ADD ("/export/run-folder", test_run_folder);

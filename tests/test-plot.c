@@ -331,6 +331,82 @@ test_scatter_points (void)
   cairo_surface_destroy (surface);
 }
 
+/* Whether a size x size square of the surface right of x0 is all within 0.05 of c. */
+static gboolean
+has_block (cairo_surface_t *surface, int x0, const CsRgba *c, int size)
+{
+  int w = cairo_image_surface_get_width (surface), h = cairo_image_surface_get_height (surface);
+
+  for (int y = 0; y + size <= h; y++)
+    for (int x = x0; x + size <= w; x++)
+      {
+        gboolean all = TRUE;
+
+        for (int yy = 0; yy < size && all; yy++)
+          for (int xx = 0; xx < size && all; xx++)
+            all = pixel_distance (get_pixel (surface, x + xx, y + yy), c) < 0.05;
+        if (all)
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* For image data the legend shows each cluster's prototype beside its colour, dark on light
+ * (light on dark in the dark style), and nothing of the kind when colouring by true class or
+ * when the data are not images. */
+static void
+test_scatter_prototypes (void)
+{
+  const int W = 640, H = 400, side = 8;
+  CsRng rng;
+  g_autofree gint32 *labels = NULL;
+  g_autoptr (CsSnapshot) s = make_blobs (600, 3, 3, 4, 0.0, seeded (&rng, 11), &labels);
+  const CsRgba black = { 0, 0, 0, 1 }, white = { 1, 1, 1, 1 };
+  CsPlotStyle light, dark;
+  CsScatterParams params;
+  double ax, ay, aw, ah;
+
+  /* Cluster 0: every pixel lit; 1: none; 2: a checkerboard. */
+  s->d = side * side;
+  s->prototypes = g_new (float, 3 * side * side);
+  for (guint c = 0; c < 3; c++)
+    for (int i = 0; i < side * side; i++)
+      s->prototypes[c * side * side + i] = c == 0   ? 1.0f
+                                           : c == 1 ? 0.0f
+                                                    : (float) ((i + i / side) % 2);
+
+  cs_plot_style_init (&light, FALSE);
+  cs_plot_style_init (&dark, TRUE);
+  cs_plot_scatter_params_init (&params);
+  params.snapshot = s;
+  params.labels = labels;
+  params.n_classes = 3;
+  cs_plot_scatter_area (W, H, &params, &ax, &ay, &aw, &ah);
+
+  for (guint variant = 0; variant < 4; variant++)
+    {
+      cairo_surface_t *surface = new_surface (W, H);
+      cairo_t *cr = cairo_create (surface);
+      const CsPlotStyle *style = variant == 1 ? &dark : &light;
+      gboolean expect = variant <= 1;
+
+      params.image_width = variant == 3 ? 0 : side;
+      params.image_height = variant == 3 ? 0 : side;
+      params.color_by = variant == 2 ? CS_COLOR_BY_LABEL : CS_COLOR_BY_CLUSTER;
+      cs_plot_scatter_draw (cr, W, H, style, &params);
+      if (variant == 0)
+        save_png (surface, "cs-test-scatter-prototypes.png");
+      /* The lit prototype: a solid block of the foreground-side colour in the legend. */
+      g_assert_true (has_block (surface, (int) (ax + aw + 2), variant == 1 ? &white : &black, 12)
+                     == expect);
+      if (expect)
+        g_assert_true (
+            has_block (surface, (int) (ax + aw + 2), variant == 1 ? &black : &white, 12));
+      cairo_destroy (cr);
+      cairo_surface_destroy (surface);
+    }
+}
+
 static void
 test_scatter_empty (void)
 {
@@ -612,6 +688,107 @@ test_scatter_many_clusters (void)
 }
 
 /* Curves ------------------------------------------------------------------------------------ */
+
+/* Choosing K -------------------------------------------------------------------------------- */
+
+/* Columns map to K (each K owns one band of x), the two series land in their own panels in
+ * their colours, the current K is a line across both and the empty state says so. */
+static void
+test_kchoice (void)
+{
+  const int W = 700, H = 480;
+  double inertia[11], sil[11];
+  CsKChoiceParams params = { 0 };
+  CsPlotStyle style;
+  CsRgba icolor, scolor;
+  cairo_surface_t *surface = new_surface (W, H);
+  cairo_t *cr = cairo_create (surface);
+  int first[13], last[13];
+  guint prev = 0;
+  int top = H, bottom = 0;
+
+  for (guint i = 0; i < 11; i++)
+    {
+      guint k = i + 2;
+
+      inertia[i] = k <= 5 ? 1e5 / k : 2e4 - 500.0 * k; /* an elbow at 5 */
+      sil[i] = 0.8 - 0.05 * fabs ((double) k - 5);
+    }
+  sil[9] = sil[10] = inertia[10] = NAN; /* not computed yet */
+  params.k_min = 2;
+  params.k_max = 12;
+  params.inertia = inertia;
+  params.silhouette = sil;
+  params.current_k = 8;
+  params.title = "Choosing K";
+  cs_plot_style_init (&style, FALSE);
+  cs_plot_kchoice_draw (cr, W, H, &style, &params);
+  save_png (surface, "cs-test-kchoice.png");
+  g_assert_cmpuint (cs_plot_kchoice_best (&params), ==, 5);
+
+  /* Every K from 2 to 12 owns a band of columns, in order, at mid-height. */
+  for (guint k = 0; k < 13; k++)
+    first[k] = last[k] = -1;
+  for (int x = 0; x < W; x++)
+    {
+      guint k = cs_plot_kchoice_hit (W, H, &params, x, H / 2);
+
+      if (k == 0)
+        continue;
+      g_assert_cmpuint (k, >=, prev);
+      prev = k;
+      if (first[k] < 0)
+        first[k] = x;
+      last[k] = x;
+    }
+  for (guint k = 2; k <= 12; k++)
+    g_assert_cmpint (last[k] - first[k], >, 20);
+  g_assert_cmpuint (cs_plot_kchoice_hit (W, H, &params, 2, H / 2), ==, 0);
+  g_assert_cmpuint (cs_plot_kchoice_hit (W, H, &params, W / 2, 2), ==, 0);
+
+  /* The inertia's colour above the silhouette's. */
+  cs_plot_curve_color (CS_CURVE_LOSS_REC, FALSE, &icolor);
+  cs_plot_curve_color (CS_CURVE_ACC, FALSE, &scolor);
+  {
+    int iy = -1, sy = -1;
+
+    for (int y = 0; y < H; y++)
+      for (int x = first[3]; x <= last[3]; x++)
+        {
+          Pixel px = get_pixel (surface, x, y);
+
+          if (iy < 0 && pixel_distance (px, &icolor) < 0.05)
+            iy = y;
+          if (sy < 0 && pixel_distance (px, &scolor) < 0.05)
+            sy = y;
+        }
+    g_assert_cmpint (iy, >=, 0);
+    g_assert_cmpint (sy, >, iy + 80);
+  }
+
+  /* The current K's dashed line: dark pixels down the middle of its band, across both panels;
+   * none down the middle of K = 11 (its silhouette missing, no line). */
+  for (int y = 0; y < H; y++)
+    if (pixel_luminance (get_pixel (surface, (first[8] + last[8]) / 2, y)) < 0.5)
+      {
+        top = MIN (top, y);
+        bottom = MAX (bottom, y);
+      }
+  g_assert_cmpint (bottom - top, >, H / 2);
+  {
+    int dark = 0, x = (first[11] + last[11]) / 2;
+
+    for (int y = H / 3; y < 2 * H / 3; y++)
+      dark += pixel_luminance (get_pixel (surface, x, y)) < 0.5;
+    g_assert_cmpint (dark, <, 6);
+  }
+
+  params.inertia = NULL;
+  cs_plot_kchoice_draw (cr, W, H, &style, &params);
+  g_assert_cmpuint (cs_plot_kchoice_hit (W, H, &params, W / 2, H / 2), ==, 0);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
 
 static GPtrArray *
 make_history (guint n, gboolean labelled)
@@ -1192,6 +1369,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/palette/distinct", test_palette_distinct);
   g_test_add_func ("/plot/scatter/points", test_scatter_points);
   g_test_add_func ("/plot/scatter/empty", test_scatter_empty);
+  g_test_add_func ("/plot/scatter/prototypes", test_scatter_prototypes);
   g_test_add_func ("/plot/scatter/large", test_scatter_large);
   g_test_add_func ("/plot/scatter/direct-matches-raster", test_scatter_direct_matches_raster);
   g_test_add_func ("/plot/scatter/trails", test_scatter_trails);
@@ -1199,6 +1377,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/curves", test_curves);
   g_test_add_func ("/plot/curves/compare", test_curves_compare);
   g_test_add_func ("/plot/confusion", test_confusion);
+  g_test_add_func ("/plot/kchoice", test_kchoice);
   g_test_add_func ("/plot/export", test_export);
   g_test_add_func ("/plot/export/full-disk", test_export_full_disk);
   ret = g_test_run ();

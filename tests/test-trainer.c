@@ -155,6 +155,57 @@ test_roy_synthetic (void)
   g_assert_nonnull (last->contingency);
 }
 
+/* Every snapshot carries its clusters' prototypes, the decoder applied to its centroids, and
+ * its light copy keeps them; the last ones equal the final network's decoding. */
+static void
+test_prototypes (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (3);
+  g_autoptr (CsTrainer) trainer = NULL;
+  g_autoptr (GPtrArray) snaps = NULL;
+  g_autoptr (GBytes) model = NULL;
+  g_autoptr (CsSnapshot) light = NULL;
+  g_autofree float *centroids = NULL;
+  g_autofree float *decoded = NULL;
+  GError *error = NULL;
+  CsAutoencoder *ae;
+  CsSnapshot *last;
+  CsSettings s;
+  gsize len;
+  const void *data;
+
+  small_settings (&s, 3);
+  snaps = run (ds, &s, 0, &trainer);
+  for (guint i = 0; i < snaps->len; i++)
+    {
+      CsSnapshot *snap = g_ptr_array_index (snaps, i);
+
+      g_assert_nonnull (snap->prototypes);
+      g_assert_cmpuint (snap->d, ==, ds->d);
+      for (gsize j = 0; j < (gsize) snap->k * snap->d; j++)
+        g_assert_true (isfinite (snap->prototypes[j]));
+    }
+  last = g_ptr_array_index (snaps, snaps->len - 1);
+  model = cs_trainer_dup_model (trainer, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (model, &len);
+  ae = cs_autoencoder_parse (data, len, "model", 16, &centroids, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (centroids, (gsize) last->k * last->m * sizeof (float), last->centroids,
+                   (gsize) last->k * last->m * sizeof (float));
+  decoded = g_new (float, (gsize) last->k * ds->d);
+  cs_autoencoder_decode (ae, last->centroids, last->k, decoded);
+  g_assert_cmpmem (decoded, (gsize) last->k * ds->d * sizeof (float), last->prototypes,
+                   (gsize) last->k * ds->d * sizeof (float));
+  cs_autoencoder_free (ae);
+
+  light = cs_snapshot_dup_light (last);
+  g_assert_null (light->codes);
+  g_assert_cmpuint (light->d, ==, ds->d);
+  g_assert_cmpmem (light->prototypes, (gsize) last->k * ds->d * sizeof (float), last->prototypes,
+                   (gsize) last->k * ds->d * sizeof (float));
+}
+
 static void
 test_dkm_and_aekm (void)
 {
@@ -807,6 +858,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/trainer/roy-synthetic", test_roy_synthetic);
   g_test_add_func ("/trainer/dkm-aekm", test_dkm_and_aekm);
+  g_test_add_func ("/trainer/prototypes", test_prototypes);
   g_test_add_func ("/trainer/dec-idec", test_dec_idec);
   g_test_add_func ("/trainer/live-settings", test_live_settings);
   g_test_add_func ("/trainer/deterministic", test_deterministic);

@@ -133,6 +133,7 @@ cs_application_startup (GApplication *application)
     { "win.open-dataset", { "<Control>o", NULL } },
     { "win.save-run", { "<Control>s", NULL } },
     { "win.export-menu", { "<Control>e", NULL } },
+    { "win.choose-k", { "<Control>k", NULL } },
     { "win.show-sidebar", { "F9", NULL } },
     { "win.zoom-fit", { "<Control>0", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },

@@ -180,6 +180,13 @@ export_job_set_scatter_snapshot (ExportJob *job, CsSnapshot *shown)
       job->scatter.class_names = (const char *const *) dataset->class_names;
     }
   job->scatter.color_by = job->scatter.labels != NULL ? job->view.color_by : CS_COLOR_BY_CLUSTER;
+  job->scatter.image_width = 0;
+  job->scatter.image_height = 0;
+  if (dataset != NULL && shown != NULL && shown->n == dataset->n)
+    {
+      job->scatter.image_width = dataset->image_width;
+      job->scatter.image_height = dataset->image_height;
+    }
 }
 
 /* The compared run's epoch beside the shown one: both titled with their run and epoch, its
@@ -208,6 +215,11 @@ export_job_fill_compare_scatter (ExportJob *job)
     }
   job->compare_scatter.color_by
       = job->compare_scatter.labels != NULL ? job->view.color_by : CS_COLOR_BY_CLUSTER;
+  if (other->n == dataset->n)
+    {
+      job->compare_scatter.image_width = dataset->image_width;
+      job->compare_scatter.image_height = dataset->image_height;
+    }
   job->compare_scatter.title = job->compare_title;
   job->colors = g_new (guint, shown->k);
   job->compare_colors = g_new (guint, other->k);
@@ -483,16 +495,8 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
     case CS_EXPORT_CONFUSION:
     case CS_EXPORT_DASHBOARD:
     default:
-      if (!cs_plot_format_from_path (path, &job->format))
-        {
-          g_autofree char *name = g_path_get_basename (path);
-
-          g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                       _ ("“%s” does not end in .png, .svg or .pdf: add one of these to choose "
-                          "the format"),
-                       name);
-          return NULL;
-        }
+      if (!cs_plot_format_for_path (path, &job->format, error))
+        return NULL;
       export_job_fill_plots (job);
       ready = TRUE;
       break;
@@ -541,6 +545,46 @@ draw_export (cairo_t *cr, double width, double height, gpointer user_data)
     }
 }
 
+typedef struct
+{
+  const CsPlotStyle *style;
+  const CsSnapshot *snapshot;
+  guint w, h;
+} PrototypesDraw;
+
+static void
+draw_prototypes (cairo_t *cr, double width, double height, gpointer user_data)
+{
+  const PrototypesDraw *d = user_data;
+
+  cs_plot_prototypes_draw (cr, width, height, d->style, d->snapshot, d->w, d->h);
+}
+
+gboolean
+cs_export_write_prototypes (const char *dir,
+                            const CsDataset *dataset,
+                            CsSnapshot *const *history,
+                            guint n_history,
+                            GError **error)
+{
+  g_autofree char *path = NULL;
+  CsPlotStyle style;
+  PrototypesDraw d;
+  double width, height;
+
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  if (dataset == NULL || n_history == 0
+      || !cs_plot_prototypes_size (history[n_history - 1], dataset->image_width,
+                                   dataset->image_height, &width, &height))
+    return TRUE;
+  cs_plot_style_init (&style, FALSE);
+  d = (PrototypesDraw){ &style, history[n_history - 1], dataset->image_width,
+                        dataset->image_height };
+  path = g_build_filename (dir, "prototypes.png", NULL);
+  return cs_plot_export (path, CS_PLOT_PNG, width, height, &style, draw_prototypes, &d, error);
+}
+
 /* Draws or formats, and writes; safe on a worker thread. Only an animation, which takes
  * seconds, checks cancellable (between frames). */
 static gboolean
@@ -556,7 +600,9 @@ export_job_run (ExportJob *job, GCancellable *cancellable, GError **error)
       return cs_run_write_metrics_csv (job->path, history, job->history->len, error);
     case CS_EXPORT_RUN:
       return cs_run_write_folder (job->path, &job->settings, job->dataset_spec, job->dataset,
-                                  history, job->history->len, job->model, error);
+                                  history, job->history->len, job->model, error)
+             && cs_export_write_prototypes (job->path, job->dataset, history, job->history->len,
+                                            error);
     case CS_EXPORT_ANIMATION:
       return export_job_write_animation (job, cancellable, error);
     case CS_EXPORT_SCATTER:

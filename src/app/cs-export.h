@@ -112,6 +112,14 @@ gboolean cs_export_finish (GAsyncResult *result, GError **error);
 CsExportKind cs_export_get_kind (GAsyncResult *result);
 const char *cs_export_get_path (GAsyncResult *result);
 
+/* prototypes.png in the run folder dir: the last epoch's cluster prototypes in a grid, when
+ * the dataset is images and the epoch has them; TRUE with nothing written otherwise. */
+gboolean cs_export_write_prototypes (const char *dir,
+                                     const CsDataset *dataset,
+                                     CsSnapshot *const *history,
+                                     guint n_history,
+                                     GError **error);
+
 /* The same, blocking. */
 gboolean
 cs_export_write (CsExportKind kind, const char *path, const CsExportSource *source, GError **error);

@@ -92,6 +92,11 @@ fill_params (CsScatterView *self, CsScatterParams *params)
       params->class_names = (const char *const *) dataset->class_names;
     }
   params->color_by = params->labels != NULL ? self->color_by : CS_COLOR_BY_CLUSTER;
+  if (dataset != NULL && snapshot != NULL && snapshot->n == dataset->n)
+    {
+      params->image_width = dataset->image_width;
+      params->image_height = dataset->image_height;
+    }
   if (self->user_view)
     params->view = self->view;
   params->show_legend = TRUE;
@@ -320,31 +325,28 @@ on_leave (GtkEventControllerMotion *controller, CsScatterView *self)
   set_highlight (self, -1);
 }
 
-/* A crisp, enlarged grey-scale picture of sample i (nearest neighbour, so pixels stay square). */
+/* A crisp, enlarged grey-scale picture of sample i (dark on white), drawn as the legend's
+ * prototypes are. */
 static GdkTexture *
 make_thumbnail (CsDataset *dataset, gsize i)
 {
   guint w = dataset->image_width, h = dataset->image_height;
-  guint tw = w * THUMB_SCALE, th = h * THUMB_SCALE;
-  const float *row = dataset->x + i * dataset->d;
+  cairo_surface_t *surface;
   g_autoptr (GBytes) bytes = NULL;
-  guint8 *pixels;
+  int stride;
 
   if ((gsize) w * h != dataset->d || w == 0 || h == 0)
     return NULL;
-  pixels = g_malloc ((gsize) tw * th * 3);
-  for (guint y = 0; y < th; y++)
-    for (guint x = 0; x < tw; x++)
-      {
-        float v = row[(y / THUMB_SCALE) * w + x / THUMB_SCALE];
-        /* Fashion-MNIST is white on black; a dark object on white reads better in a tooltip. */
-        guint8 g = (guint8) CLAMP (255.0f * (1.0f - v), 0.0f, 255.0f);
-        guint8 *p = pixels + ((gsize) y * tw + x) * 3;
-
-        p[0] = p[1] = p[2] = g;
-      }
-  bytes = g_bytes_new_take (pixels, (gsize) tw * th * 3);
-  return gdk_memory_texture_new (tw, th, GDK_MEMORY_R8G8B8, bytes, (gsize) tw * 3);
+  surface = cs_plot_image_surface_new (dataset->x + i * dataset->d, w, h, THUMB_SCALE, TRUE);
+  if (surface == NULL)
+    return NULL;
+  /* The texture takes the surface's pixels without a copy. */
+  stride = cairo_image_surface_get_stride (surface);
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) stride * h * THUMB_SCALE,
+                                      (GDestroyNotify) cairo_surface_destroy, surface);
+  return gdk_memory_texture_new (w * THUMB_SCALE, h * THUMB_SCALE, GDK_MEMORY_DEFAULT, bytes,
+                                 stride);
 }
 
 static gboolean

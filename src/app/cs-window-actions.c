@@ -14,6 +14,7 @@
 
 #include "cs-error.h"
 #include "cs-export.h"
+#include "cs-kchoice-dialog.h"
 #include "cs-run.h"
 #include "cs-window-private.h"
 
@@ -179,6 +180,33 @@ static void
 set_k_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   cs_controls_set_named (CS_WINDOW (widget)->controls, "k", param);
+}
+
+/* K-means over a range of K on the codes of the epoch shown (or of the newest epoch that
+ * still has its codes), in its own window. */
+static void
+choose_k_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  CsSnapshot *snapshot = cs_scatter_view_get_snapshot (self->scatter_view);
+  CsSettings settings;
+
+  if (snapshot == NULL || snapshot->codes == NULL)
+    snapshot = cs_controller_get_latest (self->controller);
+  if (snapshot == NULL || snapshot->codes == NULL)
+    {
+      cs_window_toast (self, _ ("Train at least one epoch to choose K"));
+      return;
+    }
+  if (self->kchoice_dialog == NULL)
+    {
+      self->kchoice_dialog = GTK_WINDOW (cs_kchoice_dialog_new (GTK_WINDOW (self), self->settings));
+      g_object_add_weak_pointer (G_OBJECT (self->kchoice_dialog),
+                                 (gpointer *) &self->kchoice_dialog);
+    }
+  cs_controller_get_settings (self->controller, &settings);
+  cs_kchoice_dialog_start (CS_KCHOICE_DIALOG (self->kchoice_dialog), snapshot, settings.seed);
+  gtk_window_present (self->kchoice_dialog);
 }
 
 /* Timeline and view ------------------------------------------------------------------------ */
@@ -886,6 +914,7 @@ cs_window_update_actions (CsWindow *self)
           && (state == CS_RUN_PAUSED || cs_window_get_timeline_index (self) + 1 < (gint) n));
   gtk_widget_action_set_enabled (w, "win.restore-epoch", self->diverged_good_epoch > 0);
   gtk_widget_action_set_enabled (w, "win.compare-with-run", n > 0);
+  gtk_widget_action_set_enabled (w, "win.choose-k", n > 0);
   gtk_widget_action_set_enabled (w, "win.clear-comparison", cs_window_has_comparison (self));
   gtk_widget_action_set_enabled (w, "win.dismiss-divergence", self->diverged_good_epoch > 0);
 }
@@ -931,6 +960,7 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.set", "(sv)", set_action);
   gtk_widget_class_install_action (widget_class, "win.set-lr", "d", set_lr_action);
   gtk_widget_class_install_action (widget_class, "win.set-k", "u", set_k_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-k", NULL, choose_k_action);
 
   gtk_widget_class_install_action (widget_class, "win.timeline-step", "i", timeline_step_action);
   gtk_widget_class_install_action (widget_class, "win.timeline-seek", "i", timeline_seek_action);

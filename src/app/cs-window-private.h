@@ -53,6 +53,8 @@ struct _CsWindow
   /* The animation being written, if any: what cancels it and the toast counting its frames. */
   GCancellable *animation_cancellable;
   AdwToast *animation_toast;
+  /* The "Choose K" window while it is open (a weak pointer), so the action reuses it. */
+  GtkWindow *kchoice_dialog;
 };
 
 /* cs-window-actions.c */

@@ -614,6 +614,8 @@ cs_window_dispose (GObject *object)
       gtk_native_dialog_destroy (self->file_chooser);
       g_clear_object (&self->file_chooser);
     }
+  if (self->kchoice_dialog != NULL)
+    gtk_window_destroy (self->kchoice_dialog);
   if (self->controller != NULL)
     {
       cs_controller_stop (self->controller);

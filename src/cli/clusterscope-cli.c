@@ -25,6 +25,7 @@
 #include "cs-export.h"
 #include "cs-file.h"
 #include "cs-history.h"
+#include "cs-kchoice.h"
 #include "cs-kmeans.h"
 #include "cs-metrics.h"
 #include "cs-run.h"
@@ -54,6 +55,8 @@ static gboolean opt_version = FALSE;
 static gint opt_checkpoint_every = 0;
 static char *opt_resume = NULL;
 static gint opt_from_epoch = 0;
+static char *opt_choose_k = NULL;
+static guint choose_k_min = 0, choose_k_max = 0;
 
 /* A run setting given on the command line, as text, at the index of its row in the settings
  * table; setting_entries makes the options from the table. */
@@ -87,7 +90,9 @@ static GOptionEntry entries[] = {
 /* After the settings in --help. */
 static GOptionEntry run_entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
-    N_ ("Write the run folder (config.json, metrics.csv, labels.csv, model.bin)"), N_ ("DIR") },
+    N_ ("Write the run folder (config.json, metrics.csv, labels.csv, model.bin; prototypes.png "
+        "for images)"),
+    N_ ("DIR") },
   { "animation", 0, 0, G_OPTION_ARG_FILENAME, &opt_animation,
     N_ ("Write the scatter of every epoch as a video (.webm) or an animated GIF (.gif) at the "
         "end of the run"),
@@ -104,6 +109,10 @@ static GOptionEntry run_entries[] = {
     N_ ("DIR") },
   { "from-epoch", 0, 0, G_OPTION_ARG_INT, &opt_from_epoch,
     N_ ("With --resume: the epoch whose checkpoint to continue from"), "E" },
+  { "choose-k", 0, 0, G_OPTION_ARG_STRING, &opt_choose_k,
+    N_ ("At the end of the run, K-means for every K in the range on the final latent codes: a "
+        "table of K, inertia and silhouette"),
+    N_ ("MIN-MAX") },
   { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
     N_ ("Baseline: plain K-means on the input features, no network"), NULL },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, N_ ("No per-epoch progress lines"), NULL },
@@ -128,6 +137,63 @@ usage_error (const char *fmt, ...)
   va_end (ap);
   fprintf (stderr, "\n%s\n", _ ("Try 'clusterscope-cli --help'."));
   return EXIT_USAGE;
+}
+
+/* "2-30": the range of --choose-k, 2 <= MIN <= MAX <= the largest K. */
+static int
+parse_choose_k (const char *text)
+{
+  guint64 lo = 0, hi = 0;
+  g_auto (GStrv) parts = g_strsplit (text, "-", 2);
+
+  if (g_strv_length (parts) != 2
+      || !g_ascii_string_to_unsigned (parts[0], 10, 2, CS_MAX_K, &lo, NULL)
+      || !g_ascii_string_to_unsigned (parts[1], 10, lo, CS_MAX_K, &hi, NULL))
+    return usage_error (_ ("--choose-k takes a range MIN-MAX with 2 <= MIN <= MAX <= %u, not “%s”"),
+                        CS_MAX_K, text);
+  choose_k_min = (guint) lo;
+  choose_k_max = (guint) hi;
+  return 0;
+}
+
+/* The --choose-k table on the final codes, on stdout. */
+static int
+print_choose_k (const CsSnapshot *last, guint64 seed)
+{
+  g_autoptr (GError) error = NULL;
+  guint n_k = choose_k_max - choose_k_min + 1;
+  g_autofree double *inertia = g_new (double, n_k);
+  g_autofree double *silhouette = g_new (double, n_k);
+  CsKChoiceOptions options;
+  gint64 t0 = g_get_monotonic_time ();
+  guint best = 0;
+
+  cs_kchoice_options_init (&options);
+  options.k_min = choose_k_min;
+  options.k_max = choose_k_max;
+  options.seed = seed;
+  if (last == NULL || last->codes == NULL)
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", _ ("--choose-k: the run left no latent codes"));
+      return EXIT_RUN;
+    }
+  if (!cs_kchoice_run (last->codes, last->n, last->m, &options, NULL, NULL, inertia, silhouette,
+                       NULL, &error))
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+      return EXIT_RUN;
+    }
+  for (guint i = 0; i < n_k; i++)
+    {
+      if (isnan (inertia[i]))
+        continue;
+      printf ("choose-k k=%u inertia=%.6g silhouette=%.4f\n", choose_k_min + i, inertia[i],
+              silhouette[i]);
+      if (best == 0 || silhouette[i] > silhouette[best - choose_k_min])
+        best = choose_k_min + i;
+    }
+  printf ("choose-k best=%u seconds=%.2f\n", best, (g_get_monotonic_time () - t0) / 1e6);
+  return 0;
 }
 
 /* The options of the settings table's rows that have one, their defaults in the help. The array
@@ -497,6 +563,11 @@ main (int argc, char **argv)
     return usage_error ("%s", error->message);
   if (opt_animation && (rc = check_animation (opt_animation)) != 0)
     return rc;
+  if (opt_choose_k && (rc = parse_choose_k (opt_choose_k)) != 0)
+    return rc;
+  if (opt_choose_k && opt_kmeans_only)
+    return usage_error ("%s", _ ("--choose-k clusters the latent codes of a run: it cannot go "
+                                 "with --kmeans-only"));
 
   spec = opt_dataset ? opt_dataset : config_spec ? config_spec : "fashion-mnist-test";
   cs_load_options_init (&load);
@@ -695,6 +766,7 @@ main (int argc, char **argv)
       cs_trainer_get_settings (trainer, &final_settings);
       if (!cs_run_write_folder (opt_output, &final_settings, spec, ds, history, n_history, model,
                                 &error)
+          || !cs_export_write_prototypes (opt_output, ds, history, n_history, &error)
           || (metrics_rows != NULL
               && !cs_run_write_metrics_csv_after (metrics_path, metrics_rows, history, n_history,
                                                   &error))
@@ -707,6 +779,13 @@ main (int argc, char **argv)
         fprintf (stderr, _ ("run written to %s\n"), opt_output);
     }
 
+  if (rc == 0 && opt_choose_k)
+    {
+      CsSettings in_force;
+
+      cs_trainer_get_settings (trainer, &in_force);
+      rc = print_choose_k (last, in_force.seed);
+    }
   if (rc == 0 && opt_animation)
     rc = write_animation (opt_animation, ds, st.history);
 

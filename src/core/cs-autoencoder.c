@@ -629,6 +629,37 @@ cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z)
   blas_solo_end (saved);
 }
 
+void
+cs_autoencoder_decode (CsAutoencoder *self, const float *z, gsize n, float *x)
+{
+  guint wmax = max_width (self);
+  gsize block = MIN ((gsize) ENCODE_BLOCK, MAX (n, 1));
+  g_autofree float *buf_a = g_malloc_n (block * wmax, sizeof (float));
+  g_autofree float *buf_b = g_malloc_n (block * wmax, sizeof (float));
+  guint m = self->dims[self->code_layer], d = self->dims[self->n_layers];
+  int saved = blas_solo_begin (self);
+
+  /* On this thread alone: its callers decode a few rows (the centroids) per epoch, and the
+   * training caches and the helper threads stay untouched. */
+  for (gsize first = 0; first < n; first += block)
+    {
+      guint rows = (guint) MIN (block, n - first);
+      const float *in = z + first * m;
+      float *out = buf_a;
+
+      for (guint l = self->code_layer; l < self->n_layers; l++)
+        {
+          if (l + 1 == self->n_layers)
+            out = x + first * d;
+          dense_forward (NULL, out, in, self->w[l], self->b[l], rows, self->dims[l],
+                         self->dims[l + 1], layer_is_relu (self, l));
+          in = out;
+          out = (out == buf_a) ? buf_b : buf_a;
+        }
+    }
+  blas_solo_end (saved);
+}
+
 double
 cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch)
 {

@@ -113,6 +113,10 @@ void cs_adam_update (float *p,
 /* Codes of n samples (n x d) into z (n x m), in blocks, without touching the training caches. */
 void cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z);
 
+/* Reconstructions of n codes (n x m) into x (n x d): the decoder alone, on the calling
+ * thread, without touching the training caches (the prototypes of the centroids). */
+void cs_autoencoder_decode (CsAutoencoder *self, const float *z, gsize n, float *x);
+
 /* Floating-point operations of one training step on a batch (forward + backward). */
 double cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch);
 

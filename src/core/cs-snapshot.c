@@ -85,6 +85,12 @@ cs_snapshot_dup_light (const CsSnapshot *self)
               (gsize) self->n_classes * self->k * sizeof (gint64));
       memcpy (copy->cluster_to_class, self->cluster_to_class, self->k * sizeof (gint));
     }
+  /* k x d is small, and the timeline scrubs the legend's prototypes with the epoch. */
+  if (self->prototypes != NULL)
+    {
+      copy->prototypes = g_memdup2 (self->prototypes, (gsize) self->k * self->d * sizeof (float));
+      copy->d = self->d;
+    }
   return copy;
 }
 
@@ -111,6 +117,7 @@ cs_snapshot_unref (CsSnapshot *self)
   g_free (self->cluster_sizes);
   g_free (self->contingency);
   g_free (self->cluster_to_class);
+  g_free (self->prototypes);
   g_free (self);
 }
 

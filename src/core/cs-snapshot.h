@@ -69,6 +69,11 @@ struct _CsSnapshot
   gint64 *cluster_sizes;  /* k */
   gint64 *contingency;    /* n_classes x k counts, or NULL */
   gint *cluster_to_class; /* k: Hungarian match (-1 unmatched), or NULL */
+  /* k x d: the decoder applied to each centroid, the cluster's prototype in input space (an
+   * image for image datasets), or NULL when there are no centroids. Derived from the
+   * network and the centroids, so a checkpoint does not store it. */
+  float *prototypes;
+  guint d; /* input dimension: the length of a prototype (0 when prototypes is NULL) */
 
   CsEpochMetrics metrics;
 };

@@ -211,9 +211,10 @@ estimate_memory (const CsDataset *dataset, const CsSettings *settings, char **de
   points = n * (3 * m + 2 * k + 16) * sizeof (float);
   if (settings->projection == CS_PROJECTION_TSNE)
     tsne = MIN (n, 10000) * 90 * (sizeof (float) + sizeof (guint32)) * 3 + n * 8 * sizeof (float);
-  /* xy, cluster and confidence per point per epoch, and 3 snapshots with their codes. */
+  /* xy, cluster and confidence per point and the clusters' prototypes per epoch, and 3
+   * snapshots with their codes. */
   history = epochs * n * (2 * sizeof (float) + sizeof (guint16) + sizeof (float))
-            + 3 * n * m * sizeof (float);
+            + epochs * k * dataset->d * sizeof (float) + 3 * n * m * sizeof (float);
 
   network_text = g_format_size (network);
   points_text = g_format_size (points + tsne);
@@ -916,6 +917,10 @@ finish_epoch (CsTrainer *self,
   project (self, snap);
   memcpy (snap->codes, self->codes, ds->n * (gsize) m * sizeof (float));
   memcpy (snap->centroids, self->centroids, (gsize) k * m * sizeof (float));
+  /* Each cluster's prototype: one decoder pass over k rows, no randomness and no state. */
+  snap->d = ds->d;
+  snap->prototypes = g_new (float, (gsize) k * ds->d);
+  cs_autoencoder_decode (self->ae, self->centroids, k, snap->prototypes);
 
   snap->epoch = epoch;
   snap->phase_epoch = phase_epoch;

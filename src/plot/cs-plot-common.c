@@ -398,3 +398,95 @@ cs_plot_draw_marker (cairo_t *cr,
   cairo_new_path (cr);
   cairo_restore (cr);
 }
+
+cairo_surface_t *
+cs_plot_image_surface_new (const float *pixels, guint w, guint h, guint scale, gboolean invert)
+{
+  cairo_surface_t *surface;
+  guint32 *data;
+  int stride;
+  guint tw = w * MAX (scale, 1), th = h * MAX (scale, 1);
+
+  g_return_val_if_fail (pixels != NULL || w == 0 || h == 0, NULL);
+
+  if (w == 0 || h == 0)
+    return NULL;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) tw, (int) th);
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    {
+      cairo_surface_destroy (surface);
+      return NULL;
+    }
+  cairo_surface_flush (surface);
+  data = (guint32 *) cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface) / 4;
+  for (guint y = 0; y < th; y++)
+    for (guint x = 0; x < tw; x++)
+      {
+        float v = pixels[(y / MAX (scale, 1)) * w + x / MAX (scale, 1)];
+        float g = CLAMP (255.0f * (invert ? 1.0f - v : v), 0.0f, 255.0f);
+        guint32 c = (guint32) (g + 0.5f);
+
+        /* NaN clamps to 0 in neither direction: paint it as the background. */
+        if (!isfinite (v))
+          c = invert ? 255 : 0;
+        data[(gsize) y * stride + x] = 0xff000000u | (c << 16) | (c << 8) | c;
+      }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+void
+cs_plot_draw_image (cairo_t *cr,
+                    const CsPlotStyle *style,
+                    const float *pixels,
+                    guint w,
+                    guint h,
+                    double x,
+                    double y,
+                    double size)
+{
+  cairo_surface_t *image;
+  double s, ox, oy;
+
+  g_return_if_fail (cr != NULL && style != NULL);
+
+  image = cs_plot_image_surface_new (pixels, w, h, 1, !style->dark);
+  if (image == NULL)
+    return;
+  s = size / MAX (w, h);
+  ox = x + (size - w * s) / 2;
+  oy = y + (size - h * s) / 2;
+  cairo_save (cr);
+  cairo_translate (cr, ox, oy);
+  cairo_scale (cr, s, s);
+  cairo_set_source_surface (cr, image, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_rectangle (cr, 0, 0, w, h);
+  cairo_fill (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (image);
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1.0);
+  cs_plot_set_source_alpha (cr, &style->muted, 0.7);
+  cairo_rectangle (cr, round (ox) + 0.5, round (oy) + 0.5, round (w * s) - 1, round (h * s) - 1);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+void
+cs_plot_draw_y_tick (
+    cairo_t *cr, const CsPlotStyle *style, double ax, double aw, double py, const char *label)
+{
+  cs_plot_set_source (cr, &style->grid);
+  cairo_move_to (cr, ax, py);
+  cairo_line_to (cr, ax + aw, py);
+  cairo_stroke (cr);
+  cs_plot_set_source_alpha (cr, &style->foreground, 0.7);
+  cairo_move_to (cr, round (ax) - 5, py);
+  cairo_line_to (cr, round (ax), py);
+  cairo_stroke (cr);
+  cs_plot_set_source (cr, &style->muted);
+  cs_plot_text (cr, ax - 8, py, label, 1.0, 0.5);
+}

@@ -583,17 +583,8 @@ draw_score_axis (cairo_t *cr, const CsPlotStyle *style, const Layout *l)
     {
       double py = cs_plot_align (y_to_pixel (l, ticks[i]));
 
-      cs_plot_set_source (cr, &style->grid);
-      cairo_move_to (cr, l->ax, py);
-      cairo_line_to (cr, l->ax + l->aw, py);
-      cairo_stroke (cr);
-      cs_plot_set_source_alpha (cr, &style->foreground, 0.7);
-      cairo_move_to (cr, round (l->ax) - 5, py);
-      cairo_line_to (cr, round (l->ax), py);
-      cairo_stroke (cr);
       cs_plot_format_tick (buf, sizeof buf, ticks[i], step);
-      cs_plot_set_source (cr, &style->muted);
-      cs_plot_text (cr, l->ax - 8, py, buf, 1.0, 0.5);
+      cs_plot_draw_y_tick (cr, style, l->ax, l->aw, py, buf);
     }
   cs_plot_text_vertical (cr, 12, l->ay + l->ah / 2, l->has_labels ? _ ("score") : _ ("fraction"));
 }

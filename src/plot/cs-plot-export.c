@@ -46,6 +46,23 @@ cs_plot_format_from_path (const char *path, CsPlotFormat *out)
   return TRUE;
 }
 
+gboolean
+cs_plot_format_for_path (const char *path, CsPlotFormat *out, GError **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (cs_plot_format_from_path (path, out))
+    return TRUE;
+  name = g_path_get_basename (path);
+  g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+               _ ("“%s” does not end in .png, .svg or .pdf: add one of these to choose the "
+                  "format"),
+               name);
+  return FALSE;
+}
+
 const char *
 cs_plot_format_to_extension (CsPlotFormat format)
 {

@@ -43,6 +43,12 @@ cs_plot_draw_frame (cairo_t *cr, const CsPlotStyle *style, double x, double y, d
 /* The extension of a file name, lower case ("Plot.PNG" -> "png"), or NULL when it has none. */
 char *cs_plot_path_extension (const char *path);
 
+/* A value tick at row py (pixel-aligned) of a plot area starting at ax, aw wide: a grid line
+ * across, a short tick out to the left and the label right-aligned beside it. The caller sets
+ * the line width and the tick font. */
+void cs_plot_draw_y_tick (
+    cairo_t *cr, const CsPlotStyle *style, double ax, double aw, double py, const char *label);
+
 void cs_plot_fill_background (cairo_t *cr, const CsPlotStyle *style, double width, double height);
 
 void

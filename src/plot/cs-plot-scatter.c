@@ -869,6 +869,17 @@ draw_highlight (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p,
 
 /* Legend ---------------------------------------------------------------------------------- */
 
+/* The legend shows the clusters' prototypes: the points are images, coloured by cluster, and
+ * the snapshot has a prototype of that size per cluster. */
+static gboolean
+shows_prototypes (const CsScatterParams *p)
+{
+  const CsSnapshot *s = p->snapshot;
+
+  return !by_label (p) && p->image_width > 0 && p->image_height > 0 && s->prototypes != NULL
+         && s->d == p->image_width * p->image_height;
+}
+
 static void
 draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, const Layout *l)
 {
@@ -877,7 +888,7 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   guint ncat = n_categories (p);
   g_autofree gint64 *counts = NULL;
   cairo_font_extents_t fext;
-  double row, y = l->ay, x = l->lx, w = l->lw;
+  double row, erow, thumb = 0, avail, tx, y = l->ay, x = l->lx, w = l->lw;
   guint max_rows, shown;
   gboolean notes;
   char buf[96];
@@ -905,11 +916,22 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   y += row + 2;
 
   cs_plot_set_font (cr, style, 0.92, FALSE);
-  notes = p->n_trail > 0 && l->ay + l->ah - y > (ncat + 3) * row;
-  max_rows = (guint) MAX ((l->ay + l->ah - y - (notes ? 3 * row : 0)) / row, 1.0);
+  avail = l->ay + l->ah - y;
+  /* Entries grow to hold a prototype of up to 36 px when every cluster's fits; below 12 px a
+   * thumbnail says nothing and the entries keep the text's height. */
+  if (shows_prototypes (p))
+    {
+      thumb = floor (MIN (36.0, avail / ncat - 2));
+      if (thumb < 12)
+        thumb = 0;
+    }
+  erow = MAX (row, thumb + 2);
+  tx = x + 16 + (thumb > 0 ? thumb + 6 : 0); /* where the entries' text starts */
+  notes = p->n_trail > 0 && avail > ncat * erow + 3 * row;
+  max_rows = (guint) MAX ((avail - (notes ? 3 * row : 0)) / erow, 1.0);
   shown = ncat <= max_rows ? ncat : max_rows - 1;
 
-  for (guint c = 0; c < shown; c++, y += row)
+  for (guint c = 0; c < shown; c++, y += erow)
     {
       CsRgba color, outline = style->muted;
       CsMarker marker;
@@ -921,7 +943,10 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
 
       category_look (p, c, style->dark, &color, &marker);
       outline.a = 0.6;
-      cs_plot_draw_marker (cr, marker, x + 6, y + row / 2, 5, &color, &outline);
+      cs_plot_draw_marker (cr, marker, x + 6, y + erow / 2, 5, &color, &outline);
+      if (thumb > 0)
+        cs_plot_draw_image (cr, style, s->prototypes + (gsize) c * s->d, p->image_width,
+                            p->image_height, x + 16, round (y + (erow - thumb) / 2), thumb);
 
       if (labels)
         name = p->class_names != NULL ? p->class_names[c] : NULL;
@@ -940,11 +965,11 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       cs_plot_format_count (buf, sizeof buf, count);
       cw = cs_plot_text_width (cr, buf);
       cs_plot_set_source_alpha (cr, &style->muted, count > 0 ? 1.0 : 0.6);
-      cs_plot_text (cr, x + w, y + row / 2, buf, 1.0, 0.5);
+      cs_plot_text (cr, x + w, y + erow / 2, buf, 1.0, 0.5);
 
-      fit = cs_plot_text_fit (cr, label, w - 18 - cw - 6);
+      fit = cs_plot_text_fit (cr, label, x + w - tx - 2 - cw - 6);
       cs_plot_set_source (cr, count > 0 ? &style->foreground : &style->muted);
-      cs_plot_text (cr, x + 16, y + row / 2, fit, 0.0, 0.5);
+      cs_plot_text (cr, tx, y + erow / 2, fit, 0.0, 0.5);
     }
   if (shown < ncat)
     {
@@ -974,6 +999,87 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
       cs_plot_text (cr, x + 16, y + row / 2, _ ("K-means re-init"), 0.0, 0.5);
+    }
+  cairo_restore (cr);
+}
+
+/* Prototypes grid ------------------------------------------------------------------------- */
+
+#define PROTO_PAD 12.0
+#define PROTO_LABEL 22.0
+
+static gboolean
+has_prototypes (const CsSnapshot *s, guint w, guint h)
+{
+  return s != NULL && s->prototypes != NULL && s->k > 0 && w > 0 && h > 0 && s->d == w * h;
+}
+
+/* Cells of 4 image pixels per pixel, at least 64 px, up to 10 a row. */
+static void
+prototypes_grid (const CsSnapshot *s, guint w, guint h, double *cell, guint *cols, guint *rows)
+{
+  *cell = MAX (64.0, 4.0 * MAX (w, h));
+  *cols = MIN (s->k, 10u);
+  *rows = (s->k + *cols - 1) / *cols;
+}
+
+gboolean
+cs_plot_prototypes_size (const CsSnapshot *snapshot,
+                         guint image_width,
+                         guint image_height,
+                         double *width,
+                         double *height)
+{
+  double cell;
+  guint cols, rows;
+
+  g_return_val_if_fail (width != NULL && height != NULL, FALSE);
+  if (!has_prototypes (snapshot, image_width, image_height))
+    return FALSE;
+  prototypes_grid (snapshot, image_width, image_height, &cell, &cols, &rows);
+  *width = PROTO_PAD + cols * (cell + PROTO_PAD);
+  *height = PROTO_PAD + rows * (cell + PROTO_LABEL + PROTO_PAD);
+  return TRUE;
+}
+
+void
+cs_plot_prototypes_draw (cairo_t *cr,
+                         double width,
+                         double height,
+                         const CsPlotStyle *style,
+                         const CsSnapshot *snapshot,
+                         guint image_width,
+                         guint image_height)
+{
+  double cell;
+  guint cols, rows;
+
+  g_return_if_fail (cr != NULL && style != NULL);
+  if (!has_prototypes (snapshot, image_width, image_height))
+    {
+      cs_plot_draw_message (cr, width, height, style, _ ("No prototypes"));
+      return;
+    }
+  prototypes_grid (snapshot, image_width, image_height, &cell, &cols, &rows);
+  cairo_save (cr);
+  cs_plot_fill_background (cr, style, width, height);
+  cs_plot_set_font (cr, style, 0.92, FALSE);
+  for (guint c = 0; c < snapshot->k; c++)
+    {
+      double x = PROTO_PAD + (c % cols) * (cell + PROTO_PAD);
+      double y = PROTO_PAD + (c / cols) * (cell + PROTO_LABEL + PROTO_PAD);
+      CsRgba color, outline = style->muted;
+      char buf[32];
+
+      cs_plot_draw_image (cr, style, snapshot->prototypes + (gsize) c * snapshot->d, image_width,
+                          image_height, x, y, cell);
+      cs_palette_color (c, snapshot->k, style->dark, &color);
+      outline.a = 0.6;
+      cs_plot_draw_marker (cr, cs_palette_marker (c, snapshot->k), x + 6,
+                           y + cell + PROTO_LABEL / 2, 5, &color, &outline);
+      g_snprintf (buf, sizeof buf, "%u", c);
+      cs_plot_set_source (cr, &style->foreground);
+      cs_plot_text (cr, x + 16, y + cell + PROTO_LABEL / 2, buf, 0.0, 0.5);
     }
   cairo_restore (cr);
 }

@@ -66,6 +66,25 @@ void cs_plot_draw_marker (cairo_t *cr,
                           const CsRgba *fill,
                           const CsRgba *outline);
 
+/* A grey-scale picture of one image sample (w x h values in [0, 1], row-major), every pixel
+ * scale x scale device pixels (nearest neighbour, so pixels stay square): dark on white when
+ * invert (Fashion-MNIST is white on black; a dark object reads better on a light background),
+ * as stored otherwise. An opaque CAIRO_FORMAT_ARGB32 surface (GDK_MEMORY_DEFAULT), or NULL when
+ * w or h is 0. The scatter's tooltip and its legend's prototypes both draw with it. */
+cairo_surface_t *cs_plot_image_surface_new (
+    const float *pixels, guint w, guint h, guint scale, gboolean invert);
+
+/* That picture fitted (aspect kept, centred) into the box x, y, size x size, with a thin
+ * frame of the style's muted colour. */
+void cs_plot_draw_image (cairo_t *cr,
+                         const CsPlotStyle *style,
+                         const float *pixels,
+                         guint w,
+                         guint h,
+                         double x,
+                         double y,
+                         double size);
+
 /* Scatter ------------------------------------------------------------------------------- */
 
 typedef struct
@@ -97,6 +116,9 @@ typedef struct
   double point_size;         /* dot size in px (2 or 3 look right), 0: automatic */
   const char *empty_message; /* NULL: "No data yet — press Start" */
   double pixel_scale; /* device pixels per unit for the point raster (HiDPI: 2), 0: from cr */
+  /* > 0 when every point is a w x h image: the legend then shows each cluster's prototype
+   * (snapshot->prototypes, when its length d is w x h) beside its colour. */
+  guint image_width, image_height;
   /* Coloured by cluster, cluster j takes entry cluster_colors[j] of a palette of palette_k
    * colours (and its marker): a run shown beside another, its clusters matched to the other's.
    * NULL: entry j of a palette of K. */
@@ -171,6 +193,23 @@ void cs_plot_scatter_pixel_to_data (double width,
                                     double *x,
                                     double *y);
 
+/* The clusters' prototypes (snapshot->prototypes as image_width x image_height pictures) in a
+ * grid, each under its colour and number, for the run folder's prototypes.png. *width and
+ * *height receive the natural size (cs_plot_prototypes_size); FALSE when the snapshot has no
+ * prototypes of that size. */
+gboolean cs_plot_prototypes_size (const CsSnapshot *snapshot,
+                                  guint image_width,
+                                  guint image_height,
+                                  double *width,
+                                  double *height);
+void cs_plot_prototypes_draw (cairo_t *cr,
+                              double width,
+                              double height,
+                              const CsPlotStyle *style,
+                              const CsSnapshot *snapshot,
+                              guint image_width,
+                              guint image_height);
+
 /* Curves -------------------------------------------------------------------------------- */
 
 typedef struct
@@ -236,6 +275,34 @@ gboolean cs_plot_confusion_hit (double width,
                                 guint *klass,
                                 guint *cluster);
 
+/* Choosing K ---------------------------------------------------------------------------- */
+
+/* Two stacked panels over one K axis: K-means inertia (the elbow) above, the silhouette
+ * below (its best K ringed), the running job's K marked. A K not computed yet is NAN and
+ * leaves a gap, so the plot can be drawn while the sweep fills it in. */
+typedef struct
+{
+  guint k_min, k_max;       /* inclusive */
+  const double *inertia;    /* k_max - k_min + 1, indexed by K - k_min */
+  const double *silhouette; /* the same */
+  guint current_k;          /* the job's K, marked (0: none) */
+  guint hover_k;            /* K under the pointer, highlighted (0: none) */
+  const char *title;        /* may be NULL */
+} CsKChoiceParams;
+
+void cs_plot_kchoice_draw (cairo_t *cr,
+                           double width,
+                           double height,
+                           const CsPlotStyle *style,
+                           const CsKChoiceParams *params);
+
+/* pixel -> the K whose column is under it (either panel), or 0 outside the panels. */
+guint cs_plot_kchoice_hit (
+    double width, double height, const CsKChoiceParams *params, double px, double py);
+
+/* The K of the highest silhouette so far, or 0 when none is known. */
+guint cs_plot_kchoice_best (const CsKChoiceParams *params);
+
 /* Export -------------------------------------------------------------------------------- */
 
 typedef enum
@@ -247,6 +314,9 @@ typedef enum
 
 /* From the extension (.png, .svg, .pdf, any case); FALSE when unknown. */
 gboolean cs_plot_format_from_path (const char *path, CsPlotFormat *out);
+/* The same, or FALSE with an error (CS_ERROR_INVALID) that names the file and says what to
+ * add. */
+gboolean cs_plot_format_for_path (const char *path, CsPlotFormat *out, GError **error);
 const char *cs_plot_format_to_extension (CsPlotFormat format); /* "png", "svg", "pdf" */
 
 typedef void (*CsPlotDrawFunc) (cairo_t *cr, double width, double height, gpointer user_data);
