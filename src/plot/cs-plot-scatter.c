@@ -223,6 +223,78 @@ cs_plot_scatter_hit (
   return best;
 }
 
+gboolean
+cs_plot_point_in_polygon (const double *polygon, guint n_vertices, double x, double y)
+{
+  gboolean inside = FALSE;
+
+  g_return_val_if_fail (polygon != NULL || n_vertices == 0, FALSE);
+  for (guint i = 0, j = n_vertices - 1; i < n_vertices; j = i++)
+    {
+      double xi = polygon[2 * i], yi = polygon[2 * i + 1];
+      double xj = polygon[2 * j], yj = polygon[2 * j + 1];
+
+      /* The edge crosses the horizontal through y (half-open, so a vertex counts once). */
+      if ((yi > y) != (yj > y) && x < xi + (y - yi) / (yj - yi) * (xj - xi))
+        inside = !inside;
+    }
+  return inside;
+}
+
+gsize
+cs_plot_scatter_select_polygon (double width,
+                                double height,
+                                const CsScatterParams *params,
+                                const double *polygon,
+                                guint n_vertices,
+                                guint8 *mask)
+{
+  const CsSnapshot *s;
+  Layout l;
+  double bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY, sx, sy;
+  gsize count = 0;
+
+  g_return_val_if_fail (params != NULL && mask != NULL, 0);
+  if (!has_data (params))
+    return 0;
+  s = params->snapshot;
+  memset (mask, 0, s->n);
+  if (n_vertices < 3 || polygon == NULL)
+    return 0;
+  layout (width, height, params, &l);
+
+  /* The polygon's bounding box, within the plot area, rules most points out at once. */
+  for (guint v = 0; v < n_vertices; v++)
+    {
+      bx0 = MIN (bx0, polygon[2 * v]);
+      bx1 = MAX (bx1, polygon[2 * v]);
+      by0 = MIN (by0, polygon[2 * v + 1]);
+      by1 = MAX (by1, polygon[2 * v + 1]);
+    }
+  bx0 = MAX (bx0, l.ax);
+  by0 = MAX (by0, l.ay);
+  bx1 = MIN (bx1, l.ax + l.aw);
+  by1 = MIN (by1, l.ay + l.ah);
+
+  sx = l.aw / (l.v.x1 - l.v.x0);
+  sy = l.ah / (l.v.y1 - l.v.y0);
+  for (gsize i = 0; i < s->n; i++)
+    {
+      double px = l.ax + (s->xy[2 * i] - l.v.x0) * sx;
+      double py = l.ay + l.ah - (s->xy[2 * i + 1] - l.v.y0) * sy;
+
+      /* Written so that NaN fails. */
+      if (!(px >= bx0 && px <= bx1 && py >= by0 && py <= by1))
+        continue;
+      if (cs_plot_point_in_polygon (polygon, n_vertices, px, py))
+        {
+          mask[i] = 1;
+          count++;
+        }
+    }
+  return count;
+}
+
 /* Point colours --------------------------------------------------------------------------- */
 
 static guint32
@@ -362,20 +434,32 @@ point_category (const CsScatterParams *p, gboolean labels, guint ncat, gsize idx
   return s->clusters != NULL && s->clusters[idx] < ncat ? s->clusters[idx] : ncat;
 }
 
-/* Where each dot goes in the iw x ih raster, in the shuffled order, and (counts[row + 1]) how
- * many dots start on each device row. Dots wholly outside are dropped. Returns how many
- * were placed in dots. */
-static gsize
-place_dots (Dot *dots,
-            guint32 *counts,
-            int iw,
-            int ih,
-            const CsScatterParams *p,
-            const Layout *l,
-            double d,
-            const guint32 *colors,
-            guint ncat)
+/* One layer of the point raster: the points, where and how big they go, their colours by
+ * category (ncat + 1, the last for none) and the selection, if any. */
+typedef struct
 {
+  const CsScatterParams *p;
+  const Layout *l;
+  int iw, ih;
+  double d;
+  const guint32 *colors;
+  guint ncat;
+  const guint8 *selected;
+} Layer;
+
+/* Where each dot goes in the iw x ih raster, in the shuffled order, and (counts[row + 1]) how
+ * many dots start on each device row. Dots wholly outside are dropped, and with a selection
+ * those whose selectedness is not want. Returns how many were placed in dots. */
+static gsize
+place_dots (Dot *dots, guint32 *counts, const Layer *layer, guint8 want)
+{
+  const CsScatterParams *p = layer->p;
+  const Layout *l = layer->l;
+  const guint32 *colors = layer->colors;
+  const guint8 *selected = layer->selected;
+  guint ncat = layer->ncat;
+  int iw = layer->iw, ih = layer->ih;
+  double d = layer->d;
   const CsSnapshot *s = p->snapshot;
   gboolean labels = by_label (p);
   double fx = iw / (l->v.x1 - l->v.x0), fy = ih / (l->v.y1 - l->v.y0);
@@ -395,6 +479,8 @@ place_dots (Dot *dots,
 
           if (!(cx > -d && cx < iw + d && cy > -d && cy < ih + d))
             continue; /* also drops NaN */
+          if (selected != NULL && (selected[idx] != 0) != want)
+            continue;
           row = CLAMP ((int) cy, 0, ih);
           dots[n_dots++]
               = (Dot){ (float) cx, (float) cy, colors[point_category (p, labels, ncat, idx)], row };
@@ -462,8 +548,61 @@ paint_disc (guint32 *data, int stride, int iw, int ih, const Dot *dot, double d)
     }
 }
 
+/* A selection with at least one point in it, or NULL. */
+static const guint8 *
+selection_mask (const CsScatterParams *p)
+{
+  if (p->selected == NULL || p->n_selected != p->snapshot->n)
+    return NULL;
+  for (gsize i = 0; i < p->n_selected; i++)
+    if (p->selected[i] != 0)
+      return p->selected;
+  return NULL;
+}
+
+/* One layer of dots (all, or with a selection the unselected or the selected ones). */
+static void
+paint_layer (guint32 *data, int stride, const Layer *layer, guint8 want)
+{
+  g_autofree Dot *dots = g_new (Dot, MAX (layer->p->snapshot->n, 1));
+  g_autofree Dot *sorted = NULL;
+  g_autofree guint32 *counts = g_new0 (guint32, layer->ih + 2);
+  int iw = layer->iw, ih = layer->ih;
+  double d = layer->d;
+  gsize n_dots;
+  /* The side of a small (square) dot, the same for every dot. */
+  int square = MAX ((int) lround (d), 1);
+
+  n_dots = place_dots (dots, counts, layer, want);
+  sorted = sort_dots_by_row (dots, n_dots, counts, ih);
+  g_clear_pointer (&dots, g_free);
+
+  for (gsize j = 0; j < n_dots; j++)
+    {
+      if (d <= 3.5)
+        paint_square (data, stride, iw, ih, &sorted[j], square);
+      else
+        paint_disc (data, stride, iw, ih, &sorted[j], d);
+    }
+}
+
+/* The colours of the categories at alpha, the last (none) greyed. */
+static void
+fill_colors (guint32 *colors, guint ncat, const CsPlotStyle *style, double alpha, double grey_alpha)
+{
+  for (guint c = 0; c < ncat; c++)
+    {
+      CsRgba color;
+
+      cs_palette_color (c, ncat, style->dark, &color);
+      colors[c] = premultiply (&color, alpha);
+    }
+  colors[ncat] = premultiply (&style->muted, grey_alpha);
+}
+
 /* Writes every point straight into an ARGB32 buffer: one path per point would take a second
- * for the 70 000 points of Fashion-MNIST, this takes a few milliseconds. */
+ * for the 70 000 points of Fashion-MNIST, this takes a few milliseconds. With a selection,
+ * the other points go first, faded, and the selected ones over them in full colour. */
 static void
 rasterise_into (guint32 *data,
                 int stride,
@@ -477,37 +616,27 @@ rasterise_into (guint32 *data,
   const CsSnapshot *s = p->snapshot;
   guint ncat = n_categories (p);
   g_autofree guint32 *colors = g_new (guint32, ncat + 1);
-  double d = point_diameter (p) * scale;
   double alpha = s->n <= 10000 ? 0.9 : 0.72;
-  CsRgba grey = style->muted;
-  g_autofree Dot *dots = g_new (Dot, MAX (s->n, 1));
-  g_autofree Dot *sorted = NULL;
-  g_autofree guint32 *counts = g_new0 (guint32, ih + 2);
-  gsize n_dots;
-  int square;
+  Layer layer = {
+    .p = p,
+    .l = l,
+    .iw = iw,
+    .ih = ih,
+    .d = point_diameter (p) * scale,
+    .colors = colors,
+    .ncat = ncat,
+    .selected = selection_mask (p),
+  };
 
-  for (guint c = 0; c < ncat; c++)
+  /* The faded ones are a hint of the rest: colour kept, so that clusters still read. */
+  if (layer.selected != NULL)
     {
-      CsRgba color;
-
-      cs_palette_color (c, ncat, style->dark, &color);
-      colors[c] = premultiply (&color, alpha);
+      fill_colors (colors, ncat, style, 0.14, 0.1);
+      paint_layer (data, stride, &layer, 0);
+      alpha = 1.0;
     }
-  colors[ncat] = premultiply (&grey, alpha * 0.6); /* unlabelled or unassigned */
-
-  n_dots = place_dots (dots, counts, iw, ih, p, l, d, colors, ncat);
-  sorted = sort_dots_by_row (dots, n_dots, counts, ih);
-  g_clear_pointer (&dots, g_free);
-
-  /* The side of a small (square) dot, the same for every dot. */
-  square = MAX ((int) lround (d), 1);
-  for (gsize j = 0; j < n_dots; j++)
-    {
-      if (d <= 3.5)
-        paint_square (data, stride, iw, ih, &sorted[j], square);
-      else
-        paint_disc (data, stride, iw, ih, &sorted[j], d);
-    }
+  fill_colors (colors, ncat, style, alpha, alpha * 0.6); /* grey: unlabelled or unassigned */
+  paint_layer (data, stride, &layer, 1);
 }
 
 /* The points in a transparent ARGB32 surface of the plot area, to paint over the grid. */
@@ -845,6 +974,66 @@ draw_highlight (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p,
 
 /* Legend ---------------------------------------------------------------------------------- */
 
+/* Where the legend's entries go: the row height, the top of the first entry, how many entries
+ * fit (the rest are summed up in a "+ n more" row) and whether the notes on the lines fit
+ * below. Shared by draw_legend and the hit test. */
+static void
+legend_geometry (cairo_t *cr,
+                 const CsPlotStyle *style,
+                 const CsScatterParams *p,
+                 const Layout *l,
+                 double *row,
+                 double *first,
+                 guint *shown,
+                 gboolean *notes)
+{
+  guint ncat = n_categories (p), max_rows;
+  cairo_font_extents_t fext;
+
+  cairo_save (cr);
+  cs_plot_set_font (cr, style, 1.0, TRUE);
+  cairo_font_extents (cr, &fext);
+  cairo_restore (cr);
+  *row = ceil ((fext.ascent + fext.descent) * 1.35);
+  *first = l->ay + *row + 2;
+  *notes = p->n_trail > 0 && l->ay + l->ah - *first > (ncat + 3) * *row;
+  max_rows = (guint) MAX ((l->ay + l->ah - *first - (*notes ? 3 * *row : 0)) / *row, 1.0);
+  *shown = ncat <= max_rows ? ncat : max_rows - 1;
+}
+
+gint
+cs_plot_scatter_legend_hit (double width,
+                            double height,
+                            const CsPlotStyle *style,
+                            const CsScatterParams *params,
+                            double px,
+                            double py)
+{
+  cairo_surface_t *scratch;
+  cairo_t *cr;
+  Layout l;
+  double row, first;
+  guint shown;
+  gboolean notes;
+  gint hit = -1;
+
+  g_return_val_if_fail (style != NULL && params != NULL, -1);
+  if (!has_data (params))
+    return -1;
+  layout (width, height, params, &l);
+  if (l.lw <= 0 || px < l.lx || px > l.lx + l.lw)
+    return -1;
+
+  scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (scratch);
+  legend_geometry (cr, style, params, &l, &row, &first, &shown, &notes);
+  if (py >= first && py < first + shown * row)
+    hit = (gint) ((py - first) / row);
+  cairo_destroy (cr);
+  cairo_surface_destroy (scratch);
+  return hit;
+}
+
 static void
 draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, const Layout *l)
 {
@@ -852,9 +1041,8 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   gboolean labels = by_label (p);
   guint ncat = n_categories (p);
   g_autofree gint64 *counts = NULL;
-  cairo_font_extents_t fext;
-  double row, y = l->ay, x = l->lx, w = l->lw;
-  guint max_rows, shown;
+  double row, y, x = l->lx, w = l->lw;
+  guint shown;
   gboolean notes;
   char buf[96];
 
@@ -867,23 +1055,18 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
     }
 
   cairo_save (cr);
+  legend_geometry (cr, style, p, l, &row, &y, &shown, &notes);
   cs_plot_set_font (cr, style, 1.0, TRUE);
-  cairo_font_extents (cr, &fext);
-  row = ceil ((fext.ascent + fext.descent) * 1.35);
   cs_plot_set_source (cr, &style->foreground);
   if (labels)
-    cs_plot_text (cr, x, y, _ ("True class"), 0, 0);
+    cs_plot_text (cr, x, l->ay, _ ("True class"), 0, 0);
   else
     {
       g_snprintf (buf, sizeof buf, _ ("Cluster (K = %u)"), s->k);
-      cs_plot_text (cr, x, y, buf, 0, 0);
+      cs_plot_text (cr, x, l->ay, buf, 0, 0);
     }
-  y += row + 2;
 
   cs_plot_set_font (cr, style, 0.92, FALSE);
-  notes = p->n_trail > 0 && l->ay + l->ah - y > (ncat + 3) * row;
-  max_rows = (guint) MAX ((l->ay + l->ah - y - (notes ? 3 * row : 0)) / row, 1.0);
-  shown = ncat <= max_rows ? ncat : max_rows - 1;
 
   for (guint c = 0; c < shown; c++, y += row)
     {
