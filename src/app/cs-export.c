@@ -26,6 +26,7 @@ static const char *const kind_names[] = {
   [CS_EXPORT_METRICS] = "metrics",
   [CS_EXPORT_RUN] = "run",
   [CS_EXPORT_ANIMATION] = "animation",
+  [CS_EXPORT_SELECTION] = "selection",
 };
 
 gboolean
@@ -82,6 +83,7 @@ typedef struct
   CsSettings settings;
   char *dataset_spec;
   GBytes *model;
+  guint8 *selection; /* dataset->n bytes, or NULL */
   char *scatter_title, *curves_title, *confusion_title;
   CsPlotStyle style;
   CsScatterParams scatter;
@@ -118,6 +120,7 @@ export_job_free (ExportJob *job)
   g_clear_pointer (&job->history, g_ptr_array_unref);
   g_free (job->dataset_spec);
   g_clear_pointer (&job->model, g_bytes_unref);
+  g_free (job->selection);
   g_free (job->scatter_title);
   g_free (job->curves_title);
   g_free (job->confusion_title);
@@ -167,6 +170,13 @@ export_job_set_scatter_snapshot (ExportJob *job, CsSnapshot *shown)
       job->scatter.class_names = (const char *const *) dataset->class_names;
     }
   job->scatter.color_by = job->scatter.labels != NULL ? job->view.color_by : CS_COLOR_BY_CLUSTER;
+  job->scatter.selected = NULL;
+  job->scatter.n_selected = 0;
+  if (job->selection != NULL && shown != NULL && shown->n == dataset->n)
+    {
+      job->scatter.selected = job->selection;
+      job->scatter.n_selected = shown->n;
+    }
 }
 
 /* The plots' parameters from the snapshots and the view state, as the views fill theirs. */
@@ -389,6 +399,8 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
   job->shown = source->shown ? cs_snapshot_ref (source->shown) : NULL;
   job->trail = keep_array (source->trail, source->trail ? source->n_trail : 0);
   job->history = keep_array (source->history, source->history ? source->n_history : 0);
+  if (source->selection != NULL && job->dataset != NULL)
+    job->selection = g_memdup2 (source->selection, job->dataset->n);
 
   switch (kind)
     {
@@ -397,6 +409,16 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
       break;
     case CS_EXPORT_METRICS:
       ready = job->history->len > 0;
+      break;
+    case CS_EXPORT_SELECTION:
+      if (job->shown != NULL && job->dataset != NULL && job->selection == NULL)
+        {
+          g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID,
+                               _ ("No points are selected: select some in the latent space "
+                                  "first."));
+          return NULL;
+        }
+      ready = job->shown != NULL && job->dataset != NULL;
       break;
     case CS_EXPORT_RUN:
       ready = job->dataset != NULL;
@@ -467,6 +489,7 @@ draw_export (cairo_t *cr, double width, double height, gpointer user_data)
     case CS_EXPORT_METRICS:
     case CS_EXPORT_RUN:
     case CS_EXPORT_ANIMATION:
+    case CS_EXPORT_SELECTION:
     default:
       g_assert_not_reached ();
     }
@@ -483,6 +506,9 @@ export_job_run (ExportJob *job, GCancellable *cancellable, GError **error)
     {
     case CS_EXPORT_LABELS:
       return cs_run_write_labels_csv (job->path, job->dataset, job->shown, error);
+    case CS_EXPORT_SELECTION:
+      return cs_run_write_labels_csv_rows (job->path, job->dataset, job->shown, job->selection,
+                                           error);
     case CS_EXPORT_METRICS:
       return cs_run_write_metrics_csv (job->path, history, job->history->len, error);
     case CS_EXPORT_RUN:

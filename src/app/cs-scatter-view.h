@@ -6,6 +6,7 @@
 #pragma once
 
 #include "cs-plot-view.h"
+#include "cs-selection.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,27 @@ void cs_scatter_view_zoom (CsScatterView *self, double factor);
 void cs_scatter_view_zoom_to_fit (CsScatterView *self);
 /* FALSE while the view fits the data (it follows every epoch); otherwise the user's view. */
 gboolean cs_scatter_view_get_viewport (CsScatterView *self, CsViewport *view);
+
+/* What a drag does: pan (NONE), or draw a rectangle or a lasso around points to select. */
+typedef enum
+{
+  CS_SELECT_TOOL_NONE,
+  CS_SELECT_TOOL_RECTANGLE,
+  CS_SELECT_TOOL_LASSO,
+} CsSelectTool;
+
+/* The selection the view draws and its gestures change: a rectangle or lasso drag with the
+ * tool on, a click on a legend entry (its cluster's points, or its class's when coloured by
+ * label). The plain gesture replaces, Shift adds, Ctrl removes. */
+void cs_scatter_view_set_selection (CsScatterView *self, CsSelection *selection);
+void cs_scatter_view_set_select_tool (CsScatterView *self, CsSelectTool tool);
+CsSelectTool cs_scatter_view_get_select_tool (CsScatterView *self);
+/* What the end of a drag with the tool does, for a polygon in widget pixels (fewer than 3
+ * vertices, or a tiny one: a click at the first vertex). Returns the number then selected. */
+gsize cs_scatter_view_select_polygon (CsScatterView *self,
+                                      const double *polygon,
+                                      guint n_vertices,
+                                      CsSelectMode mode);
 
 /* The parameters the view draws with, for an export that matches the screen. Pointers stay
  * valid until the view changes. */
