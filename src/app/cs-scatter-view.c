@@ -701,6 +701,13 @@ cs_scatter_view_get_select_tool (CsScatterView *self)
   return self->select_tool;
 }
 
+gssize
+cs_scatter_view_get_highlight (CsScatterView *self)
+{
+  g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), -1);
+  return self->highlight;
+}
+
 gsize
 cs_scatter_view_select_polygon (CsScatterView *self,
                                 const double *polygon,

@@ -50,6 +50,9 @@ gsize cs_scatter_view_select_polygon (CsScatterView *self,
                                       guint n_vertices,
                                       CsSelectMode mode);
 
+/* The point ringed under the pointer, or -1. */
+gssize cs_scatter_view_get_highlight (CsScatterView *self);
+
 /* The parameters the view draws with, for an export that matches the screen. Pointers stay
  * valid until the view changes. */
 void cs_scatter_view_get_params (CsScatterView *self, CsScatterParams *params);

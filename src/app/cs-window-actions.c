@@ -939,7 +939,6 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK, "win.select-all",
                                        NULL);
   gtk_widget_class_install_action (widget_class, "win.select-none", NULL, select_none_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.select-none", NULL);
   gtk_widget_class_install_action (widget_class, "win.select-cell", "(uu)", select_cell_action);
   gtk_widget_class_install_action (widget_class, "win.export-selection", NULL,
                                    export_selection_action);
@@ -949,10 +948,10 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
 }
 
-/* Space starts or pauses and Left / Right step the timeline wherever those keys have no
- * meaning of their own. GtkWindow binds the arrows to focus moves and a focused button takes
- * Space, both ahead of a class binding, so this runs in the capture phase and steps aside for
- * text fields, sliders, the settings panel and open menus. */
+/* Space starts or pauses, Left / Right step the timeline and Escape clears the selection
+ * wherever those keys have no meaning of their own. GtkWindow binds the arrows to focus moves and a
+ * focused button takes Space, both ahead of a class binding, so this runs in the capture phase and
+ * steps aside for text fields, sliders, the settings panel and open menus. */
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller,
                 guint keyval,
@@ -967,7 +966,7 @@ on_key_pressed (GtkEventControllerKey *controller,
     step = -1;
   else if (keyval == GDK_KEY_Right || keyval == GDK_KEY_KP_Right)
     step = 1;
-  else if (keyval != GDK_KEY_space)
+  else if (keyval != GDK_KEY_space && keyval != GDK_KEY_Escape)
     return FALSE;
   if ((state & gtk_accelerator_get_default_mod_mask ()) != 0)
     return FALSE;
@@ -977,6 +976,11 @@ on_key_pressed (GtkEventControllerKey *controller,
           || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
     return FALSE;
 
+  /* Escape clears the selection: here, because the panes on the way up bind Escape to
+   * cancelling a drag of their handle and would stop it first. */
+  if (keyval == GDK_KEY_Escape)
+    return cs_selection_get_count (self->selection) > 0
+           && gtk_widget_activate_action (GTK_WIDGET (self), "win.select-none", NULL);
   if (step == 0)
     return gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-run", NULL);
   if (cs_controller_get_n_history (self->controller) == 0)
