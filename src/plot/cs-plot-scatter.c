@@ -881,6 +881,8 @@ draw_trails (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   const CsSnapshot *s = p->snapshot;
   static const double dash[] = { 5.0, 4.0 };
   CsRgba casing = style->dark ? (CsRgba){ 0, 0, 0, 1 } : (CsRgba){ 0.1, 0.1, 0.1, 1 };
+  /* With a selection the trails step back with the unselected points. */
+  double fade = selection_mask (p) != NULL ? 0.35 : 1.0;
 
   if (p->trail == NULL || p->n_trail == 0)
     return;
@@ -902,7 +904,7 @@ draw_trails (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
         trail_path (cr, p, l, j, level);
       cairo_set_dash (cr, level < 0 ? dash : NULL, level < 0 ? G_N_ELEMENTS (dash) : 0, 0);
       cairo_set_line_width (cr, level < 0 ? 3.5 : 4.5);
-      cs_plot_set_source_alpha (cr, &casing, level < 0 ? 0.35 : 0.1 + 0.6 * age);
+      cs_plot_set_source_alpha (cr, &casing, fade * (level < 0 ? 0.35 : 0.1 + 0.6 * age));
       cairo_stroke (cr);
     }
   for (guint j = 0; j < s->k; j++)
@@ -917,7 +919,7 @@ draw_trails (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
           trail_path (cr, p, l, j, level);
           cairo_set_dash (cr, level < 0 ? dash : NULL, level < 0 ? G_N_ELEMENTS (dash) : 0, 0);
           cairo_set_line_width (cr, level < 0 ? 1.5 : 2.5);
-          cs_plot_set_source_alpha (cr, &color, level < 0 ? 0.85 : 0.25 + 0.75 * age);
+          cs_plot_set_source_alpha (cr, &color, fade * (level < 0 ? 0.85 : 0.25 + 0.75 * age));
           cairo_stroke (cr);
         }
     }
