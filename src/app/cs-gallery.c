@@ -398,8 +398,11 @@ grid_setup (GtkSignalListItemFactory *factory, GtkListItem *list_item, CsGallery
   gtk_widget_add_css_class (picture, "thumbnail");
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 12);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 1);
   gtk_widget_add_css_class (label, "caption");
+  /* Wide enough for an index, a class name and the cluster line; longer names are cut, the
+   * tooltip has them whole. */
+  gtk_widget_set_size_request (box, 104, -1);
   gtk_box_append (GTK_BOX (box), picture);
   gtk_box_append (GTK_BOX (box), label);
   gtk_widget_add_css_class (box, "gallery-cell");
@@ -417,24 +420,30 @@ grid_bind (GtkSignalListItemFactory *factory, GtkListItem *list_item, CsGallery 
   guint scale = MAX (1u, THUMB_SIZE / MAX (self->dataset->image_width, 1u));
   g_autoptr (GdkTexture) texture = cs_thumbnail_new (self->dataset, index, scale);
   g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GString) tooltip = g_string_new (NULL);
   char buf[32];
 
   gtk_picture_set_paintable (GTK_PICTURE (picture), GDK_PAINTABLE (texture));
   g_string_append_printf (text, "<b>%u</b>", index);
+  g_string_append_printf (tooltip, "<b>%s</b> %u", _ ("Point"), index);
   if (self->dataset->labels != NULL)
     {
       g_autofree char *name = g_markup_escape_text (
           class_name (self, self->dataset->labels[index], buf, sizeof buf), -1);
 
       g_string_append_printf (text, " · %s", name);
+      g_string_append_printf (tooltip, "\n%s: %s", _ ("Label"), name);
     }
   if (shown != NULL)
     {
       g_autofree char *cluster = cluster_markup (self, shown, index);
 
       g_string_append_printf (text, "\n%s · %.2f", cluster, shown->confidence[index]);
+      g_string_append_printf (tooltip, "\n%s: %u\n%s: %.2f", _ ("Cluster"), shown->clusters[index],
+                              _ ("Confidence"), shown->confidence[index]);
     }
   gtk_label_set_markup (GTK_LABEL (label), text->str);
+  gtk_widget_set_tooltip_markup (box, tooltip->str);
 }
 
 /* Table columns: the fixed ones, then the features. */
