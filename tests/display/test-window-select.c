@@ -503,9 +503,12 @@ test_select (void)
 int
 main (int argc, char *argv[])
 {
+  g_autofree char *program = NULL;
+
   if (!display_test_init (&argc, &argv))
     return 77;
-  if (g_find_program_in_path ("xdotool") == NULL)
+  program = g_find_program_in_path ("xdotool");
+  if (program == NULL)
     {
       g_printerr ("xdotool is not installed.\n");
       return 77;
