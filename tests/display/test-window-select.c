@@ -478,6 +478,30 @@ test_keys_and_export (Fixture *f)
       gtk_widget_activate_action (GTK_WIDGET (f->window->gallery), "gallery.mode", "s", "central"));
   g_assert_cmpuint (g_list_model_get_n_items (cs_gallery_get_model (f->window->gallery)), ==,
                     shown->k * CS_GALLERY_PER_CLUSTER);
+
+  /* The ambiguous ones: per cluster, none of the others is less confident. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window->gallery), "gallery.mode", "s",
+                                             "ambiguous"));
+  {
+    GListModel *model = cs_gallery_get_model (f->window->gallery);
+    guint n = g_list_model_get_n_items (model);
+    g_autofree float *worst_listed = g_new0 (float, shown->k);
+    g_autofree guint8 *listed = g_malloc0 (shown->n);
+
+    g_assert_cmpuint (n, ==, shown->k * CS_GALLERY_PER_CLUSTER);
+    for (guint j = 0; j < n; j++)
+      {
+        g_autoptr (GObject) item = g_list_model_get_item (model, j);
+        guint i = cs_gallery_item_get_index (item);
+
+        listed[i] = 1;
+        worst_listed[shown->clusters[i]]
+            = MAX (worst_listed[shown->clusters[i]], shown->confidence[i]);
+      }
+    for (gsize i = 0; i < shown->n; i++)
+      if (!listed[i])
+        g_assert_cmpfloat (shown->confidence[i], >=, worst_listed[shown->clusters[i]]);
+  }
 }
 
 static void
