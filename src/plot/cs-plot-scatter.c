@@ -1043,6 +1043,8 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   gboolean labels = by_label (p);
   guint ncat = n_categories (p);
   g_autofree gint64 *counts = NULL;
+  g_autofree gint64 *selected_counts = NULL;
+  const guint8 *selected;
   double row, y, x = l->lx, w = l->lw;
   guint shown;
   gboolean notes;
@@ -1054,6 +1056,13 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       for (gsize i = 0; i < s->n; i++)
         if (p->labels[i] >= 0 && (guint) p->labels[i] < ncat)
           counts[p->labels[i]]++;
+    }
+  if ((selected = selection_mask (p)) != NULL)
+    {
+      selected_counts = g_new0 (gint64, ncat + 1);
+      for (gsize i = 0; i < s->n; i++)
+        if (selected[i])
+          selected_counts[point_category (p, labels, ncat, i)]++;
     }
 
   cairo_save (cr);
@@ -1099,6 +1108,15 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
         g_snprintf (label, sizeof label, "%u", c);
 
       cs_plot_format_count (buf, sizeof buf, count);
+      if (selected_counts != NULL)
+        {
+          /* "selected / all": where the group lies among the clusters at this epoch. */
+          char all[48], part[48];
+
+          g_strlcpy (all, buf, sizeof all);
+          cs_plot_format_count (part, sizeof part, selected_counts[c]);
+          g_snprintf (buf, sizeof buf, "%s / %s", part, all);
+        }
       cw = cs_plot_text_width (cr, buf);
       cs_plot_set_source_alpha (cr, &style->muted, count > 0 ? 1.0 : 0.6);
       cs_plot_text (cr, x + w, y + row / 2, buf, 1.0, 0.5);

@@ -36,6 +36,12 @@ typedef struct
   guint64 count;          /* a selection count to wait for */
 } Fixture;
 
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
 static gboolean
 views_shown (gpointer data)
 {
@@ -504,6 +510,45 @@ test_keys_and_export (Fixture *f)
   }
 }
 
+/* Replace, add (Shift) and remove (Ctrl); counts and notifications follow. */
+static void
+test_modes (void)
+{
+  g_autoptr (CsSelection) selection = cs_selection_new ();
+  const guint8 a[6] = { 1, 1, 0, 0, 1, 0 }, b[6] = { 0, 1, 1, 0, 0, 0 };
+  guint notified = 0;
+  g_autoptr (GArray) indexes = NULL;
+
+  g_signal_connect_swapped (selection, "notify::count", G_CALLBACK (count_notify), &notified);
+  g_assert_cmpint (cs_select_mode_from_state (0), ==, CS_SELECT_REPLACE);
+  g_assert_cmpint (cs_select_mode_from_state (GDK_SHIFT_MASK), ==, CS_SELECT_ADD);
+  g_assert_cmpint (cs_select_mode_from_state (GDK_CONTROL_MASK), ==, CS_SELECT_REMOVE);
+
+  cs_selection_reset (selection, 6);
+  g_assert_cmpuint (cs_selection_get_count (selection), ==, 0);
+  cs_selection_apply (selection, a, CS_SELECT_REPLACE);
+  g_assert_cmpuint (cs_selection_get_count (selection), ==, 3);
+  cs_selection_apply (selection, b, CS_SELECT_ADD);
+  g_assert_cmpuint (cs_selection_get_count (selection), ==, 4);
+  cs_selection_apply (selection, a, CS_SELECT_REMOVE);
+  g_assert_cmpuint (cs_selection_get_count (selection), ==, 1);
+  g_assert_true (cs_selection_contains (selection, 2));
+  g_assert_false (cs_selection_contains (selection, 1));
+  g_assert_false (cs_selection_contains (selection, 99));
+  cs_selection_apply (selection, b, CS_SELECT_REPLACE);
+  indexes = cs_selection_dup_indexes (selection);
+  g_assert_cmpuint (indexes->len, ==, 2);
+  g_assert_cmpuint (g_array_index (indexes, guint, 0), ==, 1);
+  g_assert_cmpuint (g_array_index (indexes, guint, 1), ==, 2);
+  cs_selection_select_all (selection);
+  g_assert_cmpuint (cs_selection_get_count (selection), ==, 6);
+  cs_selection_clear (selection);
+  g_assert_cmpuint (cs_selection_get_count (selection), ==, 0);
+  g_assert_cmpuint (notified, ==, 6); /* every change of the count, and only those */
+  cs_selection_reset (selection, 0);
+  g_assert_null (cs_selection_get_mask (selection));
+}
+
 static void
 test_select (void)
 {
@@ -537,6 +582,7 @@ main (int argc, char *argv[])
       g_printerr ("xdotool is not installed.\n");
       return 77;
     }
+  g_test_add_func ("/select/modes", test_modes);
   g_test_add_func ("/select/pointer", test_select);
   return g_test_run ();
 }
