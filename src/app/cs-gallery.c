@@ -402,7 +402,7 @@ grid_setup (GtkSignalListItemFactory *factory, GtkListItem *list_item, CsGallery
   gtk_widget_add_css_class (label, "caption");
   /* Wide enough for an index, a class name and the cluster line; longer names are cut, the
    * tooltip has them whole. */
-  gtk_widget_set_size_request (box, 104, -1);
+  gtk_widget_set_size_request (box, 88, -1);
   gtk_box_append (GTK_BOX (box), picture);
   gtk_box_append (GTK_BOX (box), label);
   gtk_widget_add_css_class (box, "gallery-cell");
