@@ -110,15 +110,21 @@ on_query_tooltip (GtkWidget *widget,
   g_autofree char *count = NULL;
   const char *name = NULL;
   guint klass, cluster;
+  gint64 n;
 
   if (keyboard_mode || snapshot == NULL || !cell_at (self, x, y, &klass, &cluster))
     return FALSE;
   if (dataset != NULL && dataset->class_names != NULL && klass < dataset->n_classes)
     name = dataset->class_names[klass];
-  count = cs_format_count (snapshot->contingency[klass * snapshot->k + cluster], "\u202f");
+  n = snapshot->contingency[klass * snapshot->k + cluster];
+  count = cs_format_count (n, "\u202f");
   /* Translators: a confusion-matrix cell: the number of points, their class and cluster */
-  text = g_strdup_printf (_ ("%s points of class %s in cluster %u\nClick to select them (Shift "
-                             "adds, Ctrl removes)"),
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s point of class %s in cluster %u\nClick to select it "
+                                       "(Shift adds, Ctrl removes)",
+                                       "%s points of class %s in cluster %u\nClick to select them "
+                                       "(Shift adds, Ctrl removes)",
+                                       n),
                           count, name != NULL ? name : "?", cluster);
   gtk_tooltip_set_text (tooltip, text);
   return TRUE;

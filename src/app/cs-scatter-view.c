@@ -708,23 +708,6 @@ cs_scatter_view_get_highlight (CsScatterView *self)
   return self->highlight;
 }
 
-gsize
-cs_scatter_view_select_polygon (CsScatterView *self,
-                                const double *polygon,
-                                guint n_vertices,
-                                CsSelectMode mode)
-{
-  g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), 0);
-
-  g_array_set_size (self->polygon, 0);
-  g_array_append_vals (self->polygon, polygon, 2 * n_vertices);
-  self->select_mode = mode;
-  self->drag_x = n_vertices > 0 ? polygon[0] : 0;
-  self->drag_y = n_vertices > 0 ? polygon[1] : 0;
-  selection_finish (self);
-  return self->selection != NULL ? cs_selection_get_count (self->selection) : 0;
-}
-
 /* GObject ---------------------------------------------------------------------------------- */
 
 static void

@@ -43,12 +43,6 @@ typedef enum
 void cs_scatter_view_set_selection (CsScatterView *self, CsSelection *selection);
 void cs_scatter_view_set_select_tool (CsScatterView *self, CsSelectTool tool);
 CsSelectTool cs_scatter_view_get_select_tool (CsScatterView *self);
-/* What the end of a drag with the tool does, for a polygon in widget pixels (fewer than 3
- * vertices, or a tiny one: a click at the first vertex). Returns the number then selected. */
-gsize cs_scatter_view_select_polygon (CsScatterView *self,
-                                      const double *polygon,
-                                      guint n_vertices,
-                                      CsSelectMode mode);
 
 /* The point ringed under the pointer, or -1. */
 gssize cs_scatter_view_get_highlight (CsScatterView *self);
