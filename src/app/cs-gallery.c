@@ -341,10 +341,7 @@ on_selection_count (CsSelection *selection, GParamSpec *pspec, CsGallery *self)
 {
   /* A new pick is what the user wants to see. */
   if (cs_selection_get_count (selection) > 0 && self->mode != MODE_SELECTION)
-    {
-      cs_gallery_set_mode (self, "selection");
-      return;
-    }
+    cs_gallery_set_mode (self, "selection");
 }
 
 static void
