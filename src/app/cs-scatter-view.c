@@ -393,7 +393,9 @@ on_drag_end (GtkGestureDrag *gesture, double offset_x, double offset_y, CsScatte
       selection_finish (self);
       return;
     }
-  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+  /* A pan ends; a lasso cancelled with Escape leaves the tool's cursor as it is. */
+  if (self->select_tool == CS_SELECT_TOOL_NONE)
+    gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
 }
 
 static void
@@ -699,6 +701,19 @@ cs_scatter_view_get_select_tool (CsScatterView *self)
 {
   g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), CS_SELECT_TOOL_NONE);
   return self->select_tool;
+}
+
+gboolean
+cs_scatter_view_cancel_select_gesture (CsScatterView *self)
+{
+  g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), FALSE);
+
+  if (!self->selecting)
+    return FALSE;
+  self->selecting = FALSE;
+  g_array_set_size (self->polygon, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
 }
 
 gssize

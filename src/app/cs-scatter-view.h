@@ -44,6 +44,10 @@ void cs_scatter_view_set_selection (CsScatterView *self, CsSelection *selection)
 void cs_scatter_view_set_select_tool (CsScatterView *self, CsSelectTool tool);
 CsSelectTool cs_scatter_view_get_select_tool (CsScatterView *self);
 
+/* Drops the lasso or rectangle being dragged, if any (Escape): the drag then selects
+ * nothing. FALSE when none was. */
+gboolean cs_scatter_view_cancel_select_gesture (CsScatterView *self);
+
 /* The point ringed under the pointer, or -1. */
 gssize cs_scatter_view_get_highlight (CsScatterView *self);
 

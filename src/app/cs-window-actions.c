@@ -976,11 +976,12 @@ on_key_pressed (GtkEventControllerKey *controller,
           || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
     return FALSE;
 
-  /* Escape clears the selection: here, because the panes on the way up bind Escape to
-   * cancelling a drag of their handle and would stop it first. */
+  /* Escape drops a lasso being drawn, or else clears the selection: here, because the panes
+   * on the way up bind Escape to cancelling a drag of their handle and would stop it first. */
   if (keyval == GDK_KEY_Escape)
-    return cs_selection_get_count (self->selection) > 0
-           && gtk_widget_activate_action (GTK_WIDGET (self), "win.select-none", NULL);
+    return cs_scatter_view_cancel_select_gesture (self->scatter_view)
+           || (cs_selection_get_count (self->selection) > 0
+               && gtk_widget_activate_action (GTK_WIDGET (self), "win.select-none", NULL));
   if (step == 0)
     return gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-run", NULL);
   if (cs_controller_get_n_history (self->controller) == 0)

@@ -228,8 +228,8 @@ find_pixel (Fixture *f, GtkWidget *widget, HitFunc hit, guint target, double *x,
   double sx = 0, sy = 0;
   guint n = 0;
 
-  for (int py = 0; py < gtk_widget_get_height (widget); py += 2)
-    for (int px = 0; px < gtk_widget_get_width (widget); px += 2)
+  for (int py = 0; py < gtk_widget_get_height (widget); py += 4)
+    for (int px = 0; px < gtk_widget_get_width (widget); px += 4)
       if (hit (f, px, py, target))
         sx += px, sy += py, n++;
   if (n == 0)
@@ -322,11 +322,42 @@ test_lasso (Fixture *f)
   cs_scatter_view_get_params (f->window->scatter_view, &params);
   g_assert_true (params.selected == mask);
 
+  /* Escape in the middle of a lasso drops it: the selection stays as it was. */
+  to_screen (f, scatter, polygon[0], polygon[1], &sx, &sy);
+  {
+    g_autofree char *args
+        = g_strdup_printf ("windowfocus --sync %lu mousemove %d %d mousedown 1", f->xid, sx, sy);
+
+    xdotool (args);
+  }
+  for (guint v = 1; v < 5; v++)
+    move_to (f, scatter, polygon[2 * v], polygon[2 * v + 1]);
+  xdotool ("key Escape");
+  xdotool ("mouseup 1");
+  pump (0.2);
+  g_assert_cmpuint (cs_selection_get_count (f->window->selection), ==, n_expected);
+  for (gsize i = 0; i < params.snapshot->n; i++)
+    g_assert_cmpuint (mask[i] != 0, ==, expected[i]);
+
   /* Panning is back once the tool is off: a drag moves the view and selects nothing. */
   g_assert_true (
       gtk_widget_activate_action (GTK_WIDGET (f->window), "win.select-tool", "s", "lasso"));
   g_assert_cmpint (cs_scatter_view_get_select_tool (f->window->scatter_view), ==,
                    CS_SELECT_TOOL_NONE);
+  g_assert_false (cs_scatter_view_get_viewport (f->window->scatter_view, NULL));
+  to_screen (f, scatter, ax + aw / 2, ay + ah / 2, &sx, &sy);
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove %d %d mousedown 1", sx, sy);
+
+    xdotool (args);
+  }
+  for (guint step = 1; step <= 4; step++)
+    move_to (f, scatter, ax + aw / 2 + 15 * step, ay + ah / 2 + 10 * step);
+  xdotool ("mouseup 1");
+  pump (0.1);
+  g_assert_true (cs_scatter_view_get_viewport (f->window->scatter_view, NULL));
+  g_assert_cmpuint (cs_selection_get_count (f->window->selection), ==, n_expected);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-fit", NULL));
 
   /* The selection stays when the timeline moves: the same points, another epoch. */
   cs_window_set_timeline_index (f->window, 0);
