@@ -345,6 +345,56 @@ test_csv (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (g_bytes_get_data (a, NULL), "id,label,cluster,confidence,x,y"));
 }
 
+/* The selection: its CSV holds the labelled CSV's header and exactly its rows, the scatter
+ * draws it (emphasised: other bytes than without), and with nothing selected the export says
+ * what to do. */
+static void
+test_selection (Fixture *f, gconstpointer data)
+{
+  g_autofree char *labels = g_build_filename (f->dir, "labels.csv", NULL);
+  g_autofree char *selection = g_build_filename (f->dir, "selection.csv", NULL);
+  g_autofree char *plain = g_build_filename (f->dir, "plain.png", NULL);
+  g_autofree char *emphasised = g_build_filename (f->dir, "emphasised.png", NULL);
+  g_autofree char *all = NULL, *some = NULL;
+  g_auto (GStrv) all_lines = NULL, some_lines = NULL;
+  g_autoptr (GBytes) a = NULL, b = NULL;
+  g_autofree guint8 *mask = g_malloc0 (f->dataset->n);
+  CsExportSource source;
+  GError *error = NULL;
+  guint j = 1;
+
+  for (gsize i = 0; i < f->dataset->n; i += 7)
+    mask[i] = 1;
+  fill_source (f, &source);
+  g_assert_false (export(CS_EXPORT_SELECTION, selection, &source, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (selection, G_FILE_TEST_EXISTS));
+  g_assert_true (export(CS_EXPORT_SCATTER, plain, &source, &error));
+
+  source.selection = mask;
+  g_assert_true (export(CS_EXPORT_LABELS, labels, &source, &error));
+  g_assert_true (export(CS_EXPORT_SELECTION, selection, &source, &error));
+  g_assert_true (export(CS_EXPORT_SCATTER, emphasised, &source, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (labels, &all, NULL, NULL));
+  g_assert_true (g_file_get_contents (selection, &some, NULL, NULL));
+  all_lines = g_strsplit (g_strchomp (all), "\n", -1);
+  some_lines = g_strsplit (g_strchomp (some), "\n", -1);
+  g_assert_cmpuint (g_strv_length (all_lines), ==, f->dataset->n + 1);
+  g_assert_cmpstr (some_lines[0], ==, all_lines[0]);
+  for (gsize i = 0; i < f->dataset->n; i++)
+    if (mask[i])
+      g_assert_cmpstr (some_lines[j++], ==, all_lines[i + 1]);
+  g_assert_null (some_lines[j]);
+
+  a = read_bytes (plain);
+  b = read_bytes (emphasised);
+  g_assert_false (g_bytes_equal (a, b));
+}
+
 static void
 model_ready (GObject *object, GAsyncResult *result, gpointer data)
 {
@@ -894,6 +944,7 @@ main (int argc, char **argv)
   ADD ("/export/prototypes", test_prototypes);
   ADD ("/export/view-state", test_view_state);
   ADD ("/export/csv", test_csv);
+  ADD ("/export/selection", test_selection);
   ADD ("/export/run-folder", test_run_folder);
   ADD ("/export/errors", test_errors);
   ADD ("/export/animation", test_animation);

@@ -217,27 +217,36 @@ test_palette_distinct (void)
 
 /* Scatter ----------------------------------------------------------------------------------- */
 
+/* Three points, one per cluster, at (px[i], py[i]), with their centroids at (cx[i], cy[i]). */
+static CsSnapshot *
+three_points (const double *px, const double *py, const double *cx, const double *cy)
+{
+  CsSnapshot *s = cs_snapshot_new (3, 2, 3, 0, FALSE);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      s->xy[2 * i] = (float) px[i];
+      s->xy[2 * i + 1] = (float) py[i];
+      s->clusters[i] = (guint16) i;
+      s->cluster_sizes[i] = 1;
+      s->centroids_xy[2 * i] = (float) cx[i];
+      s->centroids_xy[2 * i + 1] = (float) cy[i];
+    }
+  return s;
+}
+
 static void
 test_scatter_points (void)
 {
   const int W = 640, H = 400;
-  g_autoptr (CsSnapshot) s = cs_snapshot_new (3, 2, 3, 0, FALSE);
+  const double px_[3] = { -1, 0.5, 1 }, py_[3] = { -1, 1, -0.2 };
+  /* Centroids far from the points. */
+  const double cx[3] = { -1, 0, 1 }, cy[3] = { 0.5, 0.5, 0.5 };
+  g_autoptr (CsSnapshot) s = three_points (px_, py_, cx, cy);
   cairo_surface_t *surface = new_surface (W, H);
   cairo_t *cr = cairo_create (surface);
   CsPlotStyle style;
   CsScatterParams params;
-  const double px_[3] = { -1, 0.5, 1 }, py_[3] = { -1, 1, -0.2 };
-
-  for (guint i = 0; i < 3; i++)
-    {
-      s->xy[2 * i] = (float) px_[i];
-      s->xy[2 * i + 1] = (float) py_[i];
-      s->clusters[i] = (guint16) i;
-      s->cluster_sizes[i] = 1;
-      /* Centroids far from the points. */
-      s->centroids_xy[2 * i] = (float) ((int) i - 1);
-      s->centroids_xy[2 * i + 1] = 0.5f;
-    }
 
   cs_plot_style_init (&style, FALSE);
   cs_plot_scatter_params_init (&params);
@@ -405,6 +414,161 @@ test_scatter_prototypes (void)
       cairo_destroy (cr);
       cairo_surface_destroy (surface);
     }
+}
+
+/* Selection --------------------------------------------------------------------------------- */
+
+static void
+test_point_in_polygon (void)
+{
+  /* A "U": the notch between its arms is outside. */
+  const double u[] = { 0, 0, 30, 0, 30, 30, 20, 30, 20, 10, 10, 10, 10, 30, 0, 30 };
+  const double square[] = { 0, 0, 10, 0, 10, 10, 0, 10 };
+
+  g_assert_true (cs_plot_point_in_polygon (square, 4, 5, 5));
+  g_assert_false (cs_plot_point_in_polygon (square, 4, 15, 5));
+  g_assert_false (cs_plot_point_in_polygon (square, 4, -0.5, 5));
+  g_assert_true (cs_plot_point_in_polygon (u, 8, 5, 20));   /* left arm */
+  g_assert_true (cs_plot_point_in_polygon (u, 8, 25, 20));  /* right arm */
+  g_assert_true (cs_plot_point_in_polygon (u, 8, 15, 5));   /* the base */
+  g_assert_false (cs_plot_point_in_polygon (u, 8, 15, 20)); /* the notch */
+  g_assert_false (cs_plot_point_in_polygon (u, 8, 35, 5));
+  /* Clockwise or not, the same answer. */
+  {
+    double reversed[16];
+
+    for (guint v = 0; v < 8; v++)
+      {
+        reversed[2 * v] = u[2 * (7 - v)];
+        reversed[2 * v + 1] = u[2 * (7 - v) + 1];
+      }
+    g_assert_false (cs_plot_point_in_polygon (reversed, 8, 15, 20));
+    g_assert_true (cs_plot_point_in_polygon (reversed, 8, 5, 20));
+  }
+  g_assert_false (cs_plot_point_in_polygon (square, 2, 5, 5));
+  g_assert_false (cs_plot_point_in_polygon (NULL, 0, 5, 5));
+}
+
+/* Three points; a selection draws the selected in full colour and fades the others, and the
+ * lasso and legend hit tests agree with the drawing. */
+static void
+test_scatter_selection (void)
+{
+  const int W = 640, H = 400;
+  /* Off the grid lines, which show through a faded point. */
+  const double px_[3] = { -0.93, 0.57, 1.07 }, py_[3] = { -1.13, 0.87, -0.23 };
+  /* Centroids out of the way (and of the view). */
+  const double cx[3] = { 5, 5, 5 }, cy[3] = { 5, 5, 5 };
+  g_autoptr (CsSnapshot) s = three_points (px_, py_, cx, cy);
+  cairo_surface_t *surface = new_surface (W, H);
+  cairo_t *cr = cairo_create (surface);
+  CsPlotStyle style;
+  CsScatterParams params;
+  guint8 selected[3] = { 1, 0, 1 }, mask[3];
+  double pix[3][2];
+
+  cs_plot_style_init (&style, FALSE);
+  cs_plot_scatter_params_init (&params);
+  params.snapshot = s;
+  params.point_size = 6;
+  params.view = (CsViewport){ -2, -2, 2, 2 };
+  params.selected = selected;
+  params.n_selected = 3;
+  cs_plot_scatter_draw (cr, W, H, &style, &params);
+  save_png (surface, "cs-test-scatter-selection.png");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      CsRgba c, expected;
+      Pixel p;
+
+      cs_plot_scatter_data_to_pixel (W, H, &params, px_[i], py_[i], &pix[i][0], &pix[i][1]);
+      cs_palette_color (i, 3, FALSE, &c);
+      expected = over_white (&c, selected[i] ? 1.0 : 0.14);
+      p = get_pixel (surface, (int) pix[i][0], (int) pix[i][1]);
+      g_test_message ("point %u: %.2f %.2f %.2f", i, p.r, p.g, p.b);
+      g_assert_cmpfloat (pixel_distance (p, &expected), <, 0.03);
+    }
+
+  /* An empty mask is no selection: every point as usual. */
+  memset (selected, 0, sizeof selected);
+  cs_plot_scatter_draw (cr, W, H, &style, &params);
+  for (guint i = 0; i < 3; i++)
+    {
+      CsRgba c, expected;
+
+      cs_palette_color (i, 3, FALSE, &c);
+      expected = over_white (&c, 0.9);
+      g_assert_cmpfloat (
+          pixel_distance (get_pixel (surface, (int) pix[i][0], (int) pix[i][1]), &expected), <,
+          0.03);
+    }
+
+  /* A lasso around points 0 (lower left) and 1 (upper right): the hull of a square around
+   * each, which leaves point 2, right of them, out. */
+  {
+    const double lasso[] = {
+      pix[0][0] - 8, pix[0][1] + 8, pix[0][0] + 8, pix[0][1] + 8, pix[1][0] + 8, pix[1][1] + 8,
+      pix[1][0] + 8, pix[1][1] - 8, pix[1][0] - 8, pix[1][1] - 8, pix[0][0] - 8, pix[0][1] - 8,
+    };
+
+    g_assert_cmpuint (cs_plot_scatter_select_polygon (W, H, &params, lasso, 6, mask), ==, 2);
+    g_assert_cmpuint (mask[0], ==, 1);
+    g_assert_cmpuint (mask[1], ==, 1);
+    g_assert_cmpuint (mask[2], ==, 0);
+    for (guint i = 0; i < 3; i++)
+      g_assert_cmpint (cs_plot_point_in_polygon (lasso, 6, pix[i][0], pix[i][1]), ==, mask[i]);
+  }
+  /* A rectangle around point 2 alone. */
+  {
+    const double rect[] = {
+      pix[2][0] - 5, pix[2][1] - 5, pix[2][0] + 5, pix[2][1] - 5,
+      pix[2][0] + 5, pix[2][1] + 5, pix[2][0] - 5, pix[2][1] + 5,
+    };
+
+    g_assert_cmpuint (cs_plot_scatter_select_polygon (W, H, &params, rect, 4, mask), ==, 1);
+    g_assert_cmpuint (mask[2], ==, 1);
+  }
+  /* Zoomed in on point 1: the others lie outside the plot area, and a polygon covering the
+   * whole widget selects only what is shown. */
+  {
+    const double all[] = { -100, -100, W + 100, -100, W + 100, H + 100, -100, H + 100 };
+
+    params.view = (CsViewport){ 0, 0.5, 0.8, 1.5 };
+    g_assert_cmpuint (cs_plot_scatter_select_polygon (W, H, &params, all, 4, mask), ==, 1);
+    g_assert_cmpuint (mask[1], ==, 1);
+    params.view = (CsViewport){ -2, -2, 2, 2 };
+  }
+
+  /* The legend: a click on a cluster's row, where its chip is drawn, names that cluster. */
+  {
+    double ax, ay, aw, ah;
+
+    cs_plot_scatter_draw (cr, W, H, &style, &params);
+    cs_plot_scatter_area (W, H, &params, &ax, &ay, &aw, &ah);
+    for (guint i = 0; i < 3; i++)
+      {
+        CsRgba c;
+        int chip_x = -1, chip_y = -1;
+
+        cs_palette_color (i, 3, FALSE, &c);
+        for (int y = (int) ay; y < (int) (ay + ah) && chip_y < 0; y++)
+          for (int x = (int) (ax + aw + 2); x < W && chip_y < 0; x++)
+            if (pixel_distance (get_pixel (surface, x, y), &c) < 0.03)
+              chip_x = x, chip_y = y;
+        g_assert_cmpint (chip_y, >=, 0);
+        g_assert_cmpint (cs_plot_scatter_legend_hit (W, H, &style, &params, chip_x, chip_y + 2), ==,
+                         i);
+        g_assert_cmpint (
+            cs_plot_scatter_legend_hit (W, H, &style, &params, chip_x + 60, chip_y + 2), ==, i);
+      }
+    g_assert_cmpint (cs_plot_scatter_legend_hit (W, H, &style, &params, ax + aw / 2, ay + 20), ==,
+                     -1);
+    g_assert_cmpint (cs_plot_scatter_legend_hit (W, H, &style, &params, W - 20, H - 5), ==, -1);
+  }
+
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
 }
 
 static void
@@ -1370,6 +1534,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/scatter/points", test_scatter_points);
   g_test_add_func ("/plot/scatter/empty", test_scatter_empty);
   g_test_add_func ("/plot/scatter/prototypes", test_scatter_prototypes);
+  g_test_add_func ("/plot/point-in-polygon", test_point_in_polygon);
+  g_test_add_func ("/plot/scatter/selection", test_scatter_selection);
   g_test_add_func ("/plot/scatter/large", test_scatter_large);
   g_test_add_func ("/plot/scatter/direct-matches-raster", test_scatter_direct_matches_raster);
   g_test_add_func ("/plot/scatter/trails", test_scatter_trails);

@@ -20,6 +20,14 @@ struct _CsConfusionView
 
 G_DEFINE_FINAL_TYPE (CsConfusionView, cs_confusion_view, CS_TYPE_PLOT_VIEW)
 
+enum
+{
+  CELL_CLICKED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 void
 cs_confusion_view_get_params (CsConfusionView *self, CsConfusionParams *params)
 {
@@ -62,6 +70,66 @@ cs_confusion_view_draw (
   cs_plot_confusion_draw (cr, width, height, style, &params);
 }
 
+/* Input ------------------------------------------------------------------------------------ */
+
+static gboolean
+cell_at (CsConfusionView *self, double x, double y, guint *klass, guint *cluster)
+{
+  CsConfusionParams params;
+
+  if (!cs_confusion_view_has_labels (self))
+    return FALSE;
+  cs_confusion_view_get_params (self, &params);
+  return cs_plot_confusion_hit (
+      gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)),
+      cs_plot_view_get_style (CS_PLOT_VIEW (self)), &params, x, y, klass, cluster);
+}
+
+static void
+on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, CsConfusionView *self)
+{
+  GdkModifierType state
+      = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  guint klass, cluster;
+
+  if (n_press == 1 && cell_at (self, x, y, &klass, &cluster))
+    g_signal_emit (self, signals[CELL_CLICKED], 0, klass, cluster, (guint) state);
+}
+
+static gboolean
+on_query_tooltip (GtkWidget *widget,
+                  int x,
+                  int y,
+                  gboolean keyboard_mode,
+                  GtkTooltip *tooltip,
+                  CsConfusionView *self)
+{
+  CsSnapshot *snapshot = cs_plot_view_get_snapshot (CS_PLOT_VIEW (self));
+  CsDataset *dataset = cs_plot_view_get_dataset (CS_PLOT_VIEW (self));
+  g_autofree char *text = NULL;
+  g_autofree char *count = NULL;
+  const char *name = NULL;
+  guint klass, cluster;
+  gint64 n;
+
+  if (keyboard_mode || snapshot == NULL || !cell_at (self, x, y, &klass, &cluster))
+    return FALSE;
+  if (dataset != NULL && dataset->class_names != NULL && klass < dataset->n_classes)
+    name = dataset->class_names[klass];
+  n = snapshot->contingency[klass * snapshot->k + cluster];
+  count = cs_format_count (n, "\u202f");
+  /* Translators: a confusion-matrix cell: the number of points, their class and cluster */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s point of class %s in cluster %u\nClick to select it "
+                                       "(Shift adds, Ctrl removes)",
+                                       "%s points of class %s in cluster %u\nClick to select them "
+                                       "(Shift adds, Ctrl removes)",
+                                       n),
+                          count, name != NULL ? name : "?", cluster);
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 cs_confusion_view_class_init (CsConfusionViewClass *klass)
 {
@@ -69,11 +137,22 @@ cs_confusion_view_class_init (CsConfusionViewClass *klass)
 
   view_class->draw = cs_confusion_view_draw;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "confusionview");
+
+  /* A cell was clicked: its class (row), its cluster and the modifiers held (GdkModifierType). */
+  signals[CELL_CLICKED]
+      = g_signal_new ("cell-clicked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void
 cs_confusion_view_init (CsConfusionView *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
 }
 
 GtkWidget *

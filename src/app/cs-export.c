@@ -26,6 +26,7 @@ static const char *const kind_names[] = {
   [CS_EXPORT_METRICS] = "metrics",
   [CS_EXPORT_RUN] = "run",
   [CS_EXPORT_ANIMATION] = "animation",
+  [CS_EXPORT_SELECTION] = "selection",
 };
 
 gboolean
@@ -82,6 +83,7 @@ typedef struct
   CsSettings settings;
   char *dataset_spec;
   GBytes *model;
+  guint8 *selection; /* dataset->n bytes, or NULL */
   char *scatter_title, *curves_title, *confusion_title;
   CsPlotStyle style;
   CsScatterParams scatter;
@@ -125,6 +127,7 @@ export_job_free (ExportJob *job)
   g_clear_pointer (&job->history, g_ptr_array_unref);
   g_free (job->dataset_spec);
   g_clear_pointer (&job->model, g_bytes_unref);
+  g_free (job->selection);
   g_free (job->scatter_title);
   g_free (job->curves_title);
   g_free (job->confusion_title);
@@ -187,6 +190,13 @@ export_job_set_scatter_snapshot (ExportJob *job, CsSnapshot *shown)
       job->scatter.image_width = dataset->image_width;
       job->scatter.image_height = dataset->image_height;
     }
+  job->scatter.selected = NULL;
+  job->scatter.n_selected = 0;
+  if (job->selection != NULL && shown != NULL && shown->n == dataset->n)
+    {
+      job->scatter.selected = job->selection;
+      job->scatter.n_selected = shown->n;
+    }
 }
 
 /* The compared run's epoch beside the shown one: both titled with their run and epoch, its
@@ -221,6 +231,11 @@ export_job_fill_compare_scatter (ExportJob *job)
       job->compare_scatter.image_height = dataset->image_height;
     }
   job->compare_scatter.title = job->compare_title;
+  if (job->selection != NULL && other->n == dataset->n)
+    {
+      job->compare_scatter.selected = job->selection;
+      job->compare_scatter.n_selected = other->n;
+    }
   job->colors = g_new (guint, shown->k);
   job->compare_colors = g_new (guint, other->k);
   if (cs_plot_scatter_match_colors (shown, other, job->colors, job->compare_colors, &palette_k))
@@ -466,6 +481,8 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
   job->compare = keep_array (source->compare, source->compare ? source->n_compare : 0);
   job->compare_name = g_strdup (source->compare_name);
   job->compare_shown = source->compare_shown ? cs_snapshot_ref (source->compare_shown) : NULL;
+  if (source->selection != NULL && job->dataset != NULL)
+    job->selection = g_memdup2 (source->selection, job->dataset->n);
 
   switch (kind)
     {
@@ -474,6 +491,16 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
       break;
     case CS_EXPORT_METRICS:
       ready = job->history->len > 0;
+      break;
+    case CS_EXPORT_SELECTION:
+      if (job->shown != NULL && job->dataset != NULL && job->selection == NULL)
+        {
+          g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID,
+                               _ ("No points are selected: select some in the latent space "
+                                  "first."));
+          return NULL;
+        }
+      ready = job->shown != NULL && job->dataset != NULL;
       break;
     case CS_EXPORT_RUN:
       ready = job->dataset != NULL;
@@ -540,6 +567,7 @@ draw_export (cairo_t *cr, double width, double height, gpointer user_data)
     case CS_EXPORT_METRICS:
     case CS_EXPORT_RUN:
     case CS_EXPORT_ANIMATION:
+    case CS_EXPORT_SELECTION:
     default:
       g_assert_not_reached ();
     }
@@ -596,6 +624,9 @@ export_job_run (ExportJob *job, GCancellable *cancellable, GError **error)
     {
     case CS_EXPORT_LABELS:
       return cs_run_write_labels_csv (job->path, job->dataset, job->shown, error);
+    case CS_EXPORT_SELECTION:
+      return cs_run_write_labels_csv_rows (job->path, job->dataset, job->shown, job->selection,
+                                           error);
     case CS_EXPORT_METRICS:
       return cs_run_write_metrics_csv (job->path, history, job->history->len, error);
     case CS_EXPORT_RUN:

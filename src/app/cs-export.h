@@ -29,9 +29,11 @@ typedef enum
   CS_EXPORT_METRICS,
   CS_EXPORT_RUN,
   CS_EXPORT_ANIMATION, /* .webm or .gif: one frame per epoch of the history */
+  CS_EXPORT_SELECTION, /* the labelled CSV's rows of the selected points only */
 } CsExportKind;
 
-/* "scatter", "curves", "confusion", "dashboard", "labels", "metrics", "run", "animation". */
+/* "scatter", "curves", "confusion", "dashboard", "labels", "metrics", "run", "animation",
+ * "selection". */
 gboolean cs_export_kind_from_string (const char *name, CsExportKind *out);
 
 /* What the user sees that the snapshots do not say. */
@@ -64,6 +66,9 @@ typedef struct
   CsSnapshot *const *history; /* every epoch: curves, metrics, run folder */
   guint n_history;
   CsExportView view;
+  /* The points selected (dataset->n bytes, non-zero: selected), or NULL: emphasised in the
+   * scatter, and the rows of a "selection" export. */
+  const guint8 *selection;
   /* The run folder only. */
   CsSettings settings; /* the settings in force */
   const char *dataset_spec;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cs-scatter-view.h"
+#include "cs-thumbnail.h"
 
 #define HIT_RADIUS 6.0
 #define THUMB_SCALE 3
@@ -32,6 +33,14 @@ struct _CsScatterView
 
   CsViewport drag_view;
   double pointer_x, pointer_y; /* last pointer position, -1 when outside */
+
+  /* Selecting: the tool, the selection it changes, and the gesture under way. */
+  CsSelectTool select_tool;
+  CsSelection *selection;
+  gboolean selecting;       /* a drag draws a lasso or rectangle */
+  CsSelectMode select_mode; /* from the modifiers when the drag began */
+  GArray *polygon;          /* double pairs, widget pixels: the lasso, or the rectangle's corners */
+  double drag_x, drag_y;    /* where the drag began */
 };
 
 G_DEFINE_FINAL_TYPE (CsScatterView, cs_scatter_view, CS_TYPE_PLOT_VIEW)
@@ -41,6 +50,7 @@ enum
   PROP_0,
   PROP_COLOR_BY,
   PROP_ZOOMED,
+  PROP_SELECT_TOOL,
   N_PROPS
 };
 
@@ -105,6 +115,12 @@ fill_params (CsScatterView *self, CsScatterParams *params)
   params->n_cluster_colors = self->n_cluster_colors;
   params->palette_k = self->palette_k;
   params->title = self->title;
+  if (self->selection != NULL && snapshot != NULL && cs_selection_get_count (self->selection) > 0
+      && cs_selection_get_size (self->selection) == snapshot->n)
+    {
+      params->selected = cs_selection_get_mask (self->selection);
+      params->n_selected = snapshot->n;
+    }
   params->empty_message
       = dataset == NULL ? _ ("Open a dataset to begin") : _ ("No data yet — press Start");
 }
@@ -229,6 +245,18 @@ cs_scatter_view_get_viewport (CsScatterView *self, CsViewport *view)
 
 /* Input ------------------------------------------------------------------------------------ */
 
+static gssize
+hit (CsScatterView *self, double x, double y)
+{
+  CsScatterParams params;
+
+  if (get_snapshot (self) == NULL)
+    return -1;
+  fill_params (self, &params);
+  return cs_plot_scatter_hit (gtk_widget_get_width (GTK_WIDGET (self)),
+                              gtk_widget_get_height (GTK_WIDGET (self)), &params, x, y, HIT_RADIUS);
+}
+
 static gboolean
 on_scroll (GtkEventControllerScroll *controller, double dx, double dy, CsScatterView *self)
 {
@@ -243,9 +271,128 @@ on_scroll (GtkEventControllerScroll *controller, double dx, double dy, CsScatter
   return TRUE;
 }
 
+/* The polygon of the selection gesture so far: the lasso's points, or the rectangle from
+ * where the drag began to (x, y). */
+static void
+selection_extend (CsScatterView *self, double x, double y)
+{
+  GArray *poly = self->polygon;
+
+  if (self->select_tool == CS_SELECT_TOOL_RECTANGLE)
+    {
+      double corners[8] = { self->drag_x, self->drag_y, x, self->drag_y, x, y, self->drag_x, y };
+
+      g_array_set_size (poly, 0);
+      g_array_append_vals (poly, corners, 8);
+    }
+  else
+    {
+      guint n = poly->len / 2;
+      const double *last = n > 0 ? &g_array_index (poly, double, 2 * (n - 1)) : NULL;
+      double point[2] = { x, y };
+
+      /* A point every couple of pixels is smooth enough and keeps the test cheap. */
+      if (last == NULL || fabs (last[0] - x) + fabs (last[1] - y) >= 2)
+        g_array_append_vals (poly, point, 2);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+selection_finish (CsScatterView *self)
+{
+  CsSnapshot *snapshot = get_snapshot (self);
+  CsScatterParams params;
+  g_autofree guint8 *mask = NULL;
+  double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+  guint n = self->polygon->len / 2;
+
+  self->selecting = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (snapshot == NULL || self->selection == NULL
+      || cs_selection_get_size (self->selection) != snapshot->n)
+    return;
+
+  fill_params (self, &params);
+  mask = g_malloc0 (snapshot->n);
+  for (guint v = 0; v < n; v++)
+    {
+      const double *p = &g_array_index (self->polygon, double, 2 * v);
+
+      x0 = MIN (x0, p[0]), x1 = MAX (x1, p[0]);
+      y0 = MIN (y0, p[1]), y1 = MAX (y1, p[1]);
+    }
+  if (n >= 3 && x1 - x0 >= 3 && y1 - y0 >= 3)
+    cs_plot_scatter_select_polygon (gtk_widget_get_width (GTK_WIDGET (self)),
+                                    gtk_widget_get_height (GTK_WIDGET (self)), &params,
+                                    (const double *) self->polygon->data, n, mask);
+  else
+    {
+      /* A click: the point under it, or (replacing) nothing. */
+      gssize i = hit (self, self->drag_x, self->drag_y);
+
+      if (i >= 0 && (gsize) i < snapshot->n)
+        mask[i] = 1;
+    }
+  g_array_set_size (self->polygon, 0);
+  cs_selection_apply (self->selection, mask, self->select_mode);
+}
+
+/* The points of legend entry (a cluster, or a class when coloured by label). */
+static void
+select_category (CsScatterView *self, guint category, CsSelectMode mode)
+{
+  CsSnapshot *snapshot = get_snapshot (self);
+  CsScatterParams params;
+  g_autofree guint8 *mask = NULL;
+
+  if (snapshot == NULL || self->selection == NULL
+      || cs_selection_get_size (self->selection) != snapshot->n)
+    return;
+  fill_params (self, &params);
+  mask = g_malloc0 (snapshot->n);
+  for (gsize i = 0; i < snapshot->n; i++)
+    mask[i] = params.color_by == CS_COLOR_BY_LABEL ? params.labels[i] == (gint32) category
+                                                   : snapshot->clusters[i] == category;
+  cs_selection_apply (self->selection, mask, mode);
+}
+
+static gint
+legend_hit (CsScatterView *self, double x, double y)
+{
+  CsScatterParams params;
+
+  if (get_snapshot (self) == NULL)
+    return -1;
+  fill_params (self, &params);
+  return cs_plot_scatter_legend_hit (gtk_widget_get_width (GTK_WIDGET (self)),
+                                     gtk_widget_get_height (GTK_WIDGET (self)),
+                                     cs_plot_view_get_style (CS_PLOT_VIEW (self)), &params, x, y);
+}
+
 static void
 on_drag_begin (GtkGestureDrag *gesture, double x, double y, CsScatterView *self)
 {
+  GdkModifierType state
+      = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  /* The legend is clicked, not dragged (see on_pressed). */
+  if (legend_hit (self, x, y) >= 0)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  if (self->select_tool != CS_SELECT_TOOL_NONE)
+    {
+      self->selecting = TRUE;
+      self->select_mode = cs_select_mode_from_state (state);
+      self->drag_x = x;
+      self->drag_y = y;
+      g_array_set_size (self->polygon, 0);
+      selection_extend (self, x, y);
+      gtk_widget_grab_focus (GTK_WIDGET (self));
+      return;
+    }
   if (!current_view (self, &self->drag_view))
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -263,6 +410,11 @@ on_drag_update (GtkGestureDrag *gesture, double offset_x, double offset_y, CsSca
   double height = gtk_widget_get_height (GTK_WIDGET (self));
   double ax, ay, bx, by;
 
+  if (self->selecting)
+    {
+      selection_extend (self, self->drag_x + offset_x, self->drag_y + offset_y);
+      return;
+    }
   if (fabs (offset_x) < 1 && fabs (offset_y) < 1)
     return;
   fill_params (self, &params);
@@ -279,26 +431,40 @@ on_drag_update (GtkGestureDrag *gesture, double offset_x, double offset_y, CsSca
 static void
 on_drag_end (GtkGestureDrag *gesture, double offset_x, double offset_y, CsScatterView *self)
 {
-  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+  if (self->selecting)
+    {
+      selection_extend (self, self->drag_x + offset_x, self->drag_y + offset_y);
+      selection_finish (self);
+      return;
+    }
+  /* A pan ends; a lasso cancelled with Escape leaves the tool's cursor as it is. */
+  if (self->select_tool == CS_SELECT_TOOL_NONE)
+    gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+}
+
+static void
+on_drag_cancel (GtkGesture *gesture, GdkEventSequence *sequence, CsScatterView *self)
+{
+  self->selecting = FALSE;
+  g_array_set_size (self->polygon, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
 on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, CsScatterView *self)
 {
+  GdkModifierType state
+      = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  gint category = legend_hit (self, x, y);
+
+  if (category >= 0)
+    {
+      if (n_press == 1)
+        select_category (self, (guint) category, cs_select_mode_from_state (state));
+      return;
+    }
   if (n_press == 2)
     cs_scatter_view_zoom_to_fit (self);
-}
-
-static gssize
-hit (CsScatterView *self, double x, double y)
-{
-  CsScatterParams params;
-
-  if (get_snapshot (self) == NULL)
-    return -1;
-  fill_params (self, &params);
-  return cs_plot_scatter_hit (gtk_widget_get_width (GTK_WIDGET (self)),
-                              gtk_widget_get_height (GTK_WIDGET (self)), &params, x, y, HIT_RADIUS);
 }
 
 static void
@@ -323,30 +489,6 @@ on_leave (GtkEventControllerMotion *controller, CsScatterView *self)
 {
   self->pointer_x = self->pointer_y = -1;
   set_highlight (self, -1);
-}
-
-/* A crisp, enlarged grey-scale picture of sample i (dark on white), drawn as the legend's
- * prototypes are. */
-static GdkTexture *
-make_thumbnail (CsDataset *dataset, gsize i)
-{
-  guint w = dataset->image_width, h = dataset->image_height;
-  cairo_surface_t *surface;
-  g_autoptr (GBytes) bytes = NULL;
-  int stride;
-
-  if ((gsize) w * h != dataset->d || w == 0 || h == 0)
-    return NULL;
-  surface = cs_plot_image_surface_new (dataset->x + i * dataset->d, w, h, THUMB_SCALE, TRUE);
-  if (surface == NULL)
-    return NULL;
-  /* The texture takes the surface's pixels without a copy. */
-  stride = cairo_image_surface_get_stride (surface);
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      (gsize) stride * h * THUMB_SCALE,
-                                      (GDestroyNotify) cairo_surface_destroy, surface);
-  return gdk_memory_texture_new (w * THUMB_SCALE, h * THUMB_SCALE, GDK_MEMORY_DEFAULT, bytes,
-                                 stride);
 }
 
 static gboolean
@@ -403,7 +545,7 @@ on_query_tooltip (GtkWidget *widget,
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   if (dataset != NULL && dataset->image_width > 0 && (gsize) i < dataset->n)
     {
-      g_autoptr (GdkTexture) texture = make_thumbnail (dataset, i);
+      g_autoptr (GdkTexture) texture = cs_thumbnail_new (dataset, i, THUMB_SCALE);
 
       if (texture != NULL)
         {
@@ -438,6 +580,38 @@ cs_scatter_view_draw (
   cs_plot_scatter_draw (cr, width, height, style, &params);
 }
 
+/* The lasso or rectangle being drawn: a faint fill in the accent colour under a dashed
+ * outline that reads on the points and on the background alike. */
+static void
+snapshot_polygon (
+    CsScatterView *self, GtkSnapshot *snapshot, const CsPlotStyle *style, int width, int height)
+{
+  static const double dash[] = { 4.0, 3.0 };
+  const double *p = (const double *) self->polygon->data;
+  guint n = self->polygon->len / 2;
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  GdkRGBA accent;
+
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)),
+                                       "accent_bg_color", &accent))
+    accent = (GdkRGBA){ 0.21, 0.52, 0.89, 1 };
+  cairo_move_to (cr, p[0], p[1]);
+  for (guint v = 1; v < n; v++)
+    cairo_line_to (cr, p[2 * v], p[2 * v + 1]);
+  cairo_close_path (cr);
+  cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 0.12);
+  cairo_fill_preserve (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_width (cr, 3.0);
+  cs_plot_set_source (cr, &style->background);
+  cairo_stroke_preserve (cr);
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 1.0);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+}
+
 static void
 cs_scatter_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -453,6 +627,8 @@ cs_scatter_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   GTK_WIDGET_CLASS (cs_scatter_view_parent_class)->snapshot (widget, snapshot);
 
+  if (self->selecting && self->polygon->len >= 4 && width > 0 && height > 0)
+    snapshot_polygon (self, snapshot, style, width, height);
   if (width <= 0 || height <= 0 || shown == NULL || self->highlight < 0
       || (gsize) self->highlight >= shown->n)
     return;
@@ -529,7 +705,91 @@ cs_scatter_view_get_color_by (CsScatterView *self)
   return self->color_by;
 }
 
+static void
+on_selection_changed (CsSelection *selection, CsScatterView *self)
+{
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
+}
+
+void
+cs_scatter_view_set_selection (CsScatterView *self, CsSelection *selection)
+{
+  g_return_if_fail (CS_IS_SCATTER_VIEW (self));
+  g_return_if_fail (selection == NULL || CS_IS_SELECTION (selection));
+
+  if (self->selection == selection)
+    return;
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_set_object (&self->selection, selection);
+  if (selection != NULL)
+    g_signal_connect_object (selection, "changed", G_CALLBACK (on_selection_changed), self, 0);
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
+}
+
+void
+cs_scatter_view_set_select_tool (CsScatterView *self, CsSelectTool tool)
+{
+  g_return_if_fail (CS_IS_SCATTER_VIEW (self));
+
+  if (self->select_tool == tool)
+    return;
+  self->select_tool = tool;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self),
+                                   tool != CS_SELECT_TOOL_NONE ? "crosshair" : NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECT_TOOL]);
+}
+
+CsSelectTool
+cs_scatter_view_get_select_tool (CsScatterView *self)
+{
+  g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), CS_SELECT_TOOL_NONE);
+  return self->select_tool;
+}
+
+gboolean
+cs_scatter_view_cancel_select_gesture (CsScatterView *self)
+{
+  g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), FALSE);
+
+  if (!self->selecting)
+    return FALSE;
+  self->selecting = FALSE;
+  g_array_set_size (self->polygon, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+gssize
+cs_scatter_view_get_highlight (CsScatterView *self)
+{
+  g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), -1);
+  return self->highlight;
+}
+
 /* GObject ---------------------------------------------------------------------------------- */
+
+static void
+cs_scatter_view_dispose (GObject *object)
+{
+  CsScatterView *self = CS_SCATTER_VIEW (object);
+
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
+  G_OBJECT_CLASS (cs_scatter_view_parent_class)->dispose (object);
+}
+
+static void
+cs_scatter_view_finalize (GObject *object)
+{
+  CsScatterView *self = CS_SCATTER_VIEW (object);
+
+  g_array_unref (self->polygon);
+  g_free (self->cluster_colors);
+  g_free (self->title);
+  G_OBJECT_CLASS (cs_scatter_view_parent_class)->finalize (object);
+}
 
 static void
 cs_scatter_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
@@ -543,6 +803,9 @@ cs_scatter_view_get_property (GObject *object, guint prop_id, GValue *value, GPa
       break;
     case PROP_ZOOMED:
       g_value_set_boolean (value, self->user_view);
+      break;
+    case PROP_SELECT_TOOL:
+      g_value_set_int (value, self->select_tool);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -562,19 +825,12 @@ cs_scatter_view_set_property (GObject *object,
     case PROP_COLOR_BY:
       cs_scatter_view_set_color_by (self, g_value_get_int (value));
       break;
+    case PROP_SELECT_TOOL:
+      cs_scatter_view_set_select_tool (self, g_value_get_int (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-}
-
-static void
-cs_scatter_view_finalize (GObject *object)
-{
-  CsScatterView *self = CS_SCATTER_VIEW (object);
-
-  g_free (self->cluster_colors);
-  g_free (self->title);
-  G_OBJECT_CLASS (cs_scatter_view_parent_class)->finalize (object);
 }
 
 static void
@@ -584,9 +840,10 @@ cs_scatter_view_class_init (CsScatterViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   CsPlotViewClass *view_class = CS_PLOT_VIEW_CLASS (klass);
 
-  object_class->finalize = cs_scatter_view_finalize;
   object_class->get_property = cs_scatter_view_get_property;
   object_class->set_property = cs_scatter_view_set_property;
+  object_class->dispose = cs_scatter_view_dispose;
+  object_class->finalize = cs_scatter_view_finalize;
   widget_class->snapshot = cs_scatter_view_snapshot;
   view_class->draw = cs_scatter_view_draw;
   view_class->current_changed = cs_scatter_view_current_changed;
@@ -600,6 +857,9 @@ cs_scatter_view_class_init (CsScatterViewClass *klass)
   properties[PROP_ZOOMED]
       = g_param_spec_boolean ("zoomed", NULL, NULL, FALSE,
                               G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SELECT_TOOL] = g_param_spec_int (
+      "select-tool", NULL, NULL, CS_SELECT_TOOL_NONE, CS_SELECT_TOOL_LASSO, CS_SELECT_TOOL_NONE,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "scatterview");
@@ -613,6 +873,7 @@ cs_scatter_view_init (CsScatterView *self)
 
   self->highlight = -1;
   self->pointer_x = self->pointer_y = -1;
+  self->polygon = g_array_new (FALSE, FALSE, sizeof (double));
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL
@@ -624,6 +885,7 @@ cs_scatter_view_init (CsScatterView *self)
   g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
   g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
   g_signal_connect (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
+  g_signal_connect (gesture, "cancel", G_CALLBACK (on_drag_cancel), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
   gesture = gtk_gesture_click_new ();

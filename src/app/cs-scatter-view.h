@@ -6,6 +6,7 @@
 #pragma once
 
 #include "cs-plot-view.h"
+#include "cs-selection.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,27 @@ void cs_scatter_view_set_cluster_colors (CsScatterView *self,
                                          guint          n_colors,
                                          guint          palette_k);
 void cs_scatter_view_set_title (CsScatterView *self, const char *title);
+/* What a drag does: pan (NONE), or draw a rectangle or a lasso around points to select. */
+typedef enum
+{
+  CS_SELECT_TOOL_NONE,
+  CS_SELECT_TOOL_RECTANGLE,
+  CS_SELECT_TOOL_LASSO,
+} CsSelectTool;
+
+/* The selection the view draws and its gestures change: a rectangle or lasso drag with the
+ * tool on, a click on a legend entry (its cluster's points, or its class's when coloured by
+ * label). The plain gesture replaces, Shift adds, Ctrl removes. */
+void cs_scatter_view_set_selection (CsScatterView *self, CsSelection *selection);
+void cs_scatter_view_set_select_tool (CsScatterView *self, CsSelectTool tool);
+CsSelectTool cs_scatter_view_get_select_tool (CsScatterView *self);
+
+/* Drops the lasso or rectangle being dragged, if any (Escape): the drag then selects
+ * nothing. FALSE when none was. */
+gboolean cs_scatter_view_cancel_select_gesture (CsScatterView *self);
+
+/* The point ringed under the pointer, or -1. */
+gssize cs_scatter_view_get_highlight (CsScatterView *self);
 
 /* The parameters the view draws with, for an export that matches the screen. Pointers stay
  * valid until the view changes. */

@@ -249,6 +249,51 @@ zoom_action (GtkWidget *widget, const char *action_name, GVariant *param)
     cs_scatter_view_zoom_to_fit (self->scatter_view);
 }
 
+/* Selection -------------------------------------------------------------------------------- */
+
+static void
+select_all_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  cs_selection_select_all (CS_WINDOW (widget)->selection);
+}
+
+static void
+select_none_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  cs_selection_clear (CS_WINDOW (widget)->selection);
+}
+
+/* ("rectangle" | "lasso" | "none"): the tool a drag in the scatter uses. The toggle of the
+ * tool in use turns it off, and drags pan again. */
+static void
+select_tool_activate (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  CsWindow *self = CS_WINDOW (user_data);
+  g_autoptr (GVariant) state = g_action_get_state (G_ACTION (action));
+  const char *tool = g_variant_get_string (param, NULL);
+  CsSelectTool value = CS_SELECT_TOOL_NONE;
+
+  if (g_str_equal (tool, g_variant_get_string (state, NULL)))
+    tool = "none";
+  if (g_str_equal (tool, "rectangle"))
+    value = CS_SELECT_TOOL_RECTANGLE;
+  else if (g_str_equal (tool, "lasso"))
+    value = CS_SELECT_TOOL_LASSO;
+  else
+    tool = "none";
+  g_simple_action_set_state (action, g_variant_new_string (tool));
+  cs_scatter_view_set_select_tool (self->scatter_view, value);
+}
+
+static void
+select_cell_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  guint klass = 0, cluster = 0;
+
+  g_variant_get (param, "(uu)", &klass, &cluster);
+  cs_window_select_cell (CS_WINDOW (widget), klass, cluster, CS_SELECT_REPLACE);
+}
+
 /* File choosers ---------------------------------------------------------------------------- */
 
 typedef void (*ChooserDone) (CsWindow *self, GFile *file, const char *what);
@@ -471,6 +516,9 @@ fill_export_source (CsWindow *self, CsExportSource *source)
   source->compare_name = curves.compare_name;
   if (cs_window_get_side_by_side (self))
     source->compare_shown = cs_scatter_view_get_snapshot (self->compare_scatter_view);
+  /* The emphasis the scatter shows, and what "selection" writes. */
+  if (cs_selection_get_count (self->selection) > 0)
+    source->selection = cs_selection_get_mask (self->selection);
   export_size (self, &source->view.width, &source->view.height);
 }
 
@@ -836,7 +884,8 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *param)
       return;
     }
   if (shown != NULL
-      && (kind == CS_EXPORT_SCATTER || kind == CS_EXPORT_CONFUSION || kind == CS_EXPORT_LABELS))
+      && (kind == CS_EXPORT_SCATTER || kind == CS_EXPORT_CONFUSION || kind == CS_EXPORT_LABELS
+          || kind == CS_EXPORT_SELECTION))
     suggested = g_strdup_printf ("%s-epoch-%u.%s", what, shown->epoch, ext);
   else
     suggested = g_strdup (target);
@@ -868,6 +917,12 @@ export_to_action (GtkWidget *widget, const char *action_name, GVariant *param)
 
   g_variant_get (param, "(&s&s)", &what, &path);
   export_to (CS_WINDOW (widget), what, path);
+}
+
+static void
+export_selection_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  gtk_widget_activate_action (widget, "win.export", "s", "selection.csv");
 }
 
 static void
@@ -917,6 +972,13 @@ cs_window_update_actions (CsWindow *self)
   gtk_widget_action_set_enabled (w, "win.choose-k", n > 0);
   gtk_widget_action_set_enabled (w, "win.clear-comparison", cs_window_has_comparison (self));
   gtk_widget_action_set_enabled (w, "win.dismiss-divergence", self->diverged_good_epoch > 0);
+  gtk_widget_action_set_enabled (w, "win.select-all",
+                                 n > 0 && cs_selection_get_size (self->selection) > 0);
+  gtk_widget_action_set_enabled (w, "win.select-none",
+                                 cs_selection_get_count (self->selection) > 0);
+  gtk_widget_action_set_enabled (w, "win.select-cell", n > 0);
+  gtk_widget_action_set_enabled (w, "win.export-selection",
+                                 n > 0 && cs_selection_get_count (self->selection) > 0);
 }
 
 void
@@ -971,15 +1033,23 @@ cs_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "win.timeline-seek", "i", 0);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "win.timeline-latest", NULL);
 
+  gtk_widget_class_install_action (widget_class, "win.select-all", NULL, select_all_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK, "win.select-all",
+                                       NULL);
+  gtk_widget_class_install_action (widget_class, "win.select-none", NULL, select_none_action);
+  gtk_widget_class_install_action (widget_class, "win.select-cell", "(uu)", select_cell_action);
+  gtk_widget_class_install_action (widget_class, "win.export-selection", NULL,
+                                   export_selection_action);
+
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
 }
 
-/* Space starts or pauses and Left / Right step the timeline wherever those keys have no
- * meaning of their own. GtkWindow binds the arrows to focus moves and a focused button takes
- * Space, both ahead of a class binding, so this runs in the capture phase and steps aside for
- * text fields, sliders, the settings panel and open menus. */
+/* Space starts or pauses, Left / Right step the timeline and Escape clears the selection
+ * wherever those keys have no meaning of their own. GtkWindow binds the arrows to focus moves and a
+ * focused button takes Space, both ahead of a class binding, so this runs in the capture phase and
+ * steps aside for text fields, sliders, the settings panel and open menus. */
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller,
                 guint keyval,
@@ -994,7 +1064,7 @@ on_key_pressed (GtkEventControllerKey *controller,
     step = -1;
   else if (keyval == GDK_KEY_Right || keyval == GDK_KEY_KP_Right)
     step = 1;
-  else if (keyval != GDK_KEY_space)
+  else if (keyval != GDK_KEY_space && keyval != GDK_KEY_Escape)
     return FALSE;
   if ((state & gtk_accelerator_get_default_mod_mask ()) != 0)
     return FALSE;
@@ -1004,6 +1074,12 @@ on_key_pressed (GtkEventControllerKey *controller,
           || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
     return FALSE;
 
+  /* Escape drops a lasso being drawn, or else clears the selection: here, because the panes
+   * on the way up bind Escape to cancelling a drag of their handle and would stop it first. */
+  if (keyval == GDK_KEY_Escape)
+    return cs_scatter_view_cancel_select_gesture (self->scatter_view)
+           || (cs_selection_get_count (self->selection) > 0
+               && gtk_widget_activate_action (GTK_WIDGET (self), "win.select-none", NULL));
   if (step == 0)
     return gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-run", NULL);
   if (cs_controller_get_n_history (self->controller) == 0)
@@ -1030,5 +1106,12 @@ cs_window_init_actions (CsWindow *self)
 
       g_action_map_add_action (G_ACTION_MAP (self), action);
     }
+  {
+    g_autoptr (GSimpleAction) tool = g_simple_action_new_stateful (
+        "select-tool", G_VARIANT_TYPE_STRING, g_variant_new_string ("none"));
+
+    g_signal_connect (tool, "activate", G_CALLBACK (select_tool_activate), self);
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (tool));
+  }
   cs_window_update_actions (self);
 }

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include "cs-gallery.h"
+#include "cs-selection.h"
 #include "cs-window.h"
 
 G_BEGIN_DECLS
@@ -37,11 +39,17 @@ struct _CsWindow
   GtkRevealer *divergence_revealer;
   GtkLabel *divergence_label;
   GtkButton *restore_button;
+  GtkStack *side_stack;
+  CsGallery *gallery;
 
   GSettings *settings;
   CsController *controller;
   GMenu *dataset_menu;
   GtkNativeDialog *file_chooser; /* at most one open at a time */
+  /* The points picked in the scatter, the legend or the confusion matrix: one byte per point
+   * of the dataset, kept across epochs. */
+  CsSelection *selection;
+  gboolean had_selection;
 
   /* Another run to compare with (NULL: none), its name, and whether it shows beside. */
   CsHistoryModel *compare_history;
@@ -84,6 +92,9 @@ void cs_window_open_run (CsWindow *self, const char *dir);
 /* Moves the history's cursor (clamped): every view follows it. */
 void cs_window_set_timeline_index (CsWindow *self, gint index);
 void cs_window_rebuild_dataset_menu (CsWindow *self);
+/* The points of one confusion-matrix cell (class, cluster) in the epoch shown, combined
+ * with the selection as mode says. */
+void cs_window_select_cell (CsWindow *self, guint klass, guint cluster, CsSelectMode mode);
 /* Hides the divergence banner. */
 void cs_window_dismiss_divergence (CsWindow *self);
 

@@ -421,6 +421,9 @@ on_controller_dataset (CsController *controller, GParamSpec *pspec, CsWindow *se
   cs_plot_view_set_dataset (CS_PLOT_VIEW (self->scatter_view), dataset);
   cs_plot_view_set_dataset (CS_PLOT_VIEW (self->compare_scatter_view), dataset);
   cs_plot_view_set_dataset (CS_PLOT_VIEW (self->confusion_view), dataset);
+  /* Indexes of another dataset mean nothing here. */
+  cs_selection_reset (self->selection, dataset != NULL ? dataset->n : 0);
+  cs_gallery_set_dataset (self->gallery, dataset);
   gtk_widget_set_sensitive (self->color_by_label_button, has_labels);
   gtk_widget_set_tooltip_text (self->color_by_label_button,
                                has_labels ? _ ("Colour the points by their true label")
@@ -518,6 +521,42 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CsWindo
     }
   cs_window_open_file (self, file);
   return TRUE;
+}
+
+/* Selection -------------------------------------------------------------------------------- */
+
+void
+cs_window_select_cell (CsWindow *self, guint klass, guint cluster, CsSelectMode mode)
+{
+  CsSnapshot *shown = cs_scatter_view_get_snapshot (self->scatter_view);
+  CsDataset *dataset = cs_controller_get_dataset (self->controller);
+  g_autofree guint8 *mask = NULL;
+
+  if (shown == NULL || dataset == NULL || dataset->labels == NULL || shown->n != dataset->n
+      || cs_selection_get_size (self->selection) != shown->n)
+    return;
+  mask = g_malloc0 (shown->n);
+  for (gsize i = 0; i < shown->n; i++)
+    mask[i] = dataset->labels[i] == (gint32) klass && shown->clusters[i] == cluster;
+  cs_selection_apply (self->selection, mask, mode);
+}
+
+static void
+on_cell_clicked (CsConfusionView *view, guint klass, guint cluster, guint state, CsWindow *self)
+{
+  cs_window_select_cell (self, klass, cluster, cs_select_mode_from_state (state));
+}
+
+static void
+on_selection_count (CsSelection *selection, GParamSpec *pspec, CsWindow *self)
+{
+  gboolean any = cs_selection_get_count (selection) > 0;
+
+  /* A first pick opens the gallery, to show what was picked. */
+  if (any && !self->had_selection)
+    gtk_stack_set_visible_child_name (self->side_stack, "gallery");
+  self->had_selection = any;
+  cs_window_update_actions (self);
 }
 
 /* Colour by -------------------------------------------------------------------------------- */
@@ -627,6 +666,9 @@ cs_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
   g_clear_object (&self->dataset_menu);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
   cs_window_compare_dispose (self);
@@ -648,6 +690,7 @@ cs_window_class_init (CsWindowClass *klass)
   g_type_ensure (CS_TYPE_SCATTER_VIEW);
   g_type_ensure (CS_TYPE_CURVES_VIEW);
   g_type_ensure (CS_TYPE_CONFUSION_VIEW);
+  g_type_ensure (CS_TYPE_GALLERY);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/cs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CsWindow, toast_overlay);
@@ -673,6 +716,8 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, divergence_revealer);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, divergence_label);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, restore_button);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, side_stack);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, gallery);
 
   cs_window_class_add_actions (widget_class);
 }
@@ -719,6 +764,14 @@ cs_window_init (CsWindow *self)
   cs_plot_view_set_history (CS_PLOT_VIEW (self->scatter_view), history);
   cs_plot_view_set_history (CS_PLOT_VIEW (self->curves_view), history);
   cs_plot_view_set_history (CS_PLOT_VIEW (self->confusion_view), history);
+  self->selection = cs_selection_new ();
+  cs_scatter_view_set_selection (self->scatter_view, self->selection);
+  /* The compared run has the same points: the group shows there too. */
+  cs_scatter_view_set_selection (self->compare_scatter_view, self->selection);
+  cs_gallery_set_selection (self->gallery, self->selection);
+  cs_gallery_set_history (self->gallery, history);
+  g_signal_connect (self->selection, "notify::count", G_CALLBACK (on_selection_count), self);
+  g_signal_connect (self->confusion_view, "cell-clicked", G_CALLBACK (on_cell_clicked), self);
   g_signal_connect (history, "notify::n-items", G_CALLBACK (on_history_n_items), self);
   g_signal_connect (history, "notify::current", G_CALLBACK (on_history_current), self);
   g_signal_connect (history, "notify::follows", G_CALLBACK (on_history_follows), self);

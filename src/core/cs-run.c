@@ -226,6 +226,16 @@ cs_run_write_labels_csv (const char *path,
                          const CsSnapshot *snap,
                          GError **error)
 {
+  return cs_run_write_labels_csv_rows (path, dataset, snap, NULL, error);
+}
+
+gboolean
+cs_run_write_labels_csv_rows (const char *path,
+                              const CsDataset *dataset,
+                              const CsSnapshot *snap,
+                              const guint8 *rows,
+                              GError **error)
+{
   g_autoptr (GString) s = g_string_sized_new (snap->n * (40 + (snap->codes ? 12 * snap->m : 0)));
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -239,6 +249,8 @@ cs_run_write_labels_csv (const char *path,
 
   for (gsize i = 0; i < snap->n; i++)
     {
+      if (rows != NULL && rows[i] == 0)
+        continue;
       g_string_append_printf (s, "%zu,", i);
       if (dataset->labels)
         g_string_append_printf (s, "%d", dataset->labels[i]);

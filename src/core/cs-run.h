@@ -72,6 +72,14 @@ gboolean cs_run_write_labels_csv (const char       *path,
                                   const CsSnapshot *snapshot,
                                   GError          **error);
 
+/* The same, with only the rows where rows[i] is non-zero (rows: snapshot->n bytes; NULL: all):
+ * the selection's export. */
+gboolean cs_run_write_labels_csv_rows (const char       *path,
+                                       const CsDataset  *dataset,
+                                       const CsSnapshot *snapshot,
+                                       const guint8     *rows,
+                                       GError          **error);
+
 /* Creates dir and writes its config.json: a run that will write its folder calls this before
  * training, so that a folder it cannot write is reported at once, not after the run. */
 gboolean cs_run_begin_folder (const char       *dir,

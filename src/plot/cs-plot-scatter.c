@@ -224,6 +224,78 @@ cs_plot_scatter_hit (
   return best;
 }
 
+gboolean
+cs_plot_point_in_polygon (const double *polygon, guint n_vertices, double x, double y)
+{
+  gboolean inside = FALSE;
+
+  g_return_val_if_fail (polygon != NULL || n_vertices == 0, FALSE);
+  for (guint i = 0, j = n_vertices - 1; i < n_vertices; j = i++)
+    {
+      double xi = polygon[2 * i], yi = polygon[2 * i + 1];
+      double xj = polygon[2 * j], yj = polygon[2 * j + 1];
+
+      /* The edge crosses the horizontal through y (half-open, so a vertex counts once). */
+      if ((yi > y) != (yj > y) && x < xi + (y - yi) / (yj - yi) * (xj - xi))
+        inside = !inside;
+    }
+  return inside;
+}
+
+gsize
+cs_plot_scatter_select_polygon (double width,
+                                double height,
+                                const CsScatterParams *params,
+                                const double *polygon,
+                                guint n_vertices,
+                                guint8 *mask)
+{
+  const CsSnapshot *s;
+  Layout l;
+  double bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY, sx, sy;
+  gsize count = 0;
+
+  g_return_val_if_fail (params != NULL && mask != NULL, 0);
+  if (!has_data (params))
+    return 0;
+  s = params->snapshot;
+  memset (mask, 0, s->n);
+  if (n_vertices < 3 || polygon == NULL)
+    return 0;
+  layout (width, height, params, &l);
+
+  /* The polygon's bounding box, within the plot area, rules most points out at once. */
+  for (guint v = 0; v < n_vertices; v++)
+    {
+      bx0 = MIN (bx0, polygon[2 * v]);
+      bx1 = MAX (bx1, polygon[2 * v]);
+      by0 = MIN (by0, polygon[2 * v + 1]);
+      by1 = MAX (by1, polygon[2 * v + 1]);
+    }
+  bx0 = MAX (bx0, l.ax);
+  by0 = MAX (by0, l.ay);
+  bx1 = MIN (bx1, l.ax + l.aw);
+  by1 = MIN (by1, l.ay + l.ah);
+
+  sx = l.aw / (l.v.x1 - l.v.x0);
+  sy = l.ah / (l.v.y1 - l.v.y0);
+  for (gsize i = 0; i < s->n; i++)
+    {
+      double px = l.ax + (s->xy[2 * i] - l.v.x0) * sx;
+      double py = l.ay + l.ah - (s->xy[2 * i + 1] - l.v.y0) * sy;
+
+      /* Written so that NaN fails. */
+      if (!(px >= bx0 && px <= bx1 && py >= by0 && py <= by1))
+        continue;
+      if (cs_plot_point_in_polygon (polygon, n_vertices, px, py))
+        {
+          mask[i] = 1;
+          count++;
+        }
+    }
+  return count;
+}
+
 /* Point colours --------------------------------------------------------------------------- */
 
 static guint32
@@ -381,20 +453,32 @@ point_category (const CsScatterParams *p, gboolean labels, guint ncat, gsize idx
   return s->clusters != NULL && s->clusters[idx] < ncat ? s->clusters[idx] : ncat;
 }
 
-/* Where each dot goes in the iw x ih raster, in the shuffled order, and (counts[row + 1]) how
- * many dots start on each device row. Dots wholly outside are dropped. Returns how many
- * were placed in dots. */
-static gsize
-place_dots (Dot *dots,
-            guint32 *counts,
-            int iw,
-            int ih,
-            const CsScatterParams *p,
-            const Layout *l,
-            double d,
-            const guint32 *colors,
-            guint ncat)
+/* One layer of the point raster: the points, where and how big they go, their colours by
+ * category (ncat + 1, the last for none) and the selection, if any. */
+typedef struct
 {
+  const CsScatterParams *p;
+  const Layout *l;
+  int iw, ih;
+  double d;
+  const guint32 *colors;
+  guint ncat;
+  const guint8 *selected;
+} Layer;
+
+/* Where each dot goes in the iw x ih raster, in the shuffled order, and (counts[row + 1]) how
+ * many dots start on each device row. Dots wholly outside are dropped, and with a selection
+ * those whose selectedness is not want. Returns how many were placed in dots. */
+static gsize
+place_dots (Dot *dots, guint32 *counts, const Layer *layer, guint8 want)
+{
+  const CsScatterParams *p = layer->p;
+  const Layout *l = layer->l;
+  const guint32 *colors = layer->colors;
+  const guint8 *selected = layer->selected;
+  guint ncat = layer->ncat;
+  int iw = layer->iw, ih = layer->ih;
+  double d = layer->d;
   const CsSnapshot *s = p->snapshot;
   gboolean labels = by_label (p);
   double fx = iw / (l->v.x1 - l->v.x0), fy = ih / (l->v.y1 - l->v.y0);
@@ -414,6 +498,8 @@ place_dots (Dot *dots,
 
           if (!(cx > -d && cx < iw + d && cy > -d && cy < ih + d))
             continue; /* also drops NaN */
+          if (selected != NULL && (selected[idx] != 0) != want)
+            continue;
           row = CLAMP ((int) cy, 0, ih);
           dots[n_dots++]
               = (Dot){ (float) cx, (float) cy, colors[point_category (p, labels, ncat, idx)], row };
@@ -481,8 +567,67 @@ paint_disc (guint32 *data, int stride, int iw, int ih, const Dot *dot, double d)
     }
 }
 
+/* A selection with at least one point in it, or NULL. */
+static const guint8 *
+selection_mask (const CsScatterParams *p)
+{
+  if (p->selected == NULL || p->n_selected != p->snapshot->n)
+    return NULL;
+  for (gsize i = 0; i < p->n_selected; i++)
+    if (p->selected[i] != 0)
+      return p->selected;
+  return NULL;
+}
+
+/* One layer of dots (all, or with a selection the unselected or the selected ones). */
+static void
+paint_layer (guint32 *data, int stride, const Layer *layer, guint8 want)
+{
+  g_autofree Dot *dots = g_new (Dot, MAX (layer->p->snapshot->n, 1));
+  g_autofree Dot *sorted = NULL;
+  g_autofree guint32 *counts = g_new0 (guint32, layer->ih + 2);
+  int iw = layer->iw, ih = layer->ih;
+  double d = layer->d;
+  gsize n_dots;
+  /* The side of a small (square) dot, the same for every dot. */
+  int square = MAX ((int) lround (d), 1);
+
+  n_dots = place_dots (dots, counts, layer, want);
+  sorted = sort_dots_by_row (dots, n_dots, counts, ih);
+  g_clear_pointer (&dots, g_free);
+
+  for (gsize j = 0; j < n_dots; j++)
+    {
+      if (d <= 3.5)
+        paint_square (data, stride, iw, ih, &sorted[j], square);
+      else
+        paint_disc (data, stride, iw, ih, &sorted[j], d);
+    }
+}
+
+/* The colours of the categories at alpha (a matched run's colours when p has them), the last
+ * (none) greyed. */
+static void
+fill_colors (guint32 *colors,
+             const CsScatterParams *p,
+             guint ncat,
+             const CsPlotStyle *style,
+             double alpha,
+             double grey_alpha)
+{
+  for (guint c = 0; c < ncat; c++)
+    {
+      CsRgba color;
+
+      category_look (p, c, style->dark, &color, NULL);
+      colors[c] = premultiply (&color, alpha);
+    }
+  colors[ncat] = premultiply (&style->muted, grey_alpha);
+}
+
 /* Writes every point straight into an ARGB32 buffer: one path per point would take a second
- * for the 70 000 points of Fashion-MNIST, this takes a few milliseconds. */
+ * for the 70 000 points of Fashion-MNIST, this takes a few milliseconds. With a selection,
+ * the other points go first, faded, and the selected ones over them in full colour. */
 static void
 rasterise_into (guint32 *data,
                 int stride,
@@ -496,37 +641,27 @@ rasterise_into (guint32 *data,
   const CsSnapshot *s = p->snapshot;
   guint ncat = n_categories (p);
   g_autofree guint32 *colors = g_new (guint32, ncat + 1);
-  double d = point_diameter (p) * scale;
   double alpha = s->n <= 10000 ? 0.9 : 0.72;
-  CsRgba grey = style->muted;
-  g_autofree Dot *dots = g_new (Dot, MAX (s->n, 1));
-  g_autofree Dot *sorted = NULL;
-  g_autofree guint32 *counts = g_new0 (guint32, ih + 2);
-  gsize n_dots;
-  int square;
+  Layer layer = {
+    .p = p,
+    .l = l,
+    .iw = iw,
+    .ih = ih,
+    .d = point_diameter (p) * scale,
+    .colors = colors,
+    .ncat = ncat,
+    .selected = selection_mask (p),
+  };
 
-  for (guint c = 0; c < ncat; c++)
+  /* The faded ones are a hint of the rest: colour kept, so that clusters still read. */
+  if (layer.selected != NULL)
     {
-      CsRgba color;
-
-      category_look (p, c, style->dark, &color, NULL);
-      colors[c] = premultiply (&color, alpha);
+      fill_colors (colors, p, ncat, style, 0.14, 0.1);
+      paint_layer (data, stride, &layer, 0);
+      alpha = 1.0;
     }
-  colors[ncat] = premultiply (&grey, alpha * 0.6); /* unlabelled or unassigned */
-
-  n_dots = place_dots (dots, counts, iw, ih, p, l, d, colors, ncat);
-  sorted = sort_dots_by_row (dots, n_dots, counts, ih);
-  g_clear_pointer (&dots, g_free);
-
-  /* The side of a small (square) dot, the same for every dot. */
-  square = MAX ((int) lround (d), 1);
-  for (gsize j = 0; j < n_dots; j++)
-    {
-      if (d <= 3.5)
-        paint_square (data, stride, iw, ih, &sorted[j], square);
-      else
-        paint_disc (data, stride, iw, ih, &sorted[j], d);
-    }
+  fill_colors (colors, p, ncat, style, alpha, alpha * 0.6); /* grey: unlabelled or unassigned */
+  paint_layer (data, stride, &layer, 1);
 }
 
 /* The points in a transparent ARGB32 surface of the plot area, to paint over the grid. */
@@ -771,6 +906,8 @@ draw_trails (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   const CsSnapshot *s = p->snapshot;
   static const double dash[] = { 5.0, 4.0 };
   CsRgba casing = style->dark ? (CsRgba){ 0, 0, 0, 1 } : (CsRgba){ 0.1, 0.1, 0.1, 1 };
+  /* With a selection the trails step back with the unselected points. */
+  double fade = selection_mask (p) != NULL ? 0.35 : 1.0;
 
   if (p->trail == NULL || p->n_trail == 0)
     return;
@@ -792,7 +929,7 @@ draw_trails (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
         trail_path (cr, p, l, j, level);
       cairo_set_dash (cr, level < 0 ? dash : NULL, level < 0 ? G_N_ELEMENTS (dash) : 0, 0);
       cairo_set_line_width (cr, level < 0 ? 3.5 : 4.5);
-      cs_plot_set_source_alpha (cr, &casing, level < 0 ? 0.35 : 0.1 + 0.6 * age);
+      cs_plot_set_source_alpha (cr, &casing, fade * (level < 0 ? 0.35 : 0.1 + 0.6 * age));
       cairo_stroke (cr);
     }
   for (guint j = 0; j < s->k; j++)
@@ -807,7 +944,7 @@ draw_trails (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
           trail_path (cr, p, l, j, level);
           cairo_set_dash (cr, level < 0 ? dash : NULL, level < 0 ? G_N_ELEMENTS (dash) : 0, 0);
           cairo_set_line_width (cr, level < 0 ? 1.5 : 2.5);
-          cs_plot_set_source_alpha (cr, &color, level < 0 ? 0.85 : 0.25 + 0.75 * age);
+          cs_plot_set_source_alpha (cr, &color, fade * (level < 0 ? 0.85 : 0.25 + 0.75 * age));
           cairo_stroke (cr);
         }
     }
@@ -880,6 +1017,81 @@ shows_prototypes (const CsScatterParams *p)
          && s->d == p->image_width * p->image_height;
 }
 
+/* Where the legend's entries go. Shared by draw_legend and the hit test. */
+typedef struct
+{
+  double row;     /* a line of text */
+  double erow;    /* an entry: a line, or a prototype of up to 36 px */
+  double thumb;   /* the prototypes' side, 0 when there are none */
+  double first;   /* the top of the first entry */
+  guint shown;    /* entries drawn; the rest are summed up in a "+ n more" row */
+  gboolean notes; /* the notes on the lines fit below */
+} LegendGeometry;
+
+static void
+legend_geometry (cairo_t *cr,
+                 const CsPlotStyle *style,
+                 const CsScatterParams *p,
+                 const Layout *l,
+                 LegendGeometry *g)
+{
+  guint ncat = n_categories (p), max_rows;
+  cairo_font_extents_t fext;
+  double avail;
+
+  cairo_save (cr);
+  cs_plot_set_font (cr, style, 1.0, TRUE);
+  cairo_font_extents (cr, &fext);
+  cairo_restore (cr);
+  g->row = ceil ((fext.ascent + fext.descent) * 1.35);
+  g->first = l->ay + g->row + 2;
+  avail = l->ay + l->ah - g->first;
+  /* Entries grow to hold a prototype of up to 36 px when every cluster's fits; below 12 px a
+   * thumbnail says nothing and the entries keep the text's height. */
+  g->thumb = 0;
+  if (shows_prototypes (p))
+    {
+      g->thumb = floor (MIN (36.0, avail / ncat - 2));
+      if (g->thumb < 12)
+        g->thumb = 0;
+    }
+  g->erow = MAX (g->row, g->thumb + 2);
+  g->notes = p->n_trail > 0 && avail > ncat * g->erow + 3 * g->row;
+  max_rows = (guint) MAX ((avail - (g->notes ? 3 * g->row : 0)) / g->erow, 1.0);
+  g->shown = ncat <= max_rows ? ncat : max_rows - 1;
+}
+
+gint
+cs_plot_scatter_legend_hit (double width,
+                            double height,
+                            const CsPlotStyle *style,
+                            const CsScatterParams *params,
+                            double px,
+                            double py)
+{
+  cairo_surface_t *scratch;
+  cairo_t *cr;
+  Layout l;
+  LegendGeometry g;
+  gint hit = -1;
+
+  g_return_val_if_fail (style != NULL && params != NULL, -1);
+  if (!has_data (params))
+    return -1;
+  layout (width, height, params, &l);
+  if (l.lw <= 0 || px < l.lx || px > l.lx + l.lw)
+    return -1;
+
+  scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (scratch);
+  legend_geometry (cr, style, params, &l, &g);
+  if (py >= g.first && py < g.first + g.shown * g.erow)
+    hit = (gint) ((py - g.first) / g.erow);
+  cairo_destroy (cr);
+  cairo_surface_destroy (scratch);
+  return hit;
+}
+
 static void
 draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, const Layout *l)
 {
@@ -887,10 +1099,10 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   gboolean labels = by_label (p);
   guint ncat = n_categories (p);
   g_autofree gint64 *counts = NULL;
-  cairo_font_extents_t fext;
-  double row, erow, thumb = 0, avail, tx, y = l->ay, x = l->lx, w = l->lw;
-  guint max_rows, shown;
-  gboolean notes;
+  g_autofree gint64 *selected_counts = NULL;
+  const guint8 *selected;
+  LegendGeometry g;
+  double row, erow, tx, y, x = l->lx, w = l->lw;
   char buf[96];
 
   if (labels)
@@ -900,38 +1112,30 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
         if (p->labels[i] >= 0 && (guint) p->labels[i] < ncat)
           counts[p->labels[i]]++;
     }
+  if ((selected = selection_mask (p)) != NULL)
+    {
+      selected_counts = g_new0 (gint64, ncat + 1);
+      for (gsize i = 0; i < s->n; i++)
+        if (selected[i])
+          selected_counts[point_category (p, labels, ncat, i)]++;
+    }
 
   cairo_save (cr);
+  legend_geometry (cr, style, p, l, &g);
+  row = g.row, erow = g.erow, y = g.first;
+  tx = x + 16 + (g.thumb > 0 ? g.thumb + 6 : 0); /* where the entries' text starts */
   cs_plot_set_font (cr, style, 1.0, TRUE);
-  cairo_font_extents (cr, &fext);
-  row = ceil ((fext.ascent + fext.descent) * 1.35);
   cs_plot_set_source (cr, &style->foreground);
   if (labels)
-    cs_plot_text (cr, x, y, _ ("True class"), 0, 0);
+    cs_plot_text (cr, x, l->ay, _ ("True class"), 0, 0);
   else
     {
       g_snprintf (buf, sizeof buf, _ ("Cluster (K = %u)"), s->k);
-      cs_plot_text (cr, x, y, buf, 0, 0);
+      cs_plot_text (cr, x, l->ay, buf, 0, 0);
     }
-  y += row + 2;
 
   cs_plot_set_font (cr, style, 0.92, FALSE);
-  avail = l->ay + l->ah - y;
-  /* Entries grow to hold a prototype of up to 36 px when every cluster's fits; below 12 px a
-   * thumbnail says nothing and the entries keep the text's height. */
-  if (shows_prototypes (p))
-    {
-      thumb = floor (MIN (36.0, avail / ncat - 2));
-      if (thumb < 12)
-        thumb = 0;
-    }
-  erow = MAX (row, thumb + 2);
-  tx = x + 16 + (thumb > 0 ? thumb + 6 : 0); /* where the entries' text starts */
-  notes = p->n_trail > 0 && avail > ncat * erow + 3 * row;
-  max_rows = (guint) MAX ((avail - (notes ? 3 * row : 0)) / erow, 1.0);
-  shown = ncat <= max_rows ? ncat : max_rows - 1;
-
-  for (guint c = 0; c < shown; c++, y += erow)
+  for (guint c = 0; c < g.shown; c++, y += erow)
     {
       CsRgba color, outline = style->muted;
       CsMarker marker;
@@ -944,9 +1148,9 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       category_look (p, c, style->dark, &color, &marker);
       outline.a = 0.6;
       cs_plot_draw_marker (cr, marker, x + 6, y + erow / 2, 5, &color, &outline);
-      if (thumb > 0)
+      if (g.thumb > 0)
         cs_plot_draw_image (cr, style, s->prototypes + (gsize) c * s->d, p->image_width,
-                            p->image_height, x + 16, round (y + (erow - thumb) / 2), thumb);
+                            p->image_height, x + 16, round (y + (erow - g.thumb) / 2), g.thumb);
 
       if (labels)
         name = p->class_names != NULL ? p->class_names[c] : NULL;
@@ -963,6 +1167,15 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
         g_snprintf (label, sizeof label, "%u", c);
 
       cs_plot_format_count (buf, sizeof buf, count);
+      if (selected_counts != NULL)
+        {
+          /* "selected / all": where the group lies among the clusters at this epoch. */
+          char all[48], part[48];
+
+          g_strlcpy (all, buf, sizeof all);
+          cs_plot_format_count (part, sizeof part, selected_counts[c]);
+          g_snprintf (buf, sizeof buf, "%s / %s", part, all);
+        }
       cw = cs_plot_text_width (cr, buf);
       cs_plot_set_source_alpha (cr, &style->muted, count > 0 ? 1.0 : 0.6);
       cs_plot_text (cr, x + w, y + erow / 2, buf, 1.0, 0.5);
@@ -971,15 +1184,15 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       cs_plot_set_source (cr, count > 0 ? &style->foreground : &style->muted);
       cs_plot_text (cr, tx, y + erow / 2, fit, 0.0, 0.5);
     }
-  if (shown < ncat)
+  if (g.shown < ncat)
     {
-      g_snprintf (buf, sizeof buf, _ ("+ %u more"), ncat - shown);
+      g_snprintf (buf, sizeof buf, _ ("+ %u more"), ncat - g.shown);
       cs_plot_set_source (cr, &style->muted);
       cs_plot_text (cr, x + 16, y + row / 2, buf, 0.0, 0.5);
       y += row;
     }
 
-  if (notes)
+  if (g.notes)
     {
       /* What the lines mean. */
       static const double dash[] = { 4.0, 3.0 };

@@ -125,6 +125,11 @@ typedef struct
   const guint *cluster_colors;
   guint n_cluster_colors;
   guint palette_k;
+  /* A selection to emphasise: one byte per point (non-zero: selected), n_selected bytes, which
+   * must equal snapshot->n. Selected points are drawn on top in full colour, the others
+   * faded. NULL, or no byte set: no emphasis. */
+  const guint8 *selected;
+  gsize n_selected;
 } CsScatterParams;
 
 /* Centroid trails show this many earlier epochs, on screen and in exports alike. */
@@ -167,6 +172,28 @@ gssize cs_plot_scatter_hit (double width,
                             double px,
                             double py,
                             double radius);
+
+/* Even-odd point-in-polygon test; polygon holds n_vertices (x, y) pairs, closed implicitly. */
+gboolean cs_plot_point_in_polygon (const double *polygon, guint n_vertices, double x, double y);
+
+/* The points drawn inside a polygon given in pixels (a lasso, or a rectangle's 4 corners),
+ * under the same mapping as draw: mask (snapshot->n bytes) gets 1 for a point inside the
+ * polygon and the plot area, 0 otherwise. Returns how many are inside. */
+gsize cs_plot_scatter_select_polygon (double width,
+                                      double height,
+                                      const CsScatterParams *params,
+                                      const double *polygon,
+                                      guint n_vertices,
+                                      guint8 *mask);
+
+/* pixel -> the legend entry under it: a cluster, or a class when coloured by label; -1 when
+ * none (or the "+ n more" row). Same layout as draw (it measures text with the style). */
+gint cs_plot_scatter_legend_hit (double width,
+                                 double height,
+                                 const CsPlotStyle *style,
+                                 const CsScatterParams *params,
+                                 double px,
+                                 double py);
 
 /* The rectangle (pixels) where the data are drawn, for clipping or pointer checks. */
 void cs_plot_scatter_area (double width,

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "cs-application.h"
+#include "cs-controller.h"
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -36,6 +37,34 @@ static inline gboolean
 pointer_cleared (gpointer data)
 {
   return *(gpointer *) data == NULL;
+}
+
+/* Conditions on a CsController (data). */
+static inline gboolean
+controller_not_loading (gpointer data)
+{
+  return !cs_controller_is_loading (data);
+}
+
+static inline gboolean
+controller_finished (gpointer data)
+{
+  return cs_controller_get_state (data) == CS_RUN_FINISHED;
+}
+
+/* A new application (not unique, so tests may run side by side) and its window. */
+static inline GtkWindow *
+display_open_window (GtkApplication **app_out)
+{
+  g_autoptr (GError) error = NULL;
+  GtkApplication *app = GTK_APPLICATION (cs_application_new ());
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  *app_out = app;
+  return gtk_application_get_active_window (app);
 }
 
 /* g_test_init and GTK; FALSE (the test then exits 77, "skipped") without a display. */
