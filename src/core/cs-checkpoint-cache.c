@@ -31,11 +31,13 @@ struct _CsCheckpointCache
   GCond idle;
   guint pending;
   guint64 limit;
+  /* The jobs waiting for the writer. They pass under the lock, not as the pool's items: the
+   * hand-off is then one a race detector sees (GLib's queue inside the pool is not). */
+  GQueue jobs;
 };
 
 typedef struct
 {
-  CsCheckpointCache *cache;
   char *run;
   guint epoch;
   GBytes *bytes;
@@ -186,13 +188,20 @@ prune (const char *root, guint64 limit)
 static void
 write_job (gpointer data, gpointer user_data)
 {
-  Job *job = data;
-  CsCheckpointCache *self = job->cache;
-  g_autofree char *name = cs_checkpoint_file_name (job->epoch, job->keep);
-  g_autofree char *path = g_build_filename (job->run, name, NULL);
+  CsCheckpointCache *self = user_data;
+  Job *job;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
   g_autoptr (GError) error = NULL;
   guint64 limit;
 
+  /* One pool item per queued job, and one writer thread: the oldest job is this one's. */
+  g_mutex_lock (&self->lock);
+  job = g_queue_pop_head (&self->jobs);
+  g_mutex_unlock (&self->lock);
+  g_return_if_fail (job != NULL);
+  name = cs_checkpoint_file_name (job->epoch, job->keep);
+  path = g_build_filename (job->run, name, NULL);
   if (!cs_file_write_atomic (path, g_bytes_get_data (job->bytes, NULL),
                              g_bytes_get_size (job->bytes), &error))
     g_warning ("checkpoint not cached: %s", error->message);
@@ -222,7 +231,8 @@ cs_checkpoint_cache_new (const char *root, guint64 limit_bytes)
   self->runs = g_ptr_array_new_with_free_func (g_free);
   g_mutex_init (&self->lock);
   g_cond_init (&self->idle);
-  self->writer = g_thread_pool_new (write_job, NULL, 1, FALSE, NULL);
+  g_queue_init (&self->jobs);
+  self->writer = g_thread_pool_new (write_job, self, 1, FALSE, NULL);
   remove_stale_runs (self->root);
   return self;
 }
@@ -282,24 +292,27 @@ gboolean
 cs_checkpoint_cache_put (
     CsCheckpointCache *self, const char *run, guint epoch, GBytes *bytes, gboolean keep_longer)
 {
-  Job *job;
+  Job *job = g_new0 (Job, 1);
+
+  job->run = g_strdup (run);
+  job->epoch = epoch;
+  job->bytes = g_bytes_ref (bytes);
+  job->keep = keep_longer;
 
   g_mutex_lock (&self->lock);
   if (self->pending >= MAX_PENDING)
     {
       g_mutex_unlock (&self->lock);
+      g_bytes_unref (job->bytes);
+      g_free (job->run);
+      g_free (job);
       return FALSE;
     }
   self->pending++;
+  g_queue_push_tail (&self->jobs, job);
   g_mutex_unlock (&self->lock);
-
-  job = g_new0 (Job, 1);
-  job->cache = self;
-  job->run = g_strdup (run);
-  job->epoch = epoch;
-  job->bytes = g_bytes_ref (bytes);
-  job->keep = keep_longer;
-  g_thread_pool_push (self->writer, job, NULL);
+  /* The item only wakes the writer; the job goes through the queue above. */
+  g_thread_pool_push (self->writer, GUINT_TO_POINTER (1), NULL);
   return TRUE;
 }
 
