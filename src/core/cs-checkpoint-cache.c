@@ -23,7 +23,7 @@
 struct _CsCheckpointCache
 {
   char *root;
-  GThreadPool *writer;
+  GThread *writer; /* writes the queued jobs, one at a time */
   GPtrArray *runs; /* folders made by this cache */
   guint serial;
 
@@ -31,9 +31,12 @@ struct _CsCheckpointCache
   GCond idle;
   guint pending;
   guint64 limit;
-  /* The jobs waiting for the writer. They pass under the lock, not as the pool's items: the
-   * hand-off is then one a race detector sees (GLib's queue inside the pool is not). */
+  /* The jobs waiting for the writer, and whether it should stop once they are written. A
+   * thread of our own with a GCond, not a GThreadPool: the pool's hand-off goes through a queue
+   * inside libglib whose locks a race detector cannot see, so every job would look raced. */
   GQueue jobs;
+  GCond work;
+  gboolean quit;
 };
 
 typedef struct
@@ -186,22 +189,13 @@ prune (const char *root, guint64 limit)
 }
 
 static void
-write_job (gpointer data, gpointer user_data)
+write_job (CsCheckpointCache *self, Job *job)
 {
-  CsCheckpointCache *self = user_data;
-  Job *job;
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *name = cs_checkpoint_file_name (job->epoch, job->keep);
+  g_autofree char *path = g_build_filename (job->run, name, NULL);
   g_autoptr (GError) error = NULL;
   guint64 limit;
 
-  /* One pool item per queued job, and one writer thread: the oldest job is this one's. */
-  g_mutex_lock (&self->lock);
-  job = g_queue_pop_head (&self->jobs);
-  g_mutex_unlock (&self->lock);
-  g_return_if_fail (job != NULL);
-  name = cs_checkpoint_file_name (job->epoch, job->keep);
-  path = g_build_filename (job->run, name, NULL);
   if (!cs_file_write_atomic (path, g_bytes_get_data (job->bytes, NULL),
                              g_bytes_get_size (job->bytes), &error))
     g_warning ("checkpoint not cached: %s", error->message);
@@ -219,6 +213,27 @@ write_job (gpointer data, gpointer user_data)
   g_free (job);
 }
 
+/* The writer thread: the queued jobs, oldest first, until the cache is freed. */
+static gpointer
+writer_thread (gpointer data)
+{
+  CsCheckpointCache *self = data;
+
+  for (;;)
+    {
+      Job *job;
+
+      g_mutex_lock (&self->lock);
+      while (g_queue_is_empty (&self->jobs) && !self->quit)
+        g_cond_wait (&self->work, &self->lock);
+      job = g_queue_pop_head (&self->jobs);
+      g_mutex_unlock (&self->lock);
+      if (job == NULL)
+        return NULL; /* quit, and nothing left */
+      write_job (self, job);
+    }
+}
+
 CsCheckpointCache *
 cs_checkpoint_cache_new (const char *root, guint64 limit_bytes)
 {
@@ -232,7 +247,8 @@ cs_checkpoint_cache_new (const char *root, guint64 limit_bytes)
   g_mutex_init (&self->lock);
   g_cond_init (&self->idle);
   g_queue_init (&self->jobs);
-  self->writer = g_thread_pool_new (write_job, self, 1, FALSE, NULL);
+  g_cond_init (&self->work);
+  self->writer = g_thread_new ("cs-checkpoints", writer_thread, self);
   remove_stale_runs (self->root);
   return self;
 }
@@ -257,12 +273,18 @@ cs_checkpoint_cache_free (CsCheckpointCache *self)
 {
   if (self == NULL)
     return;
-  g_thread_pool_free (self->writer, FALSE, TRUE);
+  /* The queued checkpoints are written first. */
+  g_mutex_lock (&self->lock);
+  self->quit = TRUE;
+  g_cond_signal (&self->work);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (self->writer);
   for (guint i = 0; i < self->runs->len; i++)
     remove_run (g_ptr_array_index (self->runs, i));
   g_ptr_array_unref (self->runs);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->idle);
+  g_cond_clear (&self->work);
   g_free (self->root);
   g_free (self);
 }
@@ -310,9 +332,8 @@ cs_checkpoint_cache_put (
     }
   self->pending++;
   g_queue_push_tail (&self->jobs, job);
+  g_cond_signal (&self->work);
   g_mutex_unlock (&self->lock);
-  /* The item only wakes the writer; the job goes through the queue above. */
-  g_thread_pool_push (self->writer, GUINT_TO_POINTER (1), NULL);
   return TRUE;
 }
 
