@@ -553,6 +553,14 @@ cs_controller_stop (CsController *self)
 }
 
 void
+cs_controller_flush_checkpoints (CsController *self)
+{
+  g_return_if_fail (CS_IS_CONTROLLER (self));
+  if (self->cache != NULL)
+    cs_checkpoint_cache_flush (self->cache);
+}
+
+void
 cs_controller_reset (CsController *self)
 {
   g_return_if_fail (CS_IS_CONTROLLER (self));

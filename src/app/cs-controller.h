@@ -68,6 +68,8 @@ void cs_controller_resume (CsController *self);
 gboolean cs_controller_continue_from (CsController *self, guint index, GError **error);
 /* Cancels the worker; it returns within a batch and the state becomes FINISHED. */
 void cs_controller_stop (CsController *self);
+/* Blocks until the checkpoints queued for the cache are written (and their buffers freed). */
+void cs_controller_flush_checkpoints (CsController *self);
 /* Stops any run and forgets its history. */
 void cs_controller_reset (CsController *self);
 
