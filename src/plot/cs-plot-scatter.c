@@ -1092,6 +1092,22 @@ cs_plot_scatter_legend_hit (double width,
   return hit;
 }
 
+/* A legend entry's count: "all", or "selected / all" while there is a selection (where the
+ * group lies among the clusters at this epoch). */
+static void
+format_entry_count (char *buf, gsize size, gint64 count, const gint64 *selected_counts, guint c)
+{
+  cs_plot_format_count (buf, size, count);
+  if (selected_counts != NULL)
+    {
+      char all[48], part[48];
+
+      g_strlcpy (all, buf, sizeof all);
+      cs_plot_format_count (part, sizeof part, selected_counts[c]);
+      g_snprintf (buf, size, "%s / %s", part, all);
+    }
+}
+
 static void
 draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, const Layout *l)
 {
@@ -1123,6 +1139,23 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   cairo_save (cr);
   legend_geometry (cr, style, p, l, &g);
   row = g.row, erow = g.erow, y = g.first;
+  if (g.thumb > 0)
+    {
+      /* A narrow legend with long counts ("1 715 / 2 550" with a selection) has no room for the
+       * prototypes beside them: the counts win, the rows keep their height. */
+      double widest = 0;
+
+      cs_plot_set_font (cr, style, 0.92, FALSE);
+      for (guint c = 0; c < g.shown; c++)
+        {
+          gint64 count = labels ? counts[c] : (s->cluster_sizes != NULL ? s->cluster_sizes[c] : 0);
+
+          format_entry_count (buf, sizeof buf, count, selected_counts, c);
+          widest = MAX (widest, cs_plot_text_width (cr, buf));
+        }
+      if (x + w - widest < x + 16 + g.thumb + 6 + 12)
+        g.thumb = 0;
+    }
   tx = x + 16 + (g.thumb > 0 ? g.thumb + 6 : 0); /* where the entries' text starts */
   cs_plot_set_font (cr, style, 1.0, TRUE);
   cs_plot_set_source (cr, &style->foreground);
@@ -1166,16 +1199,7 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       if (labels && name == NULL)
         g_snprintf (label, sizeof label, "%u", c);
 
-      cs_plot_format_count (buf, sizeof buf, count);
-      if (selected_counts != NULL)
-        {
-          /* "selected / all": where the group lies among the clusters at this epoch. */
-          char all[48], part[48];
-
-          g_strlcpy (all, buf, sizeof all);
-          cs_plot_format_count (part, sizeof part, selected_counts[c]);
-          g_snprintf (buf, sizeof buf, "%s / %s", part, all);
-        }
+      format_entry_count (buf, sizeof buf, count, selected_counts, c);
       cw = cs_plot_text_width (cr, buf);
       cs_plot_set_source_alpha (cr, &style->muted, count > 0 ? 1.0 : 0.6);
       cs_plot_text (cr, x + w, y + erow / 2, buf, 1.0, 0.5);
