@@ -10,26 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cs-test-tree.h"
 #include "cs-checkpoint-cache.h"
 #include "cs-checkpoint.h"
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 /* A folder as a window of process pid would have left it, with one checkpoint of size bytes. */
 static char *
@@ -96,7 +79,7 @@ test_prune (void)
   g_assert_cmpuint (cs_checkpoint_cache_get_size (cache), ==, 1000);
   cs_checkpoint_cache_free (cache);
   g_assert_false (g_file_test (run_copy, G_FILE_TEST_EXISTS));
-  remove_tree (root);
+  cs_test_remove_tree (root);
 }
 
 /* A window killed before it could remove its folder leaves a run behind, whose newest
@@ -130,7 +113,7 @@ test_stale_runs (void)
   }
   cs_checkpoint_cache_free (cache);
   g_assert_true (g_file_test (live, G_FILE_TEST_IS_DIR));
-  remove_tree (root);
+  cs_test_remove_tree (root);
 }
 
 int

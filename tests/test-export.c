@@ -12,6 +12,7 @@
 #include <gst/gst.h>
 #include <string.h>
 
+#include "cs-test-tree.h"
 #include "cs-animation.h"
 #include "cs-error.h"
 #include "cs-export.h"
@@ -66,27 +67,9 @@ fixture_set_up (Fixture *f, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  remove_tree (f->dir);
+  cs_test_remove_tree (f->dir);
   g_free (f->dir);
   g_ptr_array_unref (f->history);
   cs_trainer_unref (f->trainer);

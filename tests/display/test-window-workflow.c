@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "../cs-test-tree.h"
 #include "cs-metrics.h"
 
 #include "cs-application.h"
@@ -61,24 +62,6 @@ static gboolean
 no_exports_pending (gpointer data)
 {
   return cs_window_get_n_exports_pending (((Fixture *) data)->window) == 0;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -305,8 +288,8 @@ test_side_by_side (void)
   CsSnapshot *other;
 
   fixture_set_up (&f, 2, 4);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set", "(sv)",
-                                             "algorithm", g_variant_new_string ("roy")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set", "(sv)", "algorithm",
+                                             g_variant_new_string ("roy")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.start", NULL));
   g_assert_true (wait_for (finished, &f, WAIT_SECONDS));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f.window->compare_scatter_view)));
@@ -365,7 +348,7 @@ test_side_by_side (void)
   fixture_tear_down (&f);
   /* CS_TEST_KEEP=1 keeps the export and the run folder to look at. */
   if (g_getenv ("CS_TEST_KEEP") == NULL)
-    remove_tree (dir);
+    cs_test_remove_tree (dir);
   else
     g_test_message ("kept %s", dir);
 }
