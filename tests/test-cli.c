@@ -165,6 +165,61 @@ test_deterministic (void)
   g_assert_cmpstr (la, ==, lb);
 }
 
+/* --seeds: one folder per seed, each the same as that seed's run alone (two at a time, whatever
+ * the thread count), summary.csv with their scores, mean and std, and the table on stdout. */
+static void
+test_seeds (void)
+{
+  g_autofree char *dir = path_in ("seeds"), *alone = path_in ("seeds-alone");
+  g_autofree char *seed7 = g_build_filename (dir, "seed-7", NULL);
+  g_autofree char *out = NULL, *err = NULL, *summary = NULL, *a = NULL, *b = NULL;
+  g_autofree char *metrics = NULL;
+  g_auto (GStrv) rows = NULL, last = NULL, fields = NULL;
+  double mean;
+
+#define SEEDS_ARGS                                                                                 \
+  "--dataset", "synthetic-blobs", "--synthetic-n", "600", "-k", "5", "--hidden", "32,64",          \
+      "--embedding-dim", "4", "--pretrain-epochs", "3", "--epochs", "2", "--batch-size", "64",     \
+      "--n-init", "2"
+  g_assert_cmpint (
+      run_cli (&out, &err, SEEDS_ARGS, "--seeds", "3,7", "--jobs", "2", "--output", dir, NULL), ==,
+      0);
+  g_assert_nonnull (strstr (out, "mean ± std"));
+  g_assert_nonnull (strstr (err, "summary written"));
+  g_assert_cmpint (run_cli (NULL, NULL, SEEDS_ARGS, "--seed", "7", "-q", "-o", alone, NULL), ==, 0);
+  a = read_text (seed7, "labels.csv");
+  b = read_text (alone, "labels.csv");
+  g_assert_cmpstr (a, ==, b);
+
+  summary = read_text (dir, "summary.csv");
+  rows = g_strsplit (summary, "\n", -1);
+  g_assert_cmpuint (g_strv_length (rows), ==, 6); /* header, 2 seeds, mean, std, "" */
+  g_assert_true (g_str_has_prefix (rows[0], "seed,status,epochs,acc,nmi,ari,pretrain_acc"));
+  g_assert_true (g_str_has_prefix (rows[1], "3,0,5,"));
+  g_assert_true (g_str_has_prefix (rows[2], "7,0,5,"));
+  g_assert_true (g_str_has_prefix (rows[3], "mean,"));
+  /* Seed 7's ACC is its run's last epoch's. */
+  metrics = read_text (alone, "metrics.csv");
+  last = g_strsplit (metrics, "\n", -1);
+  fields = g_strsplit (last[g_strv_length (last) - 2], ",", -1);
+  {
+    g_auto (GStrv) f7 = g_strsplit (rows[2], ",", -1), f3 = g_strsplit (rows[1], ",", -1);
+    g_auto (GStrv) fm = g_strsplit (rows[3], ",", -1);
+
+    g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f7[3], NULL), g_ascii_strtod (fields[4], NULL),
+                                    1e-4);
+    mean = (g_ascii_strtod (f3[3], NULL) + g_ascii_strtod (f7[3], NULL)) / 2;
+    g_assert_cmpfloat_with_epsilon (g_ascii_strtod (fm[3], NULL), mean, 1e-4);
+  }
+
+  /* Bad lists and clashes are usage errors, before any run. */
+  g_assert_cmpint (run_cli (NULL, NULL, SEEDS_ARGS, "--seeds", "4-1", NULL), ==, 2);
+  g_assert_cmpint (run_cli (NULL, NULL, SEEDS_ARGS, "--seeds", "1,1", NULL), ==, 2);
+  g_assert_cmpint (run_cli (NULL, NULL, SEEDS_ARGS, "--seeds", "0-1", "--seed", "3", NULL), ==, 2);
+  g_assert_cmpint (run_cli (NULL, NULL, SEEDS_ARGS, "--seeds", "0-1", "--jobs", "0", NULL), ==, 2);
+#undef SEEDS_ARGS
+}
+
 /* --config reads a run's settings back; --load-model resumes without pretraining. */
 static void
 test_config_and_model (void)
@@ -1066,6 +1121,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("cs-cli-XXXXXX", NULL);
   g_test_add_func ("/cli/run-folder", test_run_folder);
   g_test_add_func ("/cli/deterministic", test_deterministic);
+  g_test_add_func ("/cli/seeds", test_seeds);
   g_test_add_func ("/cli/config-and-model", test_config_and_model);
   g_test_add_func ("/cli/kmeans-only", test_kmeans_only);
   g_test_add_func ("/cli/choose-k", test_choose_k);

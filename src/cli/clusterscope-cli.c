@@ -19,6 +19,7 @@
 
 #include "cs-animation.h"
 #include "cs-checkpoint.h"
+#include "cs-cli-seeds.h"
 #include "cs-dataset-load.h"
 #include "cs-dataset.h"
 #include "cs-error.h"
@@ -57,6 +58,8 @@ static char *opt_resume = NULL;
 static gint opt_from_epoch = 0;
 static char *opt_choose_k = NULL;
 static guint choose_k_min = 0, choose_k_max = 0;
+static char *opt_seeds = NULL;
+static gint opt_jobs = 1;
 
 /* A run setting given on the command line, as text, at the index of its row in the settings
  * table; setting_entries makes the options from the table. */
@@ -113,6 +116,13 @@ static GOptionEntry run_entries[] = {
     N_ ("At the end of the run, K-means for every K in the range on the final latent codes: a "
         "table of K, inertia and silhouette"),
     N_ ("MIN-MAX") },
+  { "seeds", 0, 0, G_OPTION_ARG_STRING, &opt_seeds,
+    N_ ("Run the same settings once per seed (a list or ranges: 0-4, 0,3,7), a run folder each "
+        "under --output (seed-S), and print each score's mean ± std (also in --output's "
+        "summary.csv)"),
+    N_ ("LIST") },
+  { "jobs", 0, 0, G_OPTION_ARG_INT, &opt_jobs,
+    N_ ("With --seeds: runs at a time, sharing the cores (default 1)"), "N" },
   { "kmeans-only", 0, 0, G_OPTION_ARG_NONE, &opt_kmeans_only,
     N_ ("Baseline: plain K-means on the input features, no network"), NULL },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, N_ ("No per-epoch progress lines"), NULL },
@@ -474,6 +484,36 @@ write_animation (const char *path, CsDataset *ds, CsHistory *history)
   return 0;
 }
 
+/* --seeds: the command line again for each seed, without --seeds, --jobs and --output. */
+static int
+run_seeds (char **argv_given)
+{
+  static const char *const names[] = { "--seeds", "--jobs", "--output", "-o", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) seeds = NULL;
+  g_auto (GStrv) child_argv = NULL;
+  guint n;
+  const CsSettingDesc *descs = cs_settings_get_descs (&n);
+  const CsSettingDesc *seed = cs_settings_find ("seed");
+  CsSeedsOptions options;
+
+  if (opt_settings[seed - descs] != NULL)
+    return usage_error ("%s", _ ("--seeds runs one seed after the other: it cannot go with "
+                                 "--seed"));
+  if (opt_resume != NULL || opt_animation != NULL)
+    return usage_error ("%s", _ ("--seeds cannot go with --resume or --animation"));
+  if (opt_jobs < 1 || opt_jobs > 64)
+    return usage_error (_ ("--jobs: %d is not between 1 and 64"), opt_jobs);
+  if (!(seeds = cs_cli_parse_seeds (opt_seeds, (guint64) seed->max, &error)))
+    return usage_error ("%s", error->message);
+  child_argv = cs_cli_strip_options (argv_given, names, NULL);
+  options.argv = child_argv;
+  options.output = opt_output;
+  options.jobs = (guint) opt_jobs;
+  options.quiet = opt_quiet;
+  return cs_cli_run_seeds (&options, (const guint64 *) (gpointer) seeds->data, seeds->len);
+}
+
 /* Started from the build tree, the messages come from the catalogues compiled there, as the
  * application's do (main.c); installed, from LOCALEDIR. */
 static const char *
@@ -498,6 +538,7 @@ main (int argc, char **argv)
   g_autoptr (CsTrainer) trainer = NULL;
   gboolean adaptive = FALSE;
   g_autofree char *config_spec = NULL;
+  g_auto (GStrv) argv_given = NULL;
   CsSettings settings;
   CsLoadOptions load;
   gboolean k_from_classes;
@@ -511,6 +552,8 @@ main (int argc, char **argv)
   guint sig;
   int rc;
 
+  /* --seeds runs this command line again for each seed. */
+  argv_given = g_strdupv (argv);
   setlocale (LC_ALL, "");
   /* Numbers stay in C notation (stdout is read by programs; metrics.csv too). */
   setlocale (LC_NUMERIC, "C");
@@ -568,6 +611,9 @@ main (int argc, char **argv)
   if (opt_choose_k && opt_kmeans_only)
     return usage_error ("%s", _ ("--choose-k clusters the latent codes of a run: it cannot go "
                                  "with --kmeans-only"));
+
+  if (opt_seeds != NULL)
+    return run_seeds (argv_given);
 
   spec = opt_dataset ? opt_dataset : config_spec ? config_spec : "fashion-mnist-test";
   cs_load_options_init (&load);

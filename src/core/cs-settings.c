@@ -23,6 +23,7 @@ G_STATIC_ASSERT (sizeof (CsNmiAverage) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (gboolean) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsProjectionKind) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsInitKind) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (CsOptimizerSwitch) == sizeof (gint));
 
 /* Seeds are exact in a double (JSON numbers, spin buttons) up to 2^53. */
 #define MAX_SEED 9007199254740992.0
@@ -58,6 +59,11 @@ static const CsSettingChoice projection_choices[] = {
 static const CsSettingChoice init_choices[] = {
   { "glorot", N_ ("Glorot"), N_ ("Glorot-uniform weights, zero biases") },
   { "fan-in", N_ ("Fan-in"), N_ ("Weights and biases uniform in ±1/√fan-in, as PyTorch") },
+};
+
+static const CsSettingChoice optimizer_choices[] = {
+  { "fresh", N_ ("Fresh"), N_ ("A new Adam when clustering starts, as DKM's code") },
+  { "keep", N_ ("Kept"), N_ ("Pretraining's Adam carries on into clustering, as the reference") },
 };
 
 static const CsSettingChoice nmi_choices[] = {
@@ -189,6 +195,12 @@ static const CsSettingDesc descs[] = {
     .summary = N_ ("Initialisation of the network's weights"), .group = CS_SETTING_GROUP_SCHEDULE,
     .title = N_ ("Initialisation"), .subtitle = N_ ("How the network's weights start"),
     CHOICES (init_choices) },
+  { .key = "optimizer", .gsettings = "optimizer", .option = "optimizer", .arg = N_ ("NAME"),
+    .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (optimizer), .def = CS_OPTIMIZER_FRESH,
+    .summary = N_ ("Optimiser of the clustering phase"), .group = CS_SETTING_GROUP_SCHEDULE,
+    .title = N_ ("Clustering optimiser"),
+    .subtitle = N_ ("Fresh: a new Adam when clustering starts. Kept: pretraining's carries on"),
+    CHOICES (optimizer_choices) },
   { .key = "hidden", .option = "hidden", .arg = N_ ("LIST"), .type = CS_SETTING_TYPE_LAYERS,
     .offset = OFFSET (hidden), .min = 1, .max = 65536,
     .summary = N_ ("Encoder hidden sizes, comma separated; the decoder mirrors them") },

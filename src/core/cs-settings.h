@@ -47,6 +47,13 @@ typedef enum
   CS_INIT_FAN_IN, /* W and b uniform in +-1/sqrt(fan_in) (PyTorch's nn.Linear default) */
 } CsInitKind;
 
+/* The optimiser of the clustering phase. */
+typedef enum
+{
+  CS_OPTIMIZER_FRESH, /* a new Adam when clustering starts (DKM's code) */
+  CS_OPTIMIZER_KEEP,  /* pretraining's Adam, moments and step count, carried on */
+} CsOptimizerSwitch;
+
 struct _CsSettings
 {
   CsAlgorithm algorithm;
@@ -70,6 +77,7 @@ struct _CsSettings
   gboolean freeze_projection;
   CsProjectionKind projection;
   CsInitKind init;
+  CsOptimizerSwitch optimizer;
   double divergence_factor; /* 0: no guard */
   /* DEC and IDEC */
   double gamma;       /* IDEC: weight of the clustering (KL) loss against the reconstruction */

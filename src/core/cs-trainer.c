@@ -1809,7 +1809,8 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
           /* The clustering phase starts with a fresh optimiser, as DKM's code (and its PyTorch
            * ports) create a new Adam for it: moments built up on the reconstruction alone
            * would damp the first steps of the new objective. */
-          cs_autoencoder_reset_adam (self->ae);
+          if (self->settings.optimizer == CS_OPTIMIZER_FRESH)
+            cs_autoencoder_reset_adam (self->ae);
           /* A new objective: the guard compares the clustering epochs with each other. The
            * first one's reconstruction loss may well jump (20x on the synthetic glyphs) as the
            * clustering term pulls the codes; that is the method, not a divergence. */
