@@ -243,6 +243,81 @@ test_dkm_and_aekm (void)
     }
 }
 
+/* --report epoch changes what is reported, not the training: the same losses and codes, and
+ * each clustering epoch's clusters are its codes' nearest of the centroids it trained with
+ * (the last epoch's re-initialised ones). --optimizer keep changes clustering, not
+ * pretraining. */
+static void
+test_report_and_optimizer (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (3);
+  g_autoptr (GPtrArray) reinit = NULL, trained = NULL, kept = NULL;
+  CsSettings s;
+  guint m;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = 4;
+  s.epochs = 4;
+  m = s.embedding_dim;
+  reinit = run (ds, &s, 0, NULL);
+  s.report = CS_REPORT_EPOCH;
+  trained = run (ds, &s, 0, NULL);
+  g_assert_cmpuint (reinit->len, ==, trained->len);
+  for (guint e = 0; e < reinit->len; e++)
+    {
+      CsSnapshot *a = g_ptr_array_index (reinit, e), *b = g_ptr_array_index (trained, e);
+
+      g_assert_cmpfloat (a->metrics.loss_rec, ==, b->metrics.loss_rec);
+      g_assert_true (memcmp (a->codes, b->codes, a->n * m * sizeof (float)) == 0);
+      if (e < s.pretrain_epochs)
+        {
+          g_assert_true (memcmp (a->clusters, b->clusters, a->n * sizeof (guint16)) == 0);
+          continue;
+        }
+      {
+        CsSnapshot *before = g_ptr_array_index (reinit, e - 1);
+
+        g_assert_cmpfloat (a->metrics.loss_clu, ==, b->metrics.loss_clu);
+        g_assert_true (memcmp (b->centroids, before->centroids, b->k * m * sizeof (float)) == 0);
+        for (gsize i = 0; i < b->n; i++)
+          {
+            guint best = 0;
+            float best_d = INFINITY;
+
+            for (guint j = 0; j < b->k; j++)
+              {
+                float d = 0;
+
+                for (guint c = 0; c < m; c++)
+                  {
+                    float t = b->codes[i * m + c] - before->centroids[j * m + c];
+                    d += t * t;
+                  }
+                if (d < best_d)
+                  {
+                    best_d = d;
+                    best = j;
+                  }
+              }
+            g_assert_cmpuint (b->clusters[i], ==, best);
+          }
+      }
+    }
+
+  s.report = CS_REPORT_REINIT;
+  s.optimizer = CS_OPTIMIZER_KEEP;
+  kept = run (ds, &s, 0, NULL);
+  for (guint e = 0; e < kept->len; e++)
+    {
+      CsSnapshot *a = g_ptr_array_index (reinit, e), *c = g_ptr_array_index (kept, e);
+
+      if (e < s.pretrain_epochs)
+        g_assert_cmpfloat (a->metrics.loss_rec, ==, c->metrics.loss_rec);
+      else
+        g_assert_cmpfloat (a->metrics.loss_rec, !=, c->metrics.loss_rec);
+    }
+}
+
 /* DEC and IDEC train their centroids with the network, never re-initialise, report the KL
  * loss, and stop once fewer than dec_tol of the labels change. With targets updated within
  * epochs, the run is the same on one thread as on three. */
@@ -860,6 +935,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/dkm-aekm", test_dkm_and_aekm);
   g_test_add_func ("/trainer/prototypes", test_prototypes);
   g_test_add_func ("/trainer/dec-idec", test_dec_idec);
+  g_test_add_func ("/trainer/report-optimizer", test_report_and_optimizer);
   g_test_add_func ("/trainer/live-settings", test_live_settings);
   g_test_add_func ("/trainer/deterministic", test_deterministic);
   g_test_add_func ("/trainer/identity", test_identity_kept);

@@ -24,6 +24,7 @@ G_STATIC_ASSERT (sizeof (gboolean) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsProjectionKind) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsInitKind) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (CsOptimizerSwitch) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (CsReportKind) == sizeof (gint));
 
 /* Seeds are exact in a double (JSON numbers, spin buttons) up to 2^53. */
 #define MAX_SEED 9007199254740992.0
@@ -64,6 +65,12 @@ static const CsSettingChoice init_choices[] = {
 static const CsSettingChoice optimizer_choices[] = {
   { "fresh", N_ ("Fresh"), N_ ("A new Adam when clustering starts, as DKM's code") },
   { "keep", N_ ("Kept"), N_ ("Pretraining's Adam carries on into clustering, as the reference") },
+};
+
+static const CsSettingChoice report_choices[] = {
+  { "reinit", N_ ("Re-initialised"),
+    N_ ("The partition K-means makes when it re-initialises the centroids after the epoch") },
+  { "epoch", N_ ("Trained"), N_ ("The codes assigned to the centroids the epoch trained with") },
 };
 
 static const CsSettingChoice nmi_choices[] = {
@@ -138,6 +145,14 @@ static const CsSettingDesc descs[] = {
     .subtitle = N_ ("Share of labels changing between target updates under which DEC / IDEC "
                     "stop (0: never)"),
     .digits = 4, .step = 0.001 },
+  { .key = "report", .gsettings = "report", .option = "report", .arg = N_ ("NAME"),
+    .type = CS_SETTING_TYPE_ENUM, .offset = OFFSET (report), .def = CS_REPORT_REINIT,
+    .summary = N_ ("Partition a re-initialising epoch reports: K-means' new one, or the one of the "
+                   "centroids the epoch trained with"),
+    .group = CS_SETTING_GROUP_CLUSTERING, .title = N_ ("Reported partition"),
+    .subtitle = N_ ("After a re-initialisation: K-means' new clusters, or those the epoch trained "
+                    "toward"),
+    CHOICES (report_choices) },
   { .key = "lr", .gsettings = "learning-rate", .option = "lr", .arg = "LR",
     .type = CS_SETTING_TYPE_DOUBLE, .offset = OFFSET (lr), .def = 1e-3, .min = 1e-6, .max = 1.0,
     .live = CS_SETTING_LR, .apply = CS_APPLY_NEXT_BATCH, .summary = N_ ("Adam learning rate"),

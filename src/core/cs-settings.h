@@ -47,6 +47,13 @@ typedef enum
   CS_INIT_FAN_IN, /* W and b uniform in +-1/sqrt(fan_in) (PyTorch's nn.Linear default) */
 } CsInitKind;
 
+/* Which partition a clustering epoch reports (its clusters, scores and picture). */
+typedef enum
+{
+  CS_REPORT_REINIT, /* K-means' partition from the re-initialisation at the epoch's end */
+  CS_REPORT_EPOCH,  /* the codes assigned to the centroids the epoch trained with */
+} CsReportKind;
+
 /* The optimiser of the clustering phase. */
 typedef enum
 {
@@ -78,6 +85,7 @@ struct _CsSettings
   CsProjectionKind projection;
   CsInitKind init;
   CsOptimizerSwitch optimizer;
+  CsReportKind report;
   double divergence_factor; /* 0: no guard */
   /* DEC and IDEC */
   double gamma;       /* IDEC: weight of the clustering (KL) loss against the reconstruction */

@@ -1799,6 +1799,7 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
       guint e = pretraining ? epoch : epoch - pretrain; /* within the phase */
       gboolean reinit = FALSE;
       g_autofree char *reason = NULL;
+      g_autofree float *trained = NULL;
       guint k;
 
       cs_epoch_metrics_init_nan (&metrics);
@@ -1897,6 +1898,10 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
               reinit = FALSE;
               break;
             }
+          /* The partition of the centroids this epoch trained with, reported instead of
+           * K-means' new one when asked (what the reference's code reports). */
+          if (reinit && self->settings.report == CS_REPORT_EPOCH && self->centroids != NULL)
+            trained = g_memdup2 (self->centroids, (gsize) self->k * m * sizeof (float));
           if (reinit
               && !reinit_centroids (self, self->k, self->settings.reinit_mode == CS_REINIT_WARM,
                                     self->settings.kmeans_n_init, epoch_seed (self, epoch),
@@ -1910,8 +1915,19 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
           self->best_rec = metrics.loss_rec;
           self->best_epoch = epoch;
         }
-      finish_epoch (self, epoch, e, pretraining ? CS_PHASE_PRETRAIN : CS_PHASE_CLUSTER, reinit,
-                    &metrics);
+      if (trained != NULL)
+        {
+          /* The same K: a re-initialisation keeps it. The snapshot shows those centroids. */
+          float *fresh = self->centroids;
+
+          self->centroids = trained;
+          finish_epoch (self, epoch, e, CS_PHASE_CLUSTER, reinit, &metrics);
+          self->centroids = fresh;
+          g_clear_pointer (&trained, g_free);
+        }
+      else
+        finish_epoch (self, epoch, e, pretraining ? CS_PHASE_PRETRAIN : CS_PHASE_CLUSTER, reinit,
+                      &metrics);
       keep_checkpoint (self, epoch);
       /* DEC / IDEC stop once the labels settle: with a target at each epoch's start, the
        * labels between two updates are this epoch's and the last one's. */
