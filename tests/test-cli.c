@@ -220,6 +220,34 @@ test_seeds (void)
 #undef SEEDS_ARGS
 }
 
+/* --preset full: all of Fashion-MNIST and 100 pretraining epochs; options given beside it win,
+ * and it cannot go with --config. */
+static void
+test_preset (void)
+{
+  g_autofree char *full = path_in ("preset-full"), *small = path_in ("preset-small");
+  g_autofree char *config = NULL;
+
+  g_assert_cmpint (
+      run_cli (NULL, NULL, "--preset", "full", "-p", "0", "-e", "0", "-q", "-o", full, NULL), ==,
+      0);
+  config = read_text (full, "config.json");
+  g_assert_nonnull (strstr (config, "\"spec\" : \"fashion-mnist\""));
+  g_clear_pointer (&config, g_free);
+
+  g_assert_cmpint (run_cli (NULL, NULL, "--preset", "full", "-d", "synthetic-blobs",
+                            "--synthetic-n", "200", "-k", "2", "--hidden", "8", "-m", "2", "-e",
+                            "0", "-q", "-o", small, NULL),
+                   ==, 0);
+  config = read_text (small, "config.json");
+  g_assert_nonnull (strstr (config, "\"spec\" : \"synthetic-blobs\""));
+  g_assert_nonnull (strstr (config, "\"pretrain_epochs\" : 100,"));
+
+  g_assert_cmpint (run_cli (NULL, NULL, "--preset", "huge", NULL), ==, 2);
+  g_assert_cmpint (run_cli (NULL, NULL, "--preset", "full", "--config", "/nonexistent.json", NULL),
+                   ==, 2);
+}
+
 /* --config reads a run's settings back; --load-model resumes without pretraining. */
 static void
 test_config_and_model (void)
@@ -1122,6 +1150,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/run-folder", test_run_folder);
   g_test_add_func ("/cli/deterministic", test_deterministic);
   g_test_add_func ("/cli/seeds", test_seeds);
+  g_test_add_func ("/cli/preset", test_preset);
   g_test_add_func ("/cli/config-and-model", test_config_and_model);
   g_test_add_func ("/cli/kmeans-only", test_kmeans_only);
   g_test_add_func ("/cli/choose-k", test_choose_k);
