@@ -427,7 +427,7 @@ print_cell (double v, double spread)
 static void
 print_table (SeedRun *runs, guint n)
 {
-  static const char *heads[N_COLS] = { "ACC", "NMI", "ARI", "AEKM ACC", "AEKM NMI" };
+  static const char *heads[N_COLS] = { "ACC", "NMI", "ARI", "pretrain ACC", "pretrain NMI" };
   double mean, std;
 
   printf ("%-12s", "seed");
