@@ -121,6 +121,9 @@ update_choices (CsControls *self)
   gtk_widget_set_visible (reinit_every->row, chosen == CS_ALGORITHM_ROY);
   gtk_widget_set_visible (reinit_mode->row,
                           chosen == CS_ALGORITHM_ROY || chosen == CS_ALGORITHM_AEKM);
+  /* Only a re-initialising algorithm has two partitions to choose from. */
+  gtk_widget_set_visible (find_row (self, "report")->row,
+                          chosen == CS_ALGORITHM_ROY || chosen == CS_ALGORITHM_AEKM);
   /* DEC and IDEC have their own loss: no alpha or lambda, but a target and a stop. */
   gtk_widget_set_visible (find_row (self, "alpha")->row, !dec);
   gtk_widget_set_visible (find_row (self, "lambda")->row, !dec);
