@@ -218,9 +218,11 @@ blas_solo_end (int saved)
 #define SPLIT_COLS 16
 /* The most tiles one loop hands out: two per thread. */
 #define MAX_TILES 128
-/* A tile's cost in multiply-adds: its product plus the packing of its two operands, each
- * float packed costing about PACK_MACS multiply-adds (bench-split measures the tiles). */
-#define PACK_MACS 8
+/* A tile's cost in multiply-adds: its product plus the packing of its columns' share of the
+ * right operand (cols x k floats), which costs about PACK_ROWS rows of product: fitted to
+ * single-threaded sgemm at depth 500, 12-256 rows, 200-2000 columns (bench-split prints the
+ * rates and the fit: 5.5-6.2; packing the rows costs too little to fit). */
+#define PACK_ROWS 6
 
 typedef struct
 {
@@ -338,7 +340,7 @@ split_cols_ok (void)
 static double
 tile_cost (guint rows, guint cols, guint k)
 {
-  return (double) rows * cols * k + (double) PACK_MACS * k * (rows + cols);
+  return ((double) rows + PACK_ROWS) * cols * k;
 }
 
 /* Where part i of n items split into parts begins (the last part ending at n), at a multiple of
