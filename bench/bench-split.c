@@ -15,7 +15,10 @@
  *    slowest share, plus the work outside the loops, plus a handover cost per loop measured
  *    here on two real threads. The work per thread is the loops' total over T. Both splits
  *    again, alternated; the median of ROUNDS steps each.
- * 3. The same model's loops one by one at 16 threads: where the critical path goes.
+ * 3. The same model's loops one by one at 2 and 16 threads: where the critical path goes.
+ * 4. Single-threaded sgemm at tile shapes (depth 500): GFLOP/s by rows and columns, and the
+ *    least-squares fit time = a x (rows + p) x cols x depth that the engine's tile planner uses
+ *    (p: PACK_ROWS in cs-autoencoder.c).
  *
  * What it cannot see: 16 cores' shared caches and memory bandwidth (each share runs on one
  * core with this core's L2 and the whole memory bandwidth to itself), and the handover cost of
@@ -113,6 +116,63 @@ thread_seconds (void)
 
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Part 4: y (rows x cols) = x (rows x 500) w (500 x cols), fastest of 15, in thread CPU time. */
+static void
+tile_rates (void)
+{
+  static const int rows[] = { 12, 24, 36, 60, 132, 256 };
+  static const int cols[] = { 256, 500, 960, 2000 };
+  const int k = 500;
+  g_autofree float *x = g_new (float, 256 * k);
+  g_autofree float *w = g_new (float, k * 2000);
+  g_autofree float *y = g_new (float, 256 * 2000);
+  /* Least squares of t / (cols k) = a rows + b over every shape. */
+  double sr = 0, sy = 0, srr = 0, sry = 0, n = 0, a, b;
+
+  for (int i = 0; i < 256 * k; i++)
+    x[i] = (float) (i % 7) * 0.1f;
+  for (int i = 0; i < k * 2000; i++)
+    w[i] = (float) (i % 5) * 0.1f;
+  printf ("\n## Single-threaded sgemm at tile shapes, depth 500 (GFLOP/s, fastest of 15)\n\n");
+  printf ("| rows |");
+  for (guint c = 0; c < G_N_ELEMENTS (cols); c++)
+    printf (" %d columns |", cols[c]);
+  printf ("\n|---:|");
+  for (guint c = 0; c < G_N_ELEMENTS (cols); c++)
+    printf ("---:|");
+  printf ("\n");
+  for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
+    {
+      printf ("| %d |", rows[r]);
+      for (guint c = 0; c < G_N_ELEMENTS (cols); c++)
+        {
+          double best = INFINITY, per;
+
+          for (guint rep = 0; rep < 15; rep++)
+            {
+              double t0 = thread_seconds ();
+
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows[r], cols[c], k, 1.0f, x,
+                           k, w, 2000, 0.0f, y, 2000);
+              best = MIN (best, thread_seconds () - t0);
+            }
+          printf (" %.1f |", 2.0 * rows[r] * cols[c] * k / best / 1e9);
+          per = best / ((double) cols[c] * k);
+          sr += rows[r];
+          sy += per;
+          srr += (double) rows[r] * rows[r];
+          sry += rows[r] * per;
+          n++;
+        }
+      printf ("\n");
+    }
+  a = (n * sry - sr * sy) / (n * srr - sr * sr);
+  b = (sy - a * sr) / n;
+  printf ("\nFit: time = %.3g s x (rows + %.1f) x columns x depth (%.1f GFLOP/s on a tile's "
+          "product, and packing its columns' share of the weights costs %.1f rows).\n",
+          a, b / a, 2.0 / a / 1e9, b / a);
 }
 
 int
@@ -283,6 +343,8 @@ main (int argc, char **argv)
           }
       }
   }
+
+  tile_rates ();
 
   ae->parallel = own;
   cs_autoencoder_free (ae);
