@@ -16,9 +16,10 @@
  *    over T. Both splits again, alternated; the median of ROUNDS steps each. A last column adds
  *    a handover per loop at the cost measured here on two real threads (fastest batch).
  * 3. The same model's loops one by one at 2 and 16 threads: where the critical path goes.
- * 4. Single-threaded sgemm at tile shapes (depth 500): GFLOP/s by rows and columns, and the
- *    least-squares fit time = a x (rows + p) x cols x depth that the engine's tile planner uses
- *    (p: PACK_ROWS in cs-autoencoder.c).
+ * 4. Single-threaded sgemm at tile shapes (depth 500), forward (x W) and backward delta
+ *    (delta W^T) forms: GFLOP/s by rows and columns, and the least-squares fit
+ *    time = a x (rows + p) x cols x depth that the engine's tile planner uses (p: PACK_ROWS in
+ *    cs-autoencoder.c).
  *
  * What it cannot see: 16 cores' shared caches and memory bandwidth (each share runs on one
  * core with this core's L2 and the whole memory bandwidth to itself), and the handover cost of
@@ -118,9 +119,11 @@ thread_seconds (void)
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Part 4: y (rows x cols) = x (rows x 500) w (500 x cols), fastest of 15, in thread CPU time. */
+/* Part 4, one form: y (rows x cols) = x (rows x 500) w (500 x cols), or with transposed weights
+ * d (rows x 500) w^T (w: cols x 500) as the backward's delta product; fastest of 15, in thread
+ * CPU time. */
 static void
-tile_rates (void)
+tile_rates (gboolean transposed)
 {
   static const int rows[] = { 12, 24, 36, 60, 132, 256 };
   static const int cols[] = { 256, 500, 960, 2000 };
@@ -135,7 +138,8 @@ tile_rates (void)
     x[i] = (float) (i % 7) * 0.1f;
   for (int i = 0; i < k * 2000; i++)
     w[i] = (float) (i % 5) * 0.1f;
-  printf ("\n## Single-threaded sgemm at tile shapes, depth 500 (GFLOP/s, fastest of 15)\n\n");
+  printf ("\n## Single-threaded sgemm at tile shapes: %s, depth 500 (GFLOP/s, fastest of 15)\n\n",
+          transposed ? "delta W^T (backward)" : "x W (forward)");
   printf ("| rows |");
   for (guint c = 0; c < G_N_ELEMENTS (cols); c++)
     printf (" %d columns |", cols[c]);
@@ -154,8 +158,12 @@ tile_rates (void)
             {
               double t0 = thread_seconds ();
 
-              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows[r], cols[c], k, 1.0f, x,
-                           k, w, 2000, 0.0f, y, 2000);
+              if (transposed)
+                cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows[r], cols[c], k, 1.0f, x,
+                             k, w, k, 0.0f, y, 2000);
+              else
+                cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows[r], cols[c], k, 1.0f,
+                             x, k, w, 2000, 0.0f, y, 2000);
               best = MIN (best, thread_seconds () - t0);
             }
           printf (" %.1f |", 2.0 * rows[r] * cols[c] * k / best / 1e9);
@@ -345,7 +353,8 @@ main (int argc, char **argv)
       }
   }
 
-  tile_rates ();
+  tile_rates (FALSE);
+  tile_rates (TRUE);
 
   ae->parallel = own;
   cs_autoencoder_free (ae);
