@@ -221,7 +221,7 @@ blas_solo_end (int saved)
 /* A tile's cost in multiply-adds: its product plus the packing of its columns' share of the
  * right operand (cols x k floats), which costs about PACK_ROWS rows of product: fitted to
  * single-threaded sgemm at depth 500, 12-256 rows, 200-2000 columns (bench-split prints the
- * rates and the fit: 4.8-6.2 for x W, 7-9 for delta W^T, whose weights are read transposed;
+ * rates and the fit: 3.4-6.2 for x W, 7-9 for delta W^T, whose weights are read transposed;
  * packing the rows costs too little to fit). */
 #define PACK_ROWS 6
 
