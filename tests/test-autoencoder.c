@@ -499,8 +499,9 @@ product_rows (const Operands *o, guint form, int r0, int r1, float *out, int *wi
 
 /* What the engine's thread split rests on: single-threaded sgemm gives the same bits for a
  * product computed whole or in row blocks that start at multiples of CS_AE_SPLIT_ROWS, for the
- * three forms the network uses (x W, A^T delta, delta W^T). Column blocks do not (checked too,
- * so that the test notices if OpenBLAS ever changes either way). */
+ * three forms the network uses (x W, A^T delta, delta W^T). Column blocks cut anywhere else than
+ * at OpenBLAS's own blocks do not (checked too, so that the test notices if OpenBLAS ever
+ * changes either way; /autoencoder/sgemm-tiles checks the cuts the engine makes). */
 static void
 test_sgemm_row_split (void)
 {
@@ -537,6 +538,160 @@ test_sgemm_row_split (void)
                cols, 0.0f, parts + s, n);
   size = (gsize) m * n * sizeof (float);
   g_assert_true (memcmp (whole, parts, size) != 0);
+}
+
+/* Rows [r0, r1) x columns [c0, c1) of form's product (as product_rows) of depth k, into out
+ * (rows x cols, row-major): a (rows x k) b (k x cols); a (k x rows)^T b (k x cols); or
+ * a (rows x k) b (cols x k)^T. */
+static void
+product_tile (guint form,
+              int rows,
+              int cols,
+              int k,
+              const float *a,
+              const float *b,
+              int r0,
+              int r1,
+              int c0,
+              int c1,
+              float *out)
+{
+  float *c = out + (gsize) r0 * cols + c0;
+
+  if (form == 0)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, r1 - r0, c1 - c0, k, 1.0f,
+                 a + (gsize) r0 * k, k, b + c0, cols, 0.0f, c, cols);
+  else if (form == 1)
+    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, r1 - r0, c1 - c0, k, 1.0f, a + r0, rows,
+                 b + c0, cols, 0.0f, c, cols);
+  else
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, c1 - c0, k, 1.0f,
+                 a + (gsize) r0 * k, k, b + (gsize) c0 * k, k, 0.0f, c, cols);
+}
+
+/* The tiles the training step cuts a product into, for 2 to 16 threads, give the same bytes as
+ * the whole product, for the three forms, over the network's shapes and others chosen to meet
+ * every rule of cs-autoencoder.c (widths cut into 320-column blocks and halves, row counts 8 to
+ * 11 past a multiple of 12, products too narrow to cut, a depth OpenBLAS cuts in three). The
+ * tiles cover the result once, and at the network's widest layer they do cut columns. */
+static void
+test_sgemm_tiles (void)
+{
+  static const int shapes[][3] = {
+    /* rows, cols, depth */
+    { 256, 2000, 40 }, { 256, 500, 40 },  { 256, 784, 40 }, { 256, 10, 40 },
+    { 200, 2000, 40 }, { 268, 1000, 40 }, { 37, 784, 40 },  { 500, 2000, 24 },
+    { 2000, 500, 24 }, { 784, 500, 40 },  { 10, 2000, 40 }, { 2000, 10, 40 },
+    { 112, 641, 40 },  { 256, 960, 40 },  { 64, 784, 700 }, { 259, 1283, 33 },
+  };
+  static const guint threads[] = { 2, 3, 4, 8, 16 };
+  gboolean cut_columns = FALSE;
+
+  openblas_set_num_threads (1);
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      int rows = shapes[s][0], cols = shapes[s][1], k = shapes[s][2];
+      /* Large enough for every form's operands. */
+      g_autofree float *a = random_matrix ((gsize) MAX (rows, k), MAX (rows, k), 70 + s);
+      g_autofree float *b = random_matrix ((gsize) MAX (cols, k), MAX (cols, k), 90 + s);
+      g_autofree float *whole = g_new (float, (gsize) rows *cols);
+      g_autofree float *parts = g_new (float, (gsize) rows *cols);
+      g_autofree guint8 *seen = g_new (guint8, (gsize) rows * cols);
+
+      for (guint form = 0; form < 3; form++)
+        {
+          product_tile (form, rows, cols, k, a, b, 0, rows, 0, cols, whole);
+          for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+            {
+              guint tiles[128][4];
+              guint n = cs_autoencoder_plan_tiles (rows, cols, k, threads[t], tiles);
+
+              g_assert_cmpuint (n, >=, 1);
+              g_assert_cmpuint (n, <=, threads[t]);
+              memset (parts, 0xff, (gsize) rows * cols * sizeof (float));
+              memset (seen, 0, (gsize) rows * cols);
+              for (guint i = 0; i < n; i++)
+                {
+                  g_assert_cmpuint (tiles[i][0] % CS_AE_SPLIT_ROWS, ==, 0);
+                  product_tile (form, rows, cols, k, a, b, tiles[i][0], tiles[i][1], tiles[i][2],
+                                tiles[i][3], parts);
+                  for (guint r = tiles[i][0]; r < tiles[i][1]; r++)
+                    for (guint c = tiles[i][2]; c < tiles[i][3]; c++)
+                      seen[(gsize) r * cols + c]++;
+                  cut_columns |= tiles[i][2] > 0;
+                }
+              for (gsize i = 0; i < (gsize) rows * cols; i++)
+                g_assert_cmpuint (seen[i], ==, 1);
+              if (memcmp (whole, parts, (gsize) rows * cols * sizeof (float)) != 0)
+                g_error ("form %u, %d x %d (depth %d), %u threads: tiles differ from the whole",
+                         form, rows, cols, k, threads[t]);
+            }
+        }
+      /* A column cut inside OpenBLAS's first 320-column block, at its 8-column panels, does
+       * change numbers: the rule is OpenBLAS's, not any multiple of its kernel's width. */
+      if (cols == 2000 && rows == 256)
+        {
+          product_tile (0, rows, cols, k, a, b, 0, rows, 0, 256, parts);
+          product_tile (0, rows, cols, k, a, b, 0, rows, 256, cols, parts);
+          g_assert_true (memcmp (whole, parts, (gsize) rows * cols * sizeof (float)) != 0);
+        }
+    }
+  g_assert_true (cut_columns);
+}
+
+/* A training step gives the same bytes on 1, 2, 3, 4, 8 and 16 threads (more than this
+ * machine's cores: correctness only): the network of the paper at batch 256 with a code
+ * gradient, then a partial batch whose row count (200, 8 past a multiple of 12) forbids column
+ * cuts, each fused with Adam; then the encoding. */
+static void
+test_thread_counts (void)
+{
+  static const guint hidden[] = { 500, 500, 2000 };
+  static const guint threads[] = { 1, 2, 3, 4, 8, 16 };
+  const guint batch = 256, d = 784, m = 10, n_enc = 300;
+  g_autofree float *x = random_matrix (batch, d, 81);
+  g_autofree float *d_code = random_matrix (batch, m, 82);
+  g_autofree float *d_out = g_new (float, batch *d);
+  g_autofree float *x_enc = random_matrix (n_enc, d, 83);
+  g_autofree float *ref = NULL;
+  g_autofree float *z_ref = g_new (float, n_enc *m);
+  g_autofree float *z = g_new (float, n_enc *m);
+  gsize size = 0;
+  CsAdamConfig cfg;
+
+  cs_adam_config_init (&cfg);
+  for (gsize i = 0; i < (gsize) batch * m; i++)
+    d_code[i] *= 0.01f;
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    {
+      CsAutoencoder *ae = cs_autoencoder_new_symmetric (d, hidden, 3, m, batch);
+      CsRng rng;
+
+      cs_parallel_free (ae->parallel);
+      ae->parallel = cs_parallel_new (threads[t]);
+      cs_rng_init (&rng, 84);
+      cs_autoencoder_init_glorot (ae, &rng);
+      cs_autoencoder_forward (ae, x, batch);
+      cs_autoencoder_rec_loss (ae, x, batch, d_out);
+      cs_autoencoder_backward_step (ae, d_out, d_code, batch, &cfg, 1e-3);
+      cs_autoencoder_forward (ae, x, 200);
+      cs_autoencoder_rec_loss (ae, x, 200, d_out);
+      cs_autoencoder_backward_step (ae, d_out, NULL, 200, &cfg, 1e-3);
+      cs_autoencoder_encode (ae, x_enc, n_enc, z);
+      size = 4 * ae->n_params * sizeof (float);
+      if (t == 0)
+        {
+          ref = g_memdup2 (ae->memory, size);
+          memcpy (z_ref, z, n_enc * m * sizeof (float));
+        }
+      else
+        {
+          if (memcmp (ref, ae->memory, size) != 0)
+            g_error ("%u threads: parameters or Adam state differ from one thread's", threads[t]);
+          g_assert_cmpmem (z_ref, n_enc * m * sizeof (float), z, n_enc * m * sizeof (float));
+        }
+      cs_autoencoder_free (ae);
+    }
 }
 
 /* Fan-in initialisation: every W and b of layer l inside +-1/sqrt(in), filling that range (a
@@ -581,7 +736,9 @@ main (int argc, char **argv)
   g_test_add_func ("/autoencoder/training", test_training_reduces_loss);
   g_test_add_func ("/autoencoder/fused-step", test_fused_step_matches);
   g_test_add_func ("/autoencoder/sgemm-row-split", test_sgemm_row_split);
+  g_test_add_func ("/autoencoder/sgemm-tiles", test_sgemm_tiles);
   g_test_add_func ("/autoencoder/parallel-adam", test_parallel_adam_matches);
+  g_test_add_func ("/autoencoder/thread-counts", test_thread_counts);
   g_test_add_func ("/autoencoder/save-load", test_save_load);
   g_test_add_func ("/autoencoder/layout", test_symmetric_layout);
   return g_test_run ();

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "cs-parallel.h"
 
 typedef struct
@@ -102,6 +104,77 @@ test_active_threads (void)
   cs_parallel_free (pool);
 }
 
+typedef struct
+{
+  gsize starts[64];
+  gint n; /* (atomic) */
+} Starts;
+
+static void
+record_start (gsize start, gsize end, gpointer data)
+{
+  Starts *s = data;
+  volatile double sink = 0.0;
+
+  s->starts[g_atomic_int_add (&s->n, 1)] = start;
+  for (gsize i = start; i < end; i++)
+    sink += (double) i;
+  (void) sink;
+}
+
+static int
+by_start (gconstpointer a, gconstpointer b)
+{
+  gsize x = *(const gsize *) a, y = *(const gsize *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* A simulated pool hands out the ranges a real pool of as many threads would, all on the
+ * caller, and times them: a loop's slowest range on the critical path, every range in the
+ * total; a loop too short to split counts once. A real pool measures nothing. */
+static void
+test_simulated (void)
+{
+  const gsize n = 100000;
+  CsParallelTimes times;
+
+  for (guint threads = 1; threads <= 16; threads *= 2)
+    {
+      CsParallel *real = cs_parallel_new (threads);
+      CsParallel *sim = cs_parallel_new_simulated (threads);
+      Starts a = { { 0 }, 0 }, b = { { 0 }, 0 };
+      g_autofree gint *hits = g_new0 (gint, n);
+      Visit v = { hits, 16, 0, g_thread_self (), 0 };
+
+      g_assert_cmpuint (cs_parallel_get_n_active (sim), ==, threads);
+      cs_parallel_for (real, n, 16, 1, record_start, &a);
+      cs_parallel_for (sim, n, 16, 1, record_start, &b);
+      g_assert_cmpint (a.n, ==, b.n);
+      qsort (a.starts, a.n, sizeof (gsize), by_start);
+      qsort (b.starts, b.n, sizeof (gsize), by_start);
+      g_assert_cmpmem (a.starts, a.n * sizeof (gsize), b.starts, b.n * sizeof (gsize));
+      cs_parallel_for (sim, n, 16, 1, visit, &v);
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpint (hits[i], ==, 1);
+      g_assert_cmpint (v.on_caller, ==, v.calls);
+      cs_parallel_for (sim, 10, 16, 64, visit, &v);
+
+      cs_parallel_take_times (sim, &times);
+      g_assert_cmpuint (times.loops, ==, 3);
+      g_assert_cmpfloat (times.critical, >, 0.0);
+      g_assert_cmpfloat (times.critical, <=, times.total);
+      g_assert_cmpfloat (times.loop_critical[0], <=, times.loop_total[0]);
+      g_assert_cmpfloat (times.loop_critical[2], ==, times.loop_total[2]);
+      cs_parallel_take_times (sim, &times);
+      g_assert_cmpuint (times.loops, ==, 0);
+      cs_parallel_take_times (real, &times);
+      g_assert_cmpuint (times.loops, ==, 0);
+      cs_parallel_free (real);
+      cs_parallel_free (sim);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -109,5 +182,6 @@ main (int argc, char **argv)
   g_test_add_func ("/parallel/covers-once", test_covers_once);
   g_test_add_func ("/parallel/small-stays-on-caller", test_small_stays_on_caller);
   g_test_add_func ("/parallel/active-threads", test_active_threads);
+  g_test_add_func ("/parallel/simulated", test_simulated);
   return g_test_run ();
 }

@@ -192,6 +192,158 @@ blas_solo_end (int saved)
   cs_threads_blas_solo_end (saved);
 }
 
+/* How the engine splits a product between threads without changing a number. Each thread runs
+ * OpenBLAS's single-threaded sgemm on a tile of the result (rows [r0, r1), columns [c0, c1)),
+ * and a tile must get every element exactly as one call over the whole product would. For a
+ * row-major result, OpenBLAS's N is our rows and its M our columns; its kernel on this machine
+ * (sgemm_kernel_8x4_haswell_2, OpenBLAS 0.3.21: Zen 1-3 and Intel since Haswell) then
+ * accumulates an element in an order that depends on
+ *  - where its rows fall in the 12-row groups the call cuts from its first row: tiles start at
+ *    multiples of SPLIT_ROWS;
+ *  - where its columns fall in the call's column blocks: GEMM_P = 320 columns while 640 or more
+ *    are left, then two halves rounded up to 8 (the first and last 8-column panel of a block
+ *    sum even and odd k apart): a tile's columns are whole blocks of the product that the
+ *    tile cuts the same way itself (blas_cols_match);
+ *  - for the last rows past a multiple of 12, when 8 to 11 are left, whether their block is
+ *    the call's first (cut 4 + 4 + ...) or not (8 + ...): a product with such a tail is split
+ *    by rows only.
+ * The depth k is never split. test-autoencoder's /autoencoder/sgemm-tiles checks every rule
+ * over many shapes and the engine checks the column rule once at run time (tiles_probe):
+ * where OpenBLAS cuts differently, products are split by rows only, as before. */
+#define SPLIT_ROWS CS_AE_SPLIT_ROWS
+#define BLAS_BLOCK_COLS 320
+#define BLAS_UNROLL_COLS 8
+#define BLAS_TAIL_ROWS 8
+/* Column splits of element-wise passes: a cache line of floats. */
+#define SPLIT_COLS 16
+/* The most tiles one loop hands out: two per thread. */
+#define MAX_TILES 128
+/* A tile's cost in multiply-adds: its product plus the packing of its columns' share of the
+ * right operand (cols x k floats), which costs about PACK_ROWS rows of product: fitted to
+ * single-threaded sgemm at depth 500, 12-256 rows, 200-2000 columns (bench-split prints the
+ * rates and the fit: 3.4-6.2 for x W, 7-9 for delta W^T, whose weights are read transposed;
+ * packing the rows costs too little to fit). */
+#define PACK_ROWS 6
+
+typedef struct
+{
+  guint r0, r1, c0, c1;
+} Tile;
+
+/* The width of the column block OpenBLAS takes when `left` columns remain. */
+static guint
+blas_block (guint left)
+{
+  if (left >= 2 * BLAS_BLOCK_COLS)
+    return BLAS_BLOCK_COLS;
+  if (left > BLAS_BLOCK_COLS)
+    return (left / 2 + BLAS_UNROLL_COLS - 1) / BLAS_UNROLL_COLS * BLAS_UNROLL_COLS;
+  return left;
+}
+
+/* Where the last block of 320 ends when a call over cols columns cuts them: the rest is one or
+ * two blocks. */
+static guint
+blas_full_end (guint cols)
+{
+  return cols >= 2 * BLAS_BLOCK_COLS
+             ? ((cols - 2 * BLAS_BLOCK_COLS) / BLAS_BLOCK_COLS + 1) * BLAS_BLOCK_COLS
+             : 0;
+}
+
+/* Whether x is an edge of the blocks a call over [0, cols) cuts. */
+static gboolean
+blas_is_edge (guint cols, guint x)
+{
+  guint full = blas_full_end (cols);
+
+  if (x == cols || (x <= full && x % BLAS_BLOCK_COLS == 0))
+    return TRUE;
+  return x == full + blas_block (cols - full);
+}
+
+/* Whether a call over columns [c0, c1) alone cuts them into the same blocks as one over
+ * [0, cols). */
+static gboolean
+blas_cols_match (guint cols, guint c0, guint c1)
+{
+  if (!blas_is_edge (cols, c0))
+    return FALSE;
+  for (guint x = c0; x < c1;)
+    {
+      x += blas_block (c1 - x);
+      if (!blas_is_edge (cols, x))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The edge nearest to target; FALSE when it is not above `after`. */
+static gboolean
+blas_nearest_edge (guint cols, guint target, guint after, guint *edge)
+{
+  guint full = blas_full_end (cols);
+  guint cand[4] = { target / BLAS_BLOCK_COLS * BLAS_BLOCK_COLS,
+                    (target + BLAS_BLOCK_COLS - 1) / BLAS_BLOCK_COLS * BLAS_BLOCK_COLS,
+                    full + blas_block (cols - full), cols };
+  guint best = G_MAXUINT, best_dist = G_MAXUINT;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cand); i++)
+    {
+      guint c = cand[i], dist = c > target ? c - target : target - c;
+
+      if (c > after && c <= cols && blas_is_edge (cols, c) && dist < best_dist)
+        best = c, best_dist = dist;
+    }
+  *edge = best;
+  return best != G_MAXUINT;
+}
+
+/* Cuts [0, cols) into parts (edges[0..parts]) of about equal width that OpenBLAS computes as it
+ * would the whole; FALSE when there is no such cut. */
+static gboolean
+blas_cols_partition (guint cols, guint parts, guint *edges)
+{
+  edges[0] = 0;
+  for (guint i = 1; i <= parts; i++)
+    {
+      guint target = (guint) ((guint64) cols * i / parts);
+
+      if (i == parts)
+        edges[i] = cols;
+      else if (!blas_nearest_edge (cols, target, edges[i - 1], &edges[i]) || edges[i] >= cols)
+        return FALSE;
+      if (!blas_cols_match (cols, edges[i - 1], edges[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean tiles_probe (void);
+
+/* Whether products may be split by columns too: OpenBLAS cuts them as blas_block says. */
+static gboolean
+split_cols_ok (void)
+{
+  static gsize once = 0;
+  static gboolean ok;
+
+  if (g_once_init_enter (&once))
+    {
+      ok = tiles_probe ();
+      if (!ok)
+        g_debug ("OpenBLAS cuts columns in other blocks here: products split by rows only");
+      g_once_init_leave (&once, 1);
+    }
+  return ok;
+}
+
+static double
+tile_cost (guint rows, guint cols, guint k)
+{
+  return ((double) rows + PACK_ROWS) * cols * k;
+}
+
 /* Where part i of n items split into parts begins (the last part ending at n), at a multiple of
  * align. */
 static gsize
@@ -204,14 +356,105 @@ split_at (gsize n, guint i, guint parts, gsize align)
   return MIN (n, (n * i / parts + align / 2) / align * align);
 }
 
-/* Products are split between threads by rows of their result only, at multiples of
- * SPLIT_ROWS: OpenBLAS's single-threaded sgemm then computes every element the same way
- * whatever share it is given, so the thread count changes no number. It does not when the
- * columns are split, or the rows elsewhere (test-autoencoder's /autoencoder/sgemm-row-split
- * checks both). */
-#define SPLIT_ROWS CS_AE_SPLIT_ROWS
-/* Column splits of element-wise passes: a cache line of floats. */
-#define SPLIT_COLS 16
+/* Cuts a rows x cols product of depth k into at most n tiles that each compute every element
+ * as the whole product would, the slowest as fast as can be: rows in shares at multiples of
+ * SPLIT_ROWS, columns (with_cols) in shares of whole blocks. Returns the number of tiles. */
+static guint
+plan_tiles (guint rows, guint cols, guint k, guint n, gboolean with_cols, Tile *tiles)
+{
+  guint units = MAX ((rows + SPLIT_ROWS - 1) / SPLIT_ROWS, 1);
+  guint max_cp = 1, best_cp = 1, best_rp = 1, n_tiles = 0;
+  guint edges[MAX_TILES + 1], best_edges[MAX_TILES + 1] = { 0, cols };
+  double best = INFINITY;
+
+  n = CLAMP (n, 1, MAX_TILES);
+  /* Two shares keep the rows they had before tiles: the cost model gives columns 2-3 % at the
+   * 500-wide layers, within this machine's noise, and two threads keep the split they had. */
+  if (with_cols && n > 2 && rows % SPLIT_ROWS < BLAS_TAIL_ROWS && split_cols_ok ())
+    max_cp = MIN (n, (cols + BLAS_BLOCK_COLS - 1) / BLAS_BLOCK_COLS + 1);
+  for (guint cp = 1; cp <= max_cp; cp++)
+    {
+      guint rp = MIN (n / cp, units);
+      double worst = 0.0;
+
+      if (cp > 1 && !blas_cols_partition (cols, cp, edges))
+        continue;
+      if (cp == 1)
+        edges[0] = 0, edges[1] = cols;
+      for (guint i = 0; i < rp; i++)
+        for (guint j = 0; j < cp; j++)
+          {
+            guint r = (guint) (split_at (rows, i + 1, rp, SPLIT_ROWS)
+                               - split_at (rows, i, rp, SPLIT_ROWS));
+
+            worst = MAX (worst, tile_cost (r, edges[j + 1] - edges[j], k));
+          }
+      /* More column shares only when they are predicted at least 2 % faster. */
+      if (worst < 0.98 * best)
+        {
+          best = worst;
+          best_cp = cp;
+          best_rp = rp;
+          memcpy (best_edges, edges, (cp + 1) * sizeof (guint));
+        }
+    }
+  for (guint i = 0; i < best_rp; i++)
+    for (guint j = 0; j < best_cp; j++)
+      {
+        guint r0 = (guint) split_at (rows, i, best_rp, SPLIT_ROWS);
+        guint r1 = (guint) split_at (rows, i + 1, best_rp, SPLIT_ROWS);
+
+        if (r0 < r1 && best_edges[j] < best_edges[j + 1])
+          tiles[n_tiles++] = (Tile){ r0, r1, best_edges[j], best_edges[j + 1] };
+      }
+  return n_tiles;
+}
+
+/* A product cut by plan_tiles gives the same bytes as the whole, on shapes where the column
+ * rule matters (a 2000- and a 784-wide result, 256 and 28 rows). */
+static gboolean
+tiles_probe (void)
+{
+  static const guint shapes[][2] = { { 256, 2000 }, { 28, 784 } };
+  const guint k = 24;
+  int saved = cs_threads_blas_solo_begin ();
+  gboolean same = TRUE;
+
+  for (guint s = 0; s < G_N_ELEMENTS (shapes) && same; s++)
+    {
+      guint rows = shapes[s][0], cols = shapes[s][1];
+      g_autofree float *a = g_new (float, (gsize) rows *k);
+      g_autofree float *b = g_new (float, (gsize) k *cols);
+      g_autofree float *whole = g_new (float, (gsize) rows *cols);
+      g_autofree float *parts = g_new (float, (gsize) rows *cols);
+      guint edges[MAX_TILES + 1], cp = (cols + BLAS_BLOCK_COLS - 1) / BLAS_BLOCK_COLS + 1;
+      guint32 x = 12345;
+
+      for (gsize i = 0; i < (gsize) rows * k; i++)
+        a[i] = (float) ((x = x * 1664525u + 1013904223u) >> 8) / (1 << 24) - 0.5f;
+      for (gsize i = 0; i < (gsize) k * cols; i++)
+        b[i] = (float) ((x = x * 1664525u + 1013904223u) >> 8) / (1 << 24) - 0.5f;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) cols, (int) k, 1.0f,
+                   a, (int) k, b, (int) cols, 0.0f, whole, (int) cols);
+      /* Every block on its own, in two row shares. */
+      while (cp > 1 && !blas_cols_partition (cols, cp, edges))
+        cp--;
+      for (guint j = 0; j < cp; j++)
+        for (guint i = 0; i < 2; i++)
+          {
+            guint r0 = (guint) split_at (rows, i, 2, SPLIT_ROWS);
+            guint r1 = (guint) split_at (rows, i + 1, 2, SPLIT_ROWS);
+
+            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) (r1 - r0),
+                         (int) (edges[j + 1] - edges[j]), (int) k, 1.0f, a + (gsize) r0 * k,
+                         (int) k, b + edges[j], (int) cols, 0.0f,
+                         parts + (gsize) r0 * cols + edges[j], (int) cols);
+          }
+      same = cp > 1 && memcmp (whole, parts, (gsize) rows * cols * sizeof (float)) == 0;
+    }
+  cs_threads_blas_solo_end (saved);
+  return same;
+}
 
 typedef struct
 {
@@ -221,22 +464,37 @@ typedef struct
   gboolean relu;
 } DenseJob;
 
-/* Rows [start, end) of a dense layer: bias, product (beta = 1 adds to the bias rows, which
- * spares OpenBLAS a pass zeroing y), activation. */
+/* Rows [r0, r1) x columns [c0, c1) of a dense layer: bias, product (beta = 1 adds to the bias
+ * rows, which spares OpenBLAS a pass zeroing y), activation. */
+static void
+dense_tile (const DenseJob *j, const Tile *tile)
+{
+  guint rows = tile->r1 - tile->r0, cols = tile->c1 - tile->c0;
+  float *y = j->y + (gsize) tile->r0 * j->out + tile->c0;
+
+  for (guint i = 0; i < rows; i++)
+    memcpy (y + (gsize) i * j->out, j->b + tile->c0, cols * sizeof (float));
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) cols, (int) j->in, 1.0f,
+               j->x + (gsize) tile->r0 * j->in, (int) j->in, j->w + tile->c0, (int) j->out, 1.0f, y,
+               (int) j->out);
+  if (j->relu)
+    for (guint i = 0; i < rows; i++)
+      {
+        float *row = y + (gsize) i * j->out;
+
+        for (guint c = 0; c < cols; c++)
+          row[c] = row[c] > 0.0f ? row[c] : 0.0f;
+      }
+}
+
+/* Rows [start, end) of a dense layer. */
 static void
 dense_rows (gsize start, gsize end, gpointer data)
 {
   const DenseJob *j = data;
-  float *y = j->y + start * j->out;
-  gsize rows = end - start, total = rows * j->out;
+  Tile tile = { (guint) start, (guint) end, 0, j->out };
 
-  for (gsize i = 0; i < rows; i++)
-    memcpy (y + i * j->out, j->b, j->out * sizeof (float));
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) j->out, (int) j->in,
-               1.0f, j->x + start * j->in, (int) j->in, j->w, (int) j->out, 1.0f, y, (int) j->out);
-  if (j->relu)
-    for (gsize i = 0; i < total; i++)
-      y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+  dense_tile (j, &tile);
 }
 
 /* y (batch x out) = act (x (batch x in) w (in x out) + b), split over the threads by rows. */
@@ -257,6 +515,42 @@ dense_forward (CsParallel *par,
                    dense_rows, &job);
 }
 
+typedef struct
+{
+  DenseJob dense;
+  Tile tiles[MAX_TILES];
+} TileJob;
+
+static void
+dense_tiles (gsize start, gsize end, gpointer data)
+{
+  const TileJob *job = data;
+
+  for (gsize t = start; t < end; t++)
+    dense_tile (&job->dense, &job->tiles[t]);
+}
+
+/* Layer l of the training forward pass: its product cut into one tile per thread. */
+static void
+forward_layer (CsAutoencoder *self, guint l, guint batch)
+{
+  guint in = self->dims[l], out = self->dims[l + 1];
+  TileJob job = { .dense = { self->acts[l + 1], self->acts[l], self->w[l], self->b[l], in, out,
+                             layer_is_relu (self, l) } };
+  guint parts = cs_parallel_get_n_active (self->parallel);
+
+  if (self->split_rows_only)
+    {
+      cs_parallel_for (self->parallel, batch, SPLIT_ROWS,
+                       MAX (PRODUCT_MIN_MACS / ((gsize) in * out), 1), dense_rows, &job.dense);
+      return;
+    }
+  if ((gsize) batch * in * out < 2 * (gsize) PRODUCT_MIN_MACS)
+    parts = 1;
+  cs_parallel_for (self->parallel, plan_tiles (batch, out, in, parts, TRUE, job.tiles), 1, 1,
+                   dense_tiles, &job);
+}
+
 const float *
 cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch)
 {
@@ -269,8 +563,7 @@ cs_autoencoder_forward (CsAutoencoder *self, const float *x, guint batch)
     memcpy (self->acts[0], x, (gsize) batch * self->dims[0] * sizeof (float));
   saved = blas_solo_begin (self);
   for (guint l = 0; l < self->n_layers; l++)
-    dense_forward (self->parallel, self->acts[l + 1], self->acts[l], self->w[l], self->b[l], batch,
-                   self->dims[l], self->dims[l + 1], layer_is_relu (self, l));
+    forward_layer (self, l, batch);
   blas_solo_end (saved);
   return self->acts[self->n_layers];
 }
@@ -402,53 +695,83 @@ typedef struct
   float dw_beta;
   AdamJob adam; /* layer l + 1's update (its weights have served both products), or .p NULL */
   gsize adam_n;
+  /* The products' tiles, dW's (in x out) first, then the next delta's (batch x in). */
+  Tile tiles[2 * MAX_TILES];
+  guint n_dw, n_tiles;
 } BackJob;
+
+/* A tile of dW (in x out) = A_l^T delta. */
+static void
+back_dw_tile (const BackJob *j, const Tile *t)
+{
+  CsAutoencoder *self = j->self;
+  guint in = self->dims[j->l], out = self->dims[j->l + 1];
+
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) (t->r1 - t->r0),
+               (int) (t->c1 - t->c0), (int) j->batch, 1.0f, self->acts[j->l] + t->r0, (int) in,
+               j->delta + t->c0, (int) out, j->dw_beta,
+               self->dw[j->l] + (gsize) t->r0 * out + t->c0, (int) out);
+}
+
+/* A tile of the next delta (batch x in) = delta W_l^T, with the code gradient added and the
+ * ReLU mask of the layer's input applied. */
+static void
+back_delta_tile (const BackJob *j, const Tile *t)
+{
+  CsAutoencoder *self = j->self;
+  guint l = j->l, in = self->dims[l], out = self->dims[l + 1];
+  gboolean relu = layer_is_relu (self, l - 1);
+
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) (t->r1 - t->r0),
+               (int) (t->c1 - t->c0), (int) out, 1.0f, j->delta + (gsize) t->r0 * out, (int) out,
+               self->w[l] + (gsize) t->c0 * out, (int) out, 0.0f,
+               j->next + (gsize) t->r0 * in + t->c0, (int) in);
+  for (guint r = t->r0; r < t->r1; r++)
+    {
+      float *row = j->next + (gsize) r * in;
+      const float *a_row = self->acts[l] + (gsize) r * in;
+
+      if (j->d_code)
+        for (guint c = t->c0; c < t->c1; c++)
+          row[c] += j->d_code[(gsize) r * in + c];
+      if (relu)
+        for (guint c = t->c0; c < t->c1; c++)
+          row[c] = a_row[c] > 0.0f ? row[c] : 0.0f;
+    }
+}
 
 /* Part start of layer l's backward work, one per thread. The layer's two products cost the
  * same (dW (in x out) = A_l^T delta and delta W_l^T (batch x in) both take batch x in x out
- * multiply-adds), so they are laid end to end as 2 x parts units and each thread takes two:
- * with two threads one computes dW while the other computes the next delta, each as one whole
- * product. The rows of the next delta are masked by the thread that computed them. Every thread
+ * multiply-adds) and do not wait for each other, so their tiles are laid end to end and each
+ * thread takes an equal share of the list: with an even thread count half of the threads cut
+ * dW between them while the other half cut the next delta, each thread one tile; with an odd
+ * one each product is cut into one tile per thread and each thread takes two. Every thread
  * also sums its share of the columns of this delta into the bias gradient, and does its share
  * of layer l + 1's Adam step. At l = 0 there is no delta to pass down and dW takes every
- * unit. */
+ * thread. */
 static void
 back_part (gsize start, gsize end, gpointer data)
 {
   const BackJob *j = data;
-  CsAutoencoder *self = j->self;
-  guint l = j->l, t = (guint) start, parts = j->parts;
-  guint in = self->dims[l], out = self->dims[l + 1];
-  guint units = j->next ? parts : 2 * parts;
-  guint dw_lo = MIN (2 * t, units), dw_hi = MIN (2 * t + 2, units);
+  guint t = (guint) start, parts = j->parts, out = j->self->dims[j->l + 1];
+  guint lo = t * j->n_tiles / parts, hi = (t + 1) * j->n_tiles / parts;
 
   (void) end;
-  if (dw_lo < dw_hi)
+  for (guint i = lo; i < hi; i++)
     {
-      gsize r0 = split_at (in, dw_lo, units, SPLIT_ROWS),
-            r1 = split_at (in, dw_hi, units, SPLIT_ROWS);
+      Tile tile = j->tiles[i];
 
-      if (r0 < r1)
-        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) (r1 - r0), (int) out,
-                     (int) j->batch, 1.0f, self->acts[l] + r0, (int) in, j->delta, (int) out,
-                     j->dw_beta, self->dw[l] + r0 * out, (int) out);
+      /* Tiles of one product stacked in rows are one call (rows split anywhere at multiples of
+       * SPLIT_ROWS give the same numbers). */
+      while (i + 1 < hi && (i + 1 < j->n_dw) == (i < j->n_dw) && j->tiles[i + 1].r0 == tile.r1
+             && j->tiles[i + 1].c0 == tile.c0 && j->tiles[i + 1].c1 == tile.c1)
+        tile.r1 = j->tiles[++i].r1;
+      if (i < j->n_dw)
+        back_dw_tile (j, &tile);
+      else
+        back_delta_tile (j, &tile);
     }
-  if (j->next && 2 * t + 2 > parts)
-    {
-      guint lo = MAX (2 * t, parts) - parts, hi = 2 * t + 2 - parts;
-      gsize r0 = split_at (j->batch, lo, parts, SPLIT_ROWS);
-      gsize r1 = split_at (j->batch, hi, parts, SPLIT_ROWS);
-
-      if (r0 < r1)
-        {
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) (r1 - r0), (int) in,
-                       (int) out, 1.0f, j->delta + r0 * out, (int) out, self->w[l], (int) out, 0.0f,
-                       j->next + r0 * in, (int) in);
-          delta_mask_rows (j->next, j->d_code, self->acts[l], layer_is_relu (self, l - 1), in, r0,
-                           r1);
-        }
-    }
-  delta_col_sums (j->delta, self->db[l], j->batch, out, split_at (out, t, parts, SPLIT_COLS),
+  delta_col_sums (j->delta, j->self->db[j->l], j->batch, out, split_at (out, t, parts, SPLIT_COLS),
                   split_at (out, t + 1, parts, SPLIT_COLS));
   if (j->adam.p)
     {
@@ -458,6 +781,22 @@ back_part (gsize start, gsize end, gpointer data)
       if (a0 < a1)
         adam_range (a0, a1, (gpointer) &j->adam);
     }
+}
+
+/* Cuts layer l's two products into tiles for job->parts threads (see back_part). */
+static void
+back_plan (CsAutoencoder *self, BackJob *job)
+{
+  guint in = self->dims[job->l], out = self->dims[job->l + 1], parts = job->parts;
+  gboolean cols = !self->split_rows_only;
+  /* Two products: half of the threads each when they pair up, one tile per thread each
+   * otherwise. */
+  guint per = job->next == NULL ? parts : parts % 2 == 0 ? parts / 2 : parts;
+
+  job->n_dw = plan_tiles (in, out, job->batch, per, cols, job->tiles);
+  job->n_tiles = job->n_dw;
+  if (job->next)
+    job->n_tiles += plan_tiles (job->batch, in, out, per, cols, job->tiles + job->n_dw);
 }
 
 static void
@@ -518,6 +857,7 @@ cs_autoencoder_backward_step (CsAutoencoder *self,
         }
       /* Too little work for a handover: the caller does it all. */
       job.parts = (gsize) batch * in * out < 2 * (gsize) PRODUCT_MIN_MACS ? 1 : parts;
+      back_plan (self, &job);
       cs_parallel_for (self->parallel, job.parts, 1, 1, back_part, &job);
       delta = job.next;
     }
@@ -658,6 +998,22 @@ cs_autoencoder_decode (CsAutoencoder *self, const float *z, gsize n, float *x)
         }
     }
   blas_solo_end (saved);
+}
+
+guint
+cs_autoencoder_plan_tiles (guint rows, guint cols, guint k, guint n, guint (*tiles)[4])
+{
+  Tile t[MAX_TILES];
+  guint count = plan_tiles (rows, cols, k, n, TRUE, t);
+
+  for (guint i = 0; i < count; i++)
+    {
+      tiles[i][0] = t[i].r0;
+      tiles[i][1] = t[i].r1;
+      tiles[i][2] = t[i].c0;
+      tiles[i][3] = t[i].c1;
+    }
+  return count;
 }
 
 double

@@ -18,9 +18,10 @@
 
 G_BEGIN_DECLS
 
-/* Products are split between threads by rows of their result, at multiples of this: where
- * OpenBLAS's single-threaded sgemm computes every element the same way whatever share it is
- * given (its kernels on this machine take 12 rows at a time). */
+/* Products are split between threads by rows of their result at multiples of this (and by
+ * columns at OpenBLAS's own column blocks): where OpenBLAS's single-threaded sgemm computes every
+ * element the same way whatever share it is given (its kernels on this machine take 12 rows at
+ * a time). See cs-autoencoder.c. */
 #define CS_AE_SPLIT_ROWS 12
 
 #define CS_AE_MAX_LAYERS 32
@@ -51,6 +52,9 @@ struct _CsAutoencoder
   float *delta_b;
 
   CsParallel *parallel; /* the threads each product and pass is split over */
+  /* Split products by rows of their result only, as before issue 16 (bench-split compares the
+   * two; the numbers are the same either way). */
+  gboolean split_rows_only;
 };
 
 typedef struct
@@ -117,6 +121,11 @@ void cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float 
  * thread, without touching the training caches (the prototypes of the centroids). */
 void cs_autoencoder_decode (CsAutoencoder *self, const float *z, gsize n, float *x);
 
+/* How the training step cuts a rows x cols product of depth k into at most n (up to 128) tiles,
+ * one per thread: tiles[i] = { r0, r1, c0, c1 } of the row-major result. Returns the count. For
+ * the tests: every tile computes each element as the whole product would. */
+guint cs_autoencoder_plan_tiles (guint rows, guint cols, guint k, guint n, guint (*tiles)[4]);
+
 /* Floating-point operations of one training step on a batch (forward + backward). */
 double cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch);
 
@@ -124,20 +133,20 @@ double cs_autoencoder_train_flops (const CsAutoencoder *self, guint batch);
 GBytes *cs_autoencoder_serialize (const CsAutoencoder *self, const float *centroids, guint k);
 /* The same bytes appended to buf (a checkpoint's section), with no copy in between. */
 void cs_autoencoder_serialize_append (const CsAutoencoder *self,
-                                      const float         *centroids,
-                                      guint                k,
-                                      GByteArray          *buf);
+                                      const float *centroids,
+                                      guint k,
+                                      GByteArray *buf);
 gboolean cs_autoencoder_save (
     const CsAutoencoder *self, const float *centroids, guint k, const char *path, GError **error);
 /* Returns a new autoencoder; *centroids_out (k x m, g_free) and *k_out when stored. */
 /* cs_autoencoder_load from bytes in memory; path names them in errors. */
 CsAutoencoder *cs_autoencoder_parse (const void *contents,
-                                     gsize       len,
+                                     gsize len,
                                      const char *path,
-                                     guint       max_batch,
-                                     float     **centroids_out,
-                                     guint      *k_out,
-                                     GError    **error);
+                                     guint max_batch,
+                                     float **centroids_out,
+                                     guint *k_out,
+                                     GError **error);
 CsAutoencoder *cs_autoencoder_load (
     const char *path, guint max_batch, float **centroids_out, guint *k_out, GError **error);
 

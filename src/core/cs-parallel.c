@@ -15,6 +15,9 @@
 
 #include "cs-parallel.h"
 
+#include <string.h>
+#include <time.h>
+
 #define MAX_THREADS 64
 #define SPIN_US 50
 
@@ -28,7 +31,9 @@
 struct _CsParallel
 {
   guint n_threads;
-  guint n_active; /* threads the loops are split over; only the caller's thread reads it */
+  guint n_active;     /* threads the loops are split over; only the caller's thread reads it */
+  gboolean simulated; /* no helpers: the ranges run in turn on the caller, timed */
+  CsParallelTimes times;
   GThread *threads[MAX_THREADS];
 
   GMutex lock;
@@ -158,12 +163,73 @@ cs_parallel_free (CsParallel *self)
   self->quit = TRUE;
   g_cond_broadcast (&self->posted);
   g_mutex_unlock (&self->lock);
-  for (guint i = 1; i < self->n_threads; i++)
+  for (guint i = 1; i < self->n_threads && !self->simulated; i++)
     g_thread_join (self->threads[i]);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->posted);
   g_cond_clear (&self->finished);
   g_free (self);
+}
+
+CsParallel *
+cs_parallel_new_simulated (guint n_threads)
+{
+  CsParallel *self = g_new0 (CsParallel, 1);
+
+  self->n_threads = CLAMP (n_threads, 1, MAX_THREADS);
+  self->n_active = self->n_threads;
+  self->simulated = TRUE;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->posted);
+  g_cond_init (&self->finished);
+  return self;
+}
+
+void
+cs_parallel_take_times (CsParallel *self, CsParallelTimes *times)
+{
+  *times = self->times;
+  memset (&self->times, 0, sizeof self->times);
+}
+
+static double
+thread_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The simulated pool's loop: each range in turn, the slowest one on the critical path. */
+static void
+simulate_for (CsParallel *self, gsize n, guint parts, CsRangeFunc func, gpointer data)
+{
+  double slowest = 0.0, sum = 0.0;
+
+  for (guint i = 0; i < parts; i++)
+    {
+      double t0 = thread_seconds (), dt;
+
+      if (parts == 1)
+        {
+          if (n > 0)
+            func (0, n, data);
+        }
+      else
+        run_range (self, i);
+      dt = thread_seconds () - t0;
+      slowest = MAX (slowest, dt);
+      sum += dt;
+    }
+  if (self->times.loops < CS_PARALLEL_TIMES_LOOPS)
+    {
+      self->times.loop_critical[self->times.loops] = slowest;
+      self->times.loop_total[self->times.loops] = sum;
+    }
+  self->times.critical += slowest;
+  self->times.total += sum;
+  self->times.loops++;
 }
 
 guint
@@ -192,6 +258,11 @@ cs_parallel_for (
   gsize chunk;
 
   align = MAX (align, 1);
+  if (self != NULL && self->simulated && (self->n_active == 1 || n < 2 * MAX (min_chunk, 1)))
+    {
+      simulate_for (self, n, 1, func, data);
+      return;
+    }
   if (self == NULL || self->n_active == 1 || n < 2 * MAX (min_chunk, 1))
     {
       if (n > 0)
@@ -201,6 +272,15 @@ cs_parallel_for (
   /* Helpers beyond n_active find their range empty. */
   chunk = (n + self->n_active - 1) / self->n_active;
   chunk = (chunk + align - 1) / align * align;
+  if (self->simulated)
+    {
+      self->func = func;
+      self->data = data;
+      self->n = n;
+      self->chunk = chunk;
+      simulate_for (self, n, self->n_active, func, data);
+      return;
+    }
 
   g_mutex_lock (&self->lock);
   self->func = func;

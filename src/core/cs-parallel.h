@@ -35,4 +35,25 @@ guint cs_parallel_get_n_active (CsParallel *self);
 void cs_parallel_for (
     CsParallel *self, gsize n, gsize align, gsize min_chunk, CsRangeFunc func, gpointer data);
 
+/* A model of n_threads threads on one core: a pool without helpers that splits every loop as
+ * n_threads threads would, runs the ranges one after another on the calling thread and times
+ * each (thread CPU time, so that other programs' load counts less). bench-split uses it to
+ * predict the speed-up on more cores than this machine has. */
+CsParallel *cs_parallel_new_simulated (guint n_threads);
+
+#define CS_PARALLEL_TIMES_LOOPS 64
+
+typedef struct
+{
+  double critical; /* seconds: the sum over loops of the slowest range */
+  double total;    /* seconds: the sum of every range */
+  guint64 loops;   /* loops run (split or not) */
+  /* The first CS_PARALLEL_TIMES_LOOPS loops one by one: slowest range, sum of the ranges. */
+  double loop_critical[CS_PARALLEL_TIMES_LOOPS];
+  double loop_total[CS_PARALLEL_TIMES_LOOPS];
+} CsParallelTimes;
+
+/* What a simulated pool measured since the last call (zeros for a real pool); resets it. */
+void cs_parallel_take_times (CsParallel *self, CsParallelTimes *times);
+
 G_END_DECLS
