@@ -828,8 +828,11 @@ tsne_frame (CsTsne *tsne, CsSnapshot *snap)
   guint k = snap->k;
   g_autofree double *sum = g_new0 (double, 2 * (gsize) k);
   g_autofree gsize *count = g_new0 (gsize, k);
+  gsize laid_out = 0;
 
   cs_tsne_update (tsne, snap->codes, snap->n, snap->m, snap->xy, NULL);
+  cs_tsne_get_layout (tsne, &laid_out);
+  snap->xy_laid_out = laid_out < snap->n ? laid_out : 0;
   for (gsize i = 0; i < snap->n; i++)
     {
       sum[2 * snap->clusters[i]] += snap->xy[2 * i];
