@@ -73,8 +73,8 @@ typedef struct
   gint done;        /* atomic: the frame is complete */
   guint epoch;
   gboolean shadow;                /* the guard's copy of the epoch waits for the layout */
+  gsize layout_n;                 /* the size of the layout once the frame is done */
   CsCheckpointWriter *checkpoint; /* the epoch's checkpoint but its t-SNE section, or NULL */
-  gsize checkpoint_tsne_n;        /* the layout size its state section announced */
   gboolean notable;
   GBytes *model;          /* the epoch's model, for the tasks that waited for its end */
   GPtrArray *model_tasks; /* those tasks (GTask), or NULL */
@@ -868,6 +868,9 @@ frame_start (CsTrainer *self, CsSnapshot *snap)
   frame->tsne = self->tsne;
   frame->snap = cs_snapshot_ref (snap);
   frame->epoch = snap->epoch;
+  /* Before the thread starts: the checkpoint's state section needs it, and the frame's thread
+   * owns the layout until it is done. */
+  frame->layout_n = cs_tsne_layout_size_after (self->tsne, snap->n);
   self->frame = frame;
   frame->thread = g_thread_try_new ("cs-tsne", frame_thread, frame, &error);
   if (frame->thread == NULL)
@@ -1799,8 +1802,7 @@ keep_checkpoint (CsTrainer *self, guint epoch)
 
       if (frame != NULL)
         {
-          frame->checkpoint_tsne_n = cs_tsne_layout_size_after (frame->tsne, frame->snap->n);
-          frame->checkpoint = serialize_state_begin (self, epoch, TRUE, frame->checkpoint_tsne_n);
+          frame->checkpoint = serialize_state_begin (self, epoch, TRUE, frame->layout_n);
           frame->notable = self->notable;
           return;
         }
@@ -1830,8 +1832,7 @@ frame_collect (CsTrainer *self, gboolean wait)
   publish_snapshot (self, frame->snap, frame->model_tasks, frame->model);
   if (frame->checkpoint != NULL)
     {
-      g_autoptr (GBytes) bytes
-          = serialize_state_finish (self, frame->checkpoint, frame->checkpoint_tsne_n);
+      g_autoptr (GBytes) bytes = serialize_state_finish (self, frame->checkpoint, frame->layout_n);
 
       self->checkpoint_func (frame->epoch, bytes, frame->notable, self->checkpoint_data);
     }
