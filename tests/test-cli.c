@@ -893,6 +893,88 @@ test_resume (void)
     }
 }
 
+/* Every checkpoint of run a equals run b's, byte for byte. */
+static void
+assert_same_checkpoints (const char *a, const char *b, guint epochs)
+{
+  for (guint e = 1; e <= epochs; e++)
+    {
+      g_autofree char *name = g_strdup_printf ("checkpoints/epoch-%04u.ckpt", e);
+      g_autofree char *pa = g_build_filename (a, name, NULL);
+      g_autofree char *pb = g_build_filename (b, name, NULL);
+      g_autofree char *xa = NULL, *xb = NULL;
+      gsize na, nb;
+
+      g_assert_true (g_file_get_contents (pa, &xa, &na, NULL));
+      g_assert_true (g_file_get_contents (pb, &xb, &nb, NULL));
+      g_assert_cmpmem (xa, na, xb, nb);
+    }
+}
+
+/* A t-SNE run with a checkpoint per epoch into dir, and one that diverges into diverged. */
+static void
+run_tsne_pair (const char *dir, const char *diverged)
+{
+  g_assert_cmpint (run_cli (NULL, NULL, RESUME_ARGS, "--projection", "tsne", "--checkpoint-every",
+                            "1", "-q", "--output", dir, NULL),
+                   ==, 0);
+  g_assert_cmpint (run_cli (NULL, NULL, "--dataset", "synthetic-blobs", "--synthetic-n", "1000",
+                            "-p", "4", "-e", "2", "--seed", "5", "--lr", "0.05", "--projection",
+                            "tsne", "-q", "--output", diverged, NULL),
+                   ==, 3);
+}
+
+/* t-SNE frames computed on their own thread while the next epoch trains give the bytes of
+ * frames computed inline on the training thread (CS_PROJECTION_INLINE=1): labels.csv's x / y,
+ * metrics.csv, the model and every checkpoint (whose t-SNE section the frame completes), on
+ * one thread against two. A run continued inline from the threaded run's checkpoint, and a run
+ * that diverges and goes back an epoch, agree too. */
+static void
+test_tsne_thread (void)
+{
+  g_autofree char *inline_dir = path_in ("tsne-inline");
+  g_autofree char *thread_dir = path_in ("tsne-thread");
+  g_autofree char *child = path_in ("tsne-child");
+  g_autofree char *div_inline = path_in ("tsne-diverged-inline");
+  g_autofree char *div_thread = path_in ("tsne-diverged-thread");
+  g_autofree char *la = NULL, *lb = NULL, *ma = NULL, *mb = NULL, *sa = NULL, *sb = NULL;
+  g_autofree char *threads = g_strdup (g_getenv ("OPENBLAS_NUM_THREADS"));
+
+  g_setenv ("CS_PROJECTION_INLINE", "1", TRUE);
+  run_tsne_pair (inline_dir, div_inline);
+  g_unsetenv ("CS_PROJECTION_INLINE");
+#ifndef __SANITIZE_THREAD__
+  /* Not under ThreadSanitizer: the CLI is not linked with tests/tsan-glib.c, so TSan would not
+   * see GLib's locks between the network's own threads (/trainer/tsne-thread checks the frame
+   * thread there). */
+  g_setenv ("OPENBLAS_NUM_THREADS", "2", TRUE);
+#endif
+  run_tsne_pair (thread_dir, div_thread);
+  if (threads != NULL)
+    g_setenv ("OPENBLAS_NUM_THREADS", threads, TRUE);
+  else
+    g_unsetenv ("OPENBLAS_NUM_THREADS");
+
+  assert_same_run (inline_dir, thread_dir);
+  assert_same_checkpoints (inline_dir, thread_dir, 7);
+
+  g_setenv ("CS_PROJECTION_INLINE", "1", TRUE);
+  g_assert_cmpint (
+      run_cli (NULL, NULL, "--resume", thread_dir, "--from-epoch", "4", "--output", child, NULL),
+      ==, 0);
+  g_unsetenv ("CS_PROJECTION_INLINE");
+  assert_same_run (thread_dir, child);
+
+  la = read_text (div_inline, "labels.csv");
+  lb = read_text (div_thread, "labels.csv");
+  g_assert_cmpstr (la, ==, lb);
+  ma = read_text (div_inline, "metrics.csv");
+  mb = read_text (div_thread, "metrics.csv");
+  sa = strip_seconds (ma);
+  sb = strip_seconds (mb);
+  g_assert_cmpstr (sa, ==, sb);
+}
+
 /* A settings change on resume applies from the next epoch; a setting a running job cannot
  * take is refused. */
 static void
@@ -1166,6 +1248,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/faults/killed-while-writing", test_killed_while_writing);
   g_test_add_func ("/cli/checkpoint/resume", test_resume);
   g_test_add_func ("/cli/checkpoint/resume-settings", test_resume_settings);
+  g_test_add_func ("/cli/checkpoint/tsne-thread", test_tsne_thread);
   g_test_add_func ("/cli/checkpoint/damaged", test_resume_damaged);
   g_test_add_func ("/cli/diverged", test_diverged);
   g_test_add_func ("/cli/german", test_german);

@@ -927,6 +927,254 @@ test_memory_limit (void)
   g_unsetenv ("CS_MEMORY_LIMIT");
 }
 
+/* A scripted t-SNE run: the view switched to PCA and back, a pause, a divergence that pauses
+ * and goes back an epoch, a model asked for, a checkpoint every epoch; or a cancel. */
+typedef struct
+{
+  CsTrainer *trainer;
+  gboolean cancel; /* cancel in epoch 2 instead of following the script */
+  GString *events; /* "s3 c3 ..." snapshots, checkpoints, divergences in their order */
+  GPtrArray *snaps;
+  GPtrArray *checkpoints;
+  GBytes *model;
+  guint model_answers;
+  guint done; /* bit per scripted step */
+  guint paused_last_epoch;
+} TsneScript;
+
+static void
+script_snapshot (CsSnapshot *snap, gpointer data)
+{
+  TsneScript *t = data;
+
+  g_string_append_printf (t->events, "s%u ", snap->epoch);
+  g_ptr_array_add (t->snaps, cs_snapshot_ref (snap));
+}
+
+static void
+script_checkpoint (guint epoch, GBytes *bytes, gboolean notable, gpointer data)
+{
+  TsneScript *t = data;
+
+  g_string_append_printf (t->events, "c%u ", epoch);
+  g_ptr_array_add (t->checkpoints, g_bytes_ref (bytes));
+}
+
+static void
+script_diverged (guint bad_epoch, guint good_epoch, const char *message, gpointer data)
+{
+  TsneScript *t = data;
+  CsSettings s;
+
+  g_string_append_printf (t->events, "d%u-%u ", bad_epoch, good_epoch);
+  cs_trainer_get_settings (t->trainer, &s);
+  s.lr = 1e-3;
+  cs_trainer_request_settings (t->trainer, &s, CS_SETTING_LR);
+  cs_trainer_resume (t->trainer);
+}
+
+static void
+script_model (GObject *object, GAsyncResult *result, gpointer data)
+{
+  TsneScript *t = data;
+
+  t->model = cs_trainer_dup_model_finish (result, NULL);
+  t->model_answers++;
+}
+
+/* Once the run pauses (in epoch 3): it delivers epoch 2 while it waits, whether that epoch's
+ * frame was done before the pause or not; then it goes on. */
+static gpointer
+script_resumer (gpointer data)
+{
+  TsneScript *t = data;
+  gint64 deadline;
+
+  while (!cs_trainer_is_paused (t->trainer))
+    g_usleep (2000);
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (CsSnapshot) last = cs_trainer_dup_last_snapshot (t->trainer);
+
+      t->paused_last_epoch = last ? last->epoch : 0;
+      if (t->paused_last_epoch >= 2)
+        break;
+      g_usleep (2000);
+    }
+  g_assert_true (cs_trainer_is_paused (t->trainer));
+  cs_trainer_resume (t->trainer);
+  return NULL;
+}
+
+static void
+script_progress (guint epoch, CsPhase phase, guint batch, guint n_batches, gpointer data)
+{
+  TsneScript *t = data;
+  CsSettings s;
+  guint step;
+  /* At batch 4 of these epochs: cancel (cancel run), PCA, t-SNE again, pause, a learning rate
+   * that diverges, the model. The pause, the divergence and the model come after t-SNE
+   * epochs, whose frames may still be on their way. */
+  static const guint at[] = { 2, 4, 5, 3, 7, 8 };
+
+  if (batch != 4)
+    return;
+  for (step = 0; step < G_N_ELEMENTS (at) && at[step] != epoch; step++)
+    ;
+  if (step == G_N_ELEMENTS (at) || (t->done & (1u << step)))
+    return;
+  t->done |= 1u << step;
+  cs_trainer_get_settings (t->trainer, &s);
+  if (t->cancel)
+    {
+      if (step == 0)
+        cs_trainer_cancel (t->trainer);
+      return;
+    }
+  switch (step)
+    {
+    case 1:
+      s.projection = CS_PROJECTION_PCA;
+      cs_trainer_request_settings (t->trainer, &s, CS_SETTING_PROJECTION);
+      break;
+    case 2:
+      s.projection = CS_PROJECTION_TSNE;
+      cs_trainer_request_settings (t->trainer, &s, CS_SETTING_PROJECTION);
+      break;
+    case 3:
+      cs_trainer_pause (t->trainer);
+      break;
+    case 4:
+      s.lr = 5.0;
+      cs_trainer_request_settings (t->trainer, &s, CS_SETTING_LR);
+      break;
+    case 5:
+      cs_trainer_dup_model_async (t->trainer, NULL, script_model, t);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+run_tsne_script (TsneScript *t, const CsDataset *ds, gboolean projection_inline, gboolean cancel)
+{
+  CsSettings s;
+  GError *error = NULL;
+  GThread *resumer;
+  gboolean ok;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = 3;
+  s.epochs = 6;
+  s.projection = CS_PROJECTION_TSNE;
+  memset (t, 0, sizeof *t);
+  t->cancel = cancel;
+  t->events = g_string_new (NULL);
+  t->snaps = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref);
+  t->checkpoints = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  t->trainer = cs_trainer_new ((CsDataset *) ds, &s, &error);
+  g_assert_no_error (error);
+  cs_trainer_set_projection_inline (t->trainer, projection_inline);
+  cs_trainer_set_snapshot_func (t->trainer, script_snapshot, t);
+  cs_trainer_set_progress_func (t->trainer, script_progress, t);
+  cs_trainer_set_checkpoint_func (t->trainer, 1, script_checkpoint, t);
+  cs_trainer_set_pause_on_divergence (t->trainer, TRUE, script_diverged, t);
+  resumer = cancel ? NULL : g_thread_new ("resumer", script_resumer, t);
+  ok = cs_trainer_run (t->trainer, NULL, &error);
+  if (cancel)
+    {
+      g_assert_error (error, CS_ERROR, CS_ERROR_CANCELLED);
+      g_assert_false (ok);
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_thread_join (resumer);
+      while (t->model_answers == 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+tsne_script_clear (TsneScript *t)
+{
+  g_string_free (t->events, TRUE);
+  g_ptr_array_unref (t->snaps);
+  g_ptr_array_unref (t->checkpoints);
+  g_clear_pointer (&t->model, g_bytes_unref);
+  cs_trainer_unref (t->trainer);
+}
+
+static void
+assert_same_snapshot (const CsSnapshot *x, const CsSnapshot *y)
+{
+  g_assert_cmpuint (x->epoch, ==, y->epoch);
+  g_assert_cmpuint (x->settings.projection, ==, y->settings.projection);
+  g_assert_cmpmem (x->xy, x->n * 2 * sizeof (float), y->xy, y->n * 2 * sizeof (float));
+  g_assert_cmpmem (x->centroids_xy, x->k * 2 * sizeof (float), y->centroids_xy,
+                   y->k * 2 * sizeof (float));
+  g_assert_cmpmem (x->codes, x->n * x->m * sizeof (float), y->codes, y->n * y->m * sizeof (float));
+  g_assert_cmpmem (x->clusters, x->n * 2, y->clusters, y->n * 2);
+}
+
+/* t-SNE frames on a thread of their own while the next epoch trains give what frames on the
+ * training thread give, byte for byte and in the same order: snapshots, checkpoints (their
+ * t-SNE section completed once the frame is done), the model asked for at an epoch's end,
+ * through a switch to PCA and back, a pause (which shows the last epoch before it waits), a
+ * divergence that goes back an epoch (the guard's copy of the layout), and a cancel (the
+ * frame on its way still goes out, and the run leaves no thread behind). */
+static void
+test_tsne_thread (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (6);
+  TsneScript a, b, c;
+
+  run_tsne_script (&a, ds, TRUE, FALSE);
+  run_tsne_script (&b, ds, FALSE, FALSE);
+  g_test_message ("inline: %s", a.events->str);
+  g_test_message ("thread: %s", b.events->str);
+  /* The script did what it says: a PCA frame, a divergence, a pause in epoch 3. */
+  g_assert_nonnull (strstr (a.events->str, "d7-6"));
+  g_assert_cmpuint (((CsSnapshot *) a.snaps->pdata[4])->settings.projection, ==, CS_PROJECTION_PCA);
+  g_assert_cmpuint (((CsSnapshot *) a.snaps->pdata[5])->settings.projection, ==,
+                    CS_PROJECTION_TSNE);
+  g_assert_cmpuint (a.paused_last_epoch, ==, 2);
+  g_assert_cmpuint (b.paused_last_epoch, ==, 2);
+
+  g_assert_cmpstr (a.events->str, ==, b.events->str);
+  g_assert_cmpuint (a.snaps->len, ==, b.snaps->len);
+  for (guint i = 0; i < a.snaps->len; i++)
+    assert_same_snapshot (a.snaps->pdata[i], b.snaps->pdata[i]);
+  g_assert_cmpuint (a.checkpoints->len, ==, b.checkpoints->len);
+  for (guint i = 0; i < a.checkpoints->len; i++)
+    g_assert_true (g_bytes_equal (a.checkpoints->pdata[i], b.checkpoints->pdata[i]));
+  g_assert_nonnull (a.model);
+  g_assert_true (g_bytes_equal (a.model, b.model));
+  {
+    g_autoptr (CsSnapshot) la = cs_trainer_dup_last_snapshot (a.trainer);
+    g_autoptr (CsSnapshot) lb = cs_trainer_dup_last_snapshot (b.trainer);
+
+    assert_same_snapshot (la, lb);
+  }
+
+  /* Cancelled while epoch 2 trains, most likely with epoch 1's frame (a cold one) on its way. */
+  run_tsne_script (&c, ds, FALSE, TRUE);
+  g_assert_cmpstr (c.events->str, ==, "s1 c1 ");
+  assert_same_snapshot (c.snaps->pdata[0], a.snaps->pdata[0]);
+  {
+    g_autoptr (CsSnapshot) last = cs_trainer_dup_last_snapshot (c.trainer);
+
+    g_assert_true (last == c.snaps->pdata[0]);
+  }
+  tsne_script_clear (&a);
+  tsne_script_clear (&b);
+  tsne_script_clear (&c);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -947,5 +1195,6 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/thread-count", test_thread_count);
   g_test_add_func ("/trainer/memory-limit", test_memory_limit);
   g_test_add_func ("/trainer/adaptive-threads", test_adaptive_threads);
+  g_test_add_func ("/trainer/tsne-thread", test_tsne_thread);
   return g_test_run ();
 }

@@ -73,6 +73,7 @@ cs_snapshot_dup_light (const CsSnapshot *self)
   copy->changed = self->changed;
   copy->settings = self->settings;
   copy->metrics = self->metrics;
+  copy->xy_laid_out = self->xy_laid_out;
   memcpy (copy->xy, self->xy, self->n * 2 * sizeof (float));
   memcpy (copy->clusters, self->clusters, self->n * sizeof (guint16));
   memcpy (copy->confidence, self->confidence, self->n * sizeof (float));

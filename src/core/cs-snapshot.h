@@ -74,6 +74,9 @@ struct _CsSnapshot
    * network and the centroids, so a checkpoint does not store it. */
   float *prototypes;
   guint d; /* input dimension: the length of a prototype (0 when prototypes is NULL) */
+  /* A t-SNE view of more points than it lays out (cs-tsne.h, max_points): how many it laid
+   * out; the others sit by their nearest laid-out code. 0 when every point was laid out. */
+  gsize xy_laid_out;
 
   CsEpochMetrics metrics;
 };

@@ -57,6 +57,28 @@ typedef struct
 } Shadow;
 
 static void shadow_clear (Shadow *sh);
+static gboolean is_running (CsTrainer *self);
+static void frame_collect (CsTrainer *self, gboolean wait);
+
+/* An epoch's t-SNE frame, computed on a thread of its own while the next epoch trains. What
+ * reads the layout waits for it: the epoch's snapshot, its checkpoint's t-SNE section and the
+ * divergence guard's copy are completed and delivered, in today's order, once it is done
+ * (frame_collect). Frames stay one after the other, each warm-started from the last, so the
+ * layouts are the bytes an inline computation gives, whatever the timing. */
+typedef struct
+{
+  CsTsne *tsne;
+  CsSnapshot *snap; /* xy and centroids_xy are the frame's to fill */
+  GThread *thread;  /* NULL when the frame ran in the trainer's thread */
+  gint done;        /* atomic: the frame is complete */
+  guint epoch;
+  gboolean shadow;                /* the guard's copy of the epoch waits for the layout */
+  gsize layout_n;                 /* the size of the layout once the frame is done */
+  CsCheckpointWriter *checkpoint; /* the epoch's checkpoint but its t-SNE section, or NULL */
+  gboolean notable;
+  GBytes *model;          /* the epoch's model, for the tasks that waited for its end */
+  GPtrArray *model_tasks; /* those tasks (GTask), or NULL */
+} Frame;
 
 struct _CsTrainer
 {
@@ -104,7 +126,9 @@ struct _CsTrainer
   gint32 *prev_labels;
   gboolean have_prev_labels;
   CsProjection *projection;
-  CsTsne *tsne; /* made when t-SNE is first chosen; continues from frame to frame */
+  CsTsne *tsne;               /* made when t-SNE is first chosen; continues from frame to frame */
+  Frame *frame;               /* the last epoch's t-SNE frame while it is computed, or NULL */
+  gboolean projection_inline; /* t-SNE frames on the training thread (CS_PROJECTION_INLINE) */
   CsRng rng;
   guint changed;      /* settings changed since the last snapshot */
   guint32 *order;     /* the shuffled order of the points, reshuffled each epoch */
@@ -263,6 +287,7 @@ cs_trainer_new (CsDataset *dataset, const CsSettings *settings, GError **error)
   self->settings = *settings;
   self->requested = *settings;
   self->published = *settings;
+  self->projection_inline = g_strcmp0 (g_getenv ("CS_PROJECTION_INLINE"), "1") == 0;
   return self;
 }
 
@@ -280,6 +305,8 @@ cs_trainer_unref (CsTrainer *self)
   g_return_if_fail (self != NULL);
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
+  /* cs_trainer_run collects its last frame before it returns. */
+  g_assert (self->frame == NULL);
   g_clear_pointer (&self->last, cs_snapshot_unref);
   cs_dataset_unref (self->dataset);
   cs_autoencoder_free (self->ae);
@@ -310,6 +337,15 @@ cs_trainer_set_snapshot_func (CsTrainer *self, CsSnapshotFunc func, gpointer use
 {
   self->snapshot_func = func;
   self->snapshot_data = user_data;
+}
+
+void
+cs_trainer_set_projection_inline (CsTrainer *self, gboolean projection_inline)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (!is_running (self));
+
+  self->projection_inline = projection_inline;
 }
 
 void
@@ -584,18 +620,28 @@ cs_trainer_save_model (CsTrainer *self, const char *path, GError **error)
   return cs_file_write_atomic (path, data, len, error);
 }
 
-/* Waits while paused; FALSE once cancelled. */
+/* Waits while paused; FALSE once cancelled. Delivers the last epoch's t-SNE frame at the first
+ * batch boundary after it is done, and before a pause. */
 static gboolean
 check_continue (CsTrainer *self, GCancellable *cancellable)
 {
   gboolean go;
 
+  frame_collect (self, FALSE);
   g_mutex_lock (&self->lock);
   answer_model_request (self);
   while (self->paused && !self->cancelled && !g_cancellable_is_cancelled (cancellable))
     {
       gint64 deadline = g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND;
 
+      if (self->frame != NULL)
+        {
+          /* A paused run shows its last epoch, and answers for the model after it. */
+          g_mutex_unlock (&self->lock);
+          frame_collect (self, TRUE);
+          g_mutex_lock (&self->lock);
+          continue;
+        }
       answer_model_tasks (self); /* a paused run answers at once */
       /* A timed wait so that a GCancellable cancelled without cs_trainer_cancel still ends it. */
       g_cond_wait_until (&self->cond, &self->lock, deadline);
@@ -773,37 +819,81 @@ ensure_tsne (CsTrainer *self)
   self->tsne = cs_tsne_new (&options);
 }
 
+/* The t-SNE frame of snap's codes into snap->xy, continuing tsne's last one. A centroid sits
+ * at the mean position of its cluster's points (t-SNE has no map for points it did not lay
+ * out). Reads and writes nothing but its arguments: it runs on the frame's thread. */
+static void
+tsne_frame (CsTsne *tsne, CsSnapshot *snap)
+{
+  guint k = snap->k;
+  g_autofree double *sum = g_new0 (double, 2 * (gsize) k);
+  g_autofree gsize *count = g_new0 (gsize, k);
+  gsize laid_out = 0;
+
+  cs_tsne_update (tsne, snap->codes, snap->n, snap->m, snap->xy, NULL);
+  cs_tsne_get_layout (tsne, &laid_out);
+  snap->xy_laid_out = laid_out < snap->n ? laid_out : 0;
+  for (gsize i = 0; i < snap->n; i++)
+    {
+      sum[2 * snap->clusters[i]] += snap->xy[2 * i];
+      sum[2 * snap->clusters[i] + 1] += snap->xy[2 * i + 1];
+      count[snap->clusters[i]]++;
+    }
+  for (guint c = 0; c < k; c++)
+    {
+      snap->centroids_xy[2 * c] = count[c] ? (float) (sum[2 * c] / count[c]) : 0.0f;
+      snap->centroids_xy[2 * c + 1] = count[c] ? (float) (sum[2 * c + 1] / count[c]) : 0.0f;
+    }
+}
+
+static gpointer
+frame_thread (gpointer data)
+{
+  Frame *frame = data;
+
+  tsne_frame (frame->tsne, frame->snap);
+  g_atomic_int_set (&frame->done, 1);
+  return NULL;
+}
+
+/* Starts snap's t-SNE frame on a thread of its own (in this one if no thread can be made). */
+static void
+frame_start (CsTrainer *self, CsSnapshot *snap)
+{
+  Frame *frame = g_new0 (Frame, 1);
+  g_autoptr (GError) error = NULL;
+
+  g_assert (self->frame == NULL);
+  ensure_tsne (self);
+  frame->tsne = self->tsne;
+  frame->snap = cs_snapshot_ref (snap);
+  frame->epoch = snap->epoch;
+  /* Before the thread starts: the checkpoint's state section needs it, and the frame's thread
+   * owns the layout until it is done. */
+  frame->layout_n = cs_tsne_layout_size_after (self->tsne, snap->n);
+  self->frame = frame;
+  frame->thread = g_thread_try_new ("cs-tsne", frame_thread, frame, &error);
+  if (frame->thread == NULL)
+    {
+      g_debug ("t-SNE on the training thread: %s", error->message);
+      frame_thread (frame);
+    }
+}
+
 /* The 2-D view the settings ask for: points into snap->xy, centroids into snap->centroids_xy.
- * A t-SNE centroid sits at the mean position of its cluster's points (t-SNE has no map for
- * points it did not lay out). */
+ * snap's codes and clusters are set. */
 static void
 project (CsTrainer *self, CsSnapshot *snap)
 {
   CsDataset *ds = self->dataset;
-  guint m = self->settings.embedding_dim, k = self->k;
+  guint k = self->k;
   gboolean freeze = self->settings.freeze_projection;
 
   switch (self->settings.projection)
     {
     case CS_PROJECTION_TSNE:
       ensure_tsne (self);
-      cs_tsne_update (self->tsne, self->codes, ds->n, m, snap->xy, NULL);
-      {
-        g_autofree double *sum = g_new0 (double, 2 * (gsize) k);
-        g_autofree gsize *count = g_new0 (gsize, k);
-
-        for (gsize i = 0; i < ds->n; i++)
-          {
-            sum[2 * self->labels[i]] += snap->xy[2 * i];
-            sum[2 * self->labels[i] + 1] += snap->xy[2 * i + 1];
-            count[self->labels[i]]++;
-          }
-        for (guint c = 0; c < k; c++)
-          {
-            snap->centroids_xy[2 * c] = count[c] ? (float) (sum[2 * c] / count[c]) : 0.0f;
-            snap->centroids_xy[2 * c + 1] = count[c] ? (float) (sum[2 * c + 1] / count[c]) : 0.0f;
-          }
-      }
+      tsne_frame (self->tsne, snap);
       return;
     case CS_PROJECTION_LDA:
       cs_projection_update_lda (self->projection, self->codes, ds->n, self->labels, k, freeze);
@@ -872,8 +962,39 @@ keep_restored_snapshot (CsTrainer *self)
   g_mutex_unlock (&self->lock);
 }
 
+/* On the training thread: snap as the last snapshot, to the snapshot callback, then the model
+ * to the cs_trainer_dup_model_async calls that waited for the end of its epoch (tasks with
+ * model, or all those waiting now when tasks is NULL). */
+static void
+publish_snapshot (CsTrainer *self, CsSnapshot *snap, GPtrArray *tasks, GBytes *model)
+{
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->last, cs_snapshot_unref);
+  self->last = cs_snapshot_ref (snap);
+  g_mutex_unlock (&self->lock);
+
+  if (self->snapshot_func)
+    self->snapshot_func (snap, self->snapshot_data);
+
+  /* After the snapshot, so that it reaches the main loop first. */
+  if (tasks != NULL)
+    {
+      for (guint i = 0; i < tasks->len; i++)
+        if (model != NULL)
+          g_task_return_pointer (tasks->pdata[i], g_bytes_ref (model),
+                                 (GDestroyNotify) g_bytes_unref);
+        else
+          g_task_return_new_error (tasks->pdata[i], CS_ERROR, CS_ERROR_INVALID,
+                                   _ ("there is no trained model to save yet"));
+      return;
+    }
+  g_mutex_lock (&self->lock);
+  answer_model_tasks (self);
+  g_mutex_unlock (&self->lock);
+}
+
 /* Encodes all points, assigns them to the centroids, computes the metrics and publishes a
- * snapshot. */
+ * snapshot; a t-SNE view's snapshot once its frame is done (frame_collect). */
 static void
 finish_epoch (CsTrainer *self,
               guint epoch,
@@ -884,8 +1005,13 @@ finish_epoch (CsTrainer *self,
 {
   CsDataset *ds = self->dataset;
   guint m = self->settings.embedding_dim, k = self->k;
-  CsSnapshot *snap = cs_snapshot_new (ds->n, m, k, ds->labels ? ds->n_classes : 0, TRUE);
+  CsSnapshot *snap;
   g_autofree float *dist = g_new (float, ds->n *(gsize) k);
+
+  /* The last epoch's frame first: snapshots go out in order, and this one's frame continues
+   * that one's layout. */
+  frame_collect (self, TRUE);
+  snap = cs_snapshot_new (ds->n, m, k, ds->labels ? ds->n_classes : 0, TRUE);
 
   /* Nearest centroid (its identity) and the soft assignment to it as confidence. */
   cs_cluster_soft_assign (self->codes, ds->n, m, self->centroids, k, self->settings.alpha, dist,
@@ -914,7 +1040,6 @@ finish_epoch (CsTrainer *self,
       cs_contingency_match (cont, snap->cluster_to_class);
     }
 
-  project (self, snap);
   memcpy (snap->codes, self->codes, ds->n * (gsize) m * sizeof (float));
   memcpy (snap->centroids, self->centroids, (gsize) k * m * sizeof (float));
   /* Each cluster's prototype: one decoder pass over k rows, no randomness and no state. */
@@ -933,19 +1058,26 @@ finish_epoch (CsTrainer *self,
   snap->settings.k = k;
   snap->metrics = *metrics;
 
-  g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->last, cs_snapshot_unref);
-  self->last = cs_snapshot_ref (snap);
-  g_mutex_unlock (&self->lock);
-
-  if (self->snapshot_func)
-    self->snapshot_func (snap, self->snapshot_data);
+  if (self->settings.projection == CS_PROJECTION_TSNE && !self->projection_inline)
+    {
+      frame_start (self, snap);
+      /* The model of this epoch goes with its snapshot; asking for it later waits for the
+       * next epoch's end, as it would have while this one trained. */
+      g_mutex_lock (&self->lock);
+      if (self->model_tasks->len > 0)
+        {
+          self->frame->model = serialize_model (self, NULL);
+          self->frame->model_tasks = g_steal_pointer (&self->model_tasks);
+          self->model_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+        }
+      g_mutex_unlock (&self->lock);
+    }
+  else
+    {
+      project (self, snap);
+      publish_snapshot (self, snap, NULL, NULL);
+    }
   cs_snapshot_unref (snap);
-
-  /* After the snapshot, so that it reaches the main loop first. */
-  g_mutex_lock (&self->lock);
-  answer_model_tasks (self);
-  g_mutex_unlock (&self->lock);
 }
 
 static gboolean
@@ -1185,10 +1317,12 @@ bits_double (guint64 bits)
   return v;
 }
 
-/* Everything the run needs to continue after epoch as it would have. Arrays are written in the
- * host's byte order, which the checkpoint format fixes as little-endian (cs-checkpoint.h). */
-static GBytes *
-serialize_state (CsTrainer *self, guint epoch)
+/* Everything the run needs to continue after epoch as it would have, but the t-SNE layout,
+ * which serialize_state_finish adds: it may still be computed (a frame on its way), and then
+ * pending_tsne_n is the size it will have. Arrays are written in the host's byte order, which
+ * the checkpoint format fixes as little-endian (cs-checkpoint.h). */
+static CsCheckpointWriter *
+serialize_state_begin (CsTrainer *self, guint epoch, gboolean frame_pending, gsize pending_tsne_n)
 {
   CsDataset *ds = self->dataset;
   CsAutoencoder *ae = self->ae;
@@ -1198,12 +1332,13 @@ serialize_state (CsTrainer *self, guint epoch)
   g_autoptr (JsonNode) settings = cs_settings_to_json (&self->settings);
   g_autofree char *json = json_to_string (settings, FALSE);
   guint64 state[STATE_WORDS] = { 0 };
-  const double *layout = NULL;
   gsize tsne_n = 0;
 
   G_STATIC_ASSERT (G_BYTE_ORDER == G_LITTLE_ENDIAN);
-  if (self->tsne != NULL)
-    layout = cs_tsne_get_layout (self->tsne, &tsne_n);
+  if (frame_pending)
+    tsne_n = pending_tsne_n;
+  else if (self->tsne != NULL)
+    cs_tsne_get_layout (self->tsne, &tsne_n);
   state[STATE_EPOCH] = epoch;
   state[STATE_PRETRAIN] = self->run_pretrain;
   state[STATE_N] = ds->n;
@@ -1267,9 +1402,31 @@ serialize_state (CsTrainer *self, guint epoch)
                          (guint) (2 * m * sizeof (double)));
     cs_checkpoint_writer_end (w);
   }
+  return w;
+}
+
+/* The checkpoint's last section, the t-SNE layout as it is now, of the size its state section
+ * announced. */
+static GBytes *
+serialize_state_finish (CsTrainer *self, CsCheckpointWriter *w, gsize tsne_n)
+{
+  gsize n = 0;
+  const double *layout = self->tsne != NULL ? cs_tsne_get_layout (self->tsne, &n) : NULL;
+
+  g_assert (n == tsne_n);
   if (tsne_n > 0)
     cs_checkpoint_writer_add (w, TAG_TSNE, layout, 2 * tsne_n * sizeof (double));
   return cs_checkpoint_writer_finish (w);
+}
+
+static GBytes *
+serialize_state (CsTrainer *self, guint epoch)
+{
+  gsize tsne_n = 0;
+
+  if (self->tsne != NULL)
+    cs_tsne_get_layout (self->tsne, &tsne_n);
+  return serialize_state_finish (self, serialize_state_begin (self, epoch, FALSE, 0), tsne_n);
 }
 
 /* Reads the STAT section and checks that it belongs to dataset. */
@@ -1503,6 +1660,25 @@ shadow_clear (Shadow *sh)
   memset (sh, 0, sizeof *sh);
 }
 
+/* The t-SNE layout into sh. */
+static void
+shadow_capture_layout (CsTrainer *self, Shadow *sh)
+{
+  const double *layout = NULL;
+  gsize tsne_n = 0;
+
+  if (self->tsne != NULL)
+    layout = cs_tsne_get_layout (self->tsne, &tsne_n);
+  if (tsne_n != sh->tsne_n)
+    {
+      g_free (sh->layout);
+      sh->layout = tsne_n ? g_new (double, 2 * tsne_n) : NULL;
+      sh->tsne_n = tsne_n;
+    }
+  if (tsne_n > 0)
+    memcpy (sh->layout, layout, 2 * tsne_n * sizeof (double));
+}
+
 /* The trainer's state into sh; the buffers are made on the first call. */
 static void
 shadow_capture (CsTrainer *self, Shadow *sh, guint epoch)
@@ -1511,8 +1687,6 @@ shadow_capture (CsTrainer *self, Shadow *sh, guint epoch)
   CsAutoencoder *ae = self->ae;
   guint m = self->settings.embedding_dim;
   gsize km = (gsize) self->k * m;
-  const double *layout = NULL;
-  gsize tsne_n = 0;
 
   if (sh->ae_memory == NULL || sh->n_params != ae->n_params)
     {
@@ -1553,16 +1727,9 @@ shadow_capture (CsTrainer *self, Shadow *sh, guint epoch)
   sh->projection_valid = self->projection->valid;
   memcpy (sh->projection, self->projection->mean, m * sizeof (double));
   memcpy (sh->projection + m, self->projection->basis, 2 * m * sizeof (double));
-  if (self->tsne != NULL)
-    layout = cs_tsne_get_layout (self->tsne, &tsne_n);
-  if (tsne_n != sh->tsne_n)
-    {
-      g_free (sh->layout);
-      sh->layout = tsne_n ? g_new (double, 2 * tsne_n) : NULL;
-      sh->tsne_n = tsne_n;
-    }
-  if (tsne_n > 0)
-    memcpy (sh->layout, layout, 2 * tsne_n * sizeof (double));
+  /* With a frame on its way, its layout is added when it is done. */
+  if (self->frame == NULL)
+    shadow_capture_layout (self, sh);
   sh->rng = self->rng;
   sh->best_rec = self->best_rec;
   sh->best_epoch = self->best_epoch;
@@ -1615,18 +1782,64 @@ shadow_restore (CsTrainer *self, const Shadow *sh)
   self->epoch = sh->epoch;
 }
 
-/* At the end of a good epoch: the guard's copy, and the checkpoint for the callback. */
+/* At the end of a good epoch: the guard's copy, and the checkpoint for the callback. With the
+ * epoch's t-SNE frame on its way, both are taken now but for the layout, which frame_collect
+ * adds before the checkpoint goes out. */
 static void
 keep_checkpoint (CsTrainer *self, guint epoch)
 {
+  Frame *frame = self->frame;
+
   if (self->settings.divergence_factor > 0)
-    shadow_capture (self, &self->good, epoch);
+    {
+      shadow_capture (self, &self->good, epoch);
+      if (frame != NULL)
+        frame->shadow = TRUE;
+    }
   if (self->checkpoint_func != NULL && epoch % self->checkpoint_every == 0)
     {
-      g_autoptr (GBytes) bytes = serialize_state (self, epoch);
+      g_autoptr (GBytes) bytes = NULL;
 
+      if (frame != NULL)
+        {
+          frame->checkpoint = serialize_state_begin (self, epoch, TRUE, frame->layout_n);
+          frame->notable = self->notable;
+          return;
+        }
+      bytes = serialize_state (self, epoch);
       self->checkpoint_func (epoch, bytes, self->notable, self->checkpoint_data);
     }
+}
+
+/* On the training thread: the t-SNE frame on its way, once it is done (at once when wait),
+ * completed and delivered as an inline one would have been at its epoch's end: the snapshot,
+ * the model for the tasks that waited for it, the guard's copy, the checkpoint. Every path
+ * that reads the layout or ends the run comes here first. */
+static void
+frame_collect (CsTrainer *self, gboolean wait)
+{
+  Frame *frame = self->frame;
+
+  if (frame == NULL || (!wait && !g_atomic_int_get (&frame->done)))
+    return;
+  if (frame->thread != NULL)
+    g_thread_join (frame->thread);
+  g_assert (g_atomic_int_get (&frame->done));
+  self->frame = NULL;
+
+  if (frame->shadow && self->good.epoch == frame->epoch)
+    shadow_capture_layout (self, &self->good);
+  publish_snapshot (self, frame->snap, frame->model_tasks, frame->model);
+  if (frame->checkpoint != NULL)
+    {
+      g_autoptr (GBytes) bytes = serialize_state_finish (self, frame->checkpoint, frame->layout_n);
+
+      self->checkpoint_func (frame->epoch, bytes, frame->notable, self->checkpoint_data);
+    }
+  cs_snapshot_unref (frame->snap);
+  g_clear_pointer (&frame->model, g_bytes_unref);
+  g_clear_pointer (&frame->model_tasks, g_ptr_array_unref);
+  g_free (frame);
 }
 
 /* Why epoch's losses count as divergence, or NULL when they do not. */
@@ -1683,6 +1896,8 @@ undo_divergence (CsTrainer *self, guint epoch, const char *reason, GError **erro
   g_autofree char *message
       = g_strdup_printf (_ ("diverged at epoch %u (%s%s)"), epoch, reason, change);
 
+  /* The last good epoch goes out whole, and the guard's copy gets its layout. */
+  frame_collect (self, TRUE);
   if (self->good.epoch == 0)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_DIVERGED, _ ("%s; no earlier epoch to go back to"),
@@ -1953,6 +2168,9 @@ out:
       g_clear_error (error);
       g_set_error (error, CS_ERROR, CS_ERROR_CANCELLED, _ ("training was stopped"));
     }
+  /* The last frame goes out before the run ends, whatever ended it: the snapshot and checkpoint
+   * of every epoch that trained, as without a frame thread, and no thread left behind. */
+  frame_collect (self, TRUE);
   /* Whatever the tuner chose last, the next run of this network gets every thread again. */
   if (self->adaptive_threads && self->ae != NULL && self->tuner.current != self->tuner.max)
     cs_parallel_set_n_active (self->ae->parallel, self->tuner.max);

@@ -21,7 +21,10 @@
 G_BEGIN_DECLS
 
 /* Called on the worker thread once per epoch. The callee does not own the snapshot: take a
- * reference to keep it (and hand it to the main loop). */
+ * reference to keep it (and hand it to the main loop). With a t-SNE view, an epoch's snapshot
+ * (and its checkpoint, which holds the layout) is delivered once its frame, computed on a
+ * thread of its own while the next epoch trains, is done: at a batch boundary of the next
+ * epoch, before a pause, or at the run's end; the order of the callbacks is unchanged. */
 typedef void (*CsSnapshotFunc) (CsSnapshot *snapshot,
                                 gpointer    user_data);
 
@@ -54,6 +57,11 @@ void       cs_trainer_unref (CsTrainer *self);
 void cs_trainer_set_snapshot_func (CsTrainer      *self,
                                    CsSnapshotFunc  func,
                                    gpointer        user_data);
+/* Before the run: compute t-SNE frames on the training thread, in its epochs' critical path, as
+ * before they had a thread of their own (also CS_PROJECTION_INLINE=1 in the environment). The
+ * bytes are the same either way; only the time differs (bench/bench-epoch --tsne). */
+void cs_trainer_set_projection_inline (CsTrainer *self,
+                                       gboolean   projection_inline);
 void cs_trainer_set_progress_func (CsTrainer      *self,
                                    CsProgressFunc  func,
                                    gpointer        user_data);

@@ -89,6 +89,17 @@ cs_tsne_get_layout (const CsTsne *self, gsize *n)
   return self->y;
 }
 
+gsize
+cs_tsne_layout_size_after (const CsTsne *self, gsize n)
+{
+  /* layout () keeps no frame of fewer than 3 points. */
+  if (self->options.max_points > 0 && n > self->options.max_points)
+    n = self->options.max_points;
+  if (n < 3)
+    return self->y != NULL ? self->n : 0;
+  return n;
+}
+
 void
 cs_tsne_set_layout (CsTsne *self, const double *y, gsize n)
 {

@@ -47,6 +47,10 @@ void cs_tsne_reset (CsTsne *self);
 /* The last layout (n x 2, of the sample when sampled), for a checkpoint; NULL with *n = 0
  * before the first update. */
 const double *cs_tsne_get_layout (const CsTsne *self, gsize *n);
+/* The number of points cs_tsne_get_layout will give after a cs_tsne_update of n points that
+ * is not cancelled (the sample's size above options.max_points), known before it runs: a
+ * checkpoint can be written while the frame is computed elsewhere. */
+gsize cs_tsne_layout_size_after (const CsTsne *self, gsize n);
 /* Continues from layout y (n x 2), as if the last update had produced it. */
 void cs_tsne_set_layout (CsTsne *self, const double *y, gsize n);
 

@@ -729,21 +729,33 @@ rasterise_direct (cairo_t *cr, const CsScatterParams *p, const Layout *l, const 
 
 /* Axes ------------------------------------------------------------------------------------ */
 
-/* The axis titles of the projection the snapshot was drawn with. */
-static void
-axis_titles (const CsSnapshot *snapshot, const char **x, const char **y)
+void
+cs_plot_scatter_axis_titles (const CsSnapshot *snapshot, char **x, char **y)
 {
   switch (snapshot != NULL ? snapshot->settings.projection : CS_PROJECTION_PCA)
     {
     case CS_PROJECTION_LDA:
-      *x = "LD 1", *y = "LD 2";
+      *x = g_strdup ("LD 1"), *y = g_strdup ("LD 2");
       break;
     case CS_PROJECTION_TSNE:
-      *x = "t-SNE 1", *y = "t-SNE 2";
+      if (snapshot->xy_laid_out > 0)
+        /* Translators: the horizontal axis of a t-SNE view of a sample, "t-SNE 1 (10000 of
+         * 70000 points laid out, ...)"; the others were put next to their nearest sampled
+         * neighbour in the latent space */
+        *x = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "t-SNE 1 (%zu of %zu point laid out, the others "
+                                           "placed by their nearest)",
+                                           "t-SNE 1 (%zu of %zu points laid out, the others "
+                                           "placed by their nearest)",
+                                           snapshot->n),
+                              snapshot->xy_laid_out, snapshot->n);
+      else
+        *x = g_strdup ("t-SNE 1");
+      *y = g_strdup ("t-SNE 2");
       break;
     case CS_PROJECTION_PCA:
     default:
-      *x = "PC 1", *y = "PC 2";
+      *x = g_strdup ("PC 1"), *y = g_strdup ("PC 2");
       break;
     }
 }
@@ -755,7 +767,7 @@ draw_grid_and_ticks (cairo_t *cr,
                      const Layout *l,
                      gboolean grid)
 {
-  const char *x_title, *y_title;
+  g_autofree char *x_title = NULL, *y_title = NULL;
   double xt[CS_PLOT_MAX_TICKS], yt[CS_PLOT_MAX_TICKS];
   double xstep = 1, ystep = 1;
   guint nx = cs_plot_ticks_linear (l->v.x0, l->v.x1, (guint) CLAMP (l->aw / 75, 2, 10), xt, &xstep);
@@ -823,7 +835,7 @@ draw_grid_and_ticks (cairo_t *cr,
 
   /* The axes of the projection in force. The vertical title gives way to long tick labels
    * (the margin is fixed, see layout ()). */
-  axis_titles (params->snapshot, &x_title, &y_title);
+  cs_plot_scatter_axis_titles (params->snapshot, &x_title, &y_title);
   cs_plot_set_source (cr, &style->muted);
   cs_plot_text (cr, l->ax + l->aw / 2, bottom + 24, x_title, 0.5, 0.0);
   if (l->ax - 8 - label_w >= 22)

@@ -147,6 +147,12 @@ void cs_plot_scatter_draw (cairo_t *cr,
                            const CsPlotStyle *style,
                            const CsScatterParams *params);
 
+/* The axis titles of the projection snapshot was drawn with ("PC 1", "PC 2", ...); a t-SNE
+ * view of a sample says so in the horizontal one. Free them with g_free. */
+void cs_plot_scatter_axis_titles (const CsSnapshot *snapshot,
+                                  char            **x,
+                                  char            **y);
+
 /* Two runs side by side on the same points: b's clusters take the colours of the clusters of a
  * they share most points with (cs_match_clusters), unmatched ones new colours. a_colors (a->k
  * entries) and b_colors (b->k) receive palette entries of a palette of *palette_k colours, for
