@@ -188,7 +188,8 @@ static void
 choose_k_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   CsWindow *self = CS_WINDOW (widget);
-  CsSnapshot *snapshot = cs_scatter_view_get_snapshot (self->scatter_view);
+  /* The epoch itself: a re-projected frame of it has no codes. */
+  CsSnapshot *snapshot = cs_plot_view_get_snapshot (CS_PLOT_VIEW (self->scatter_view));
   CsSettings settings;
 
   if (snapshot == NULL || snapshot->codes == NULL)
