@@ -180,6 +180,22 @@ cs_reprojector_lookup (CsReprojector *self,
   return NULL;
 }
 
+GPtrArray *
+cs_reprojector_dup_history (CsReprojector *self, CsSnapshot *const *history, guint n)
+{
+  GPtrArray *out = g_ptr_array_new_full (n, (GDestroyNotify) cs_snapshot_unref);
+
+  g_return_val_if_fail (CS_IS_REPROJECTOR (self), out);
+
+  for (guint i = 0; i < n; i++)
+    {
+      CsSnapshot *frame = cs_reprojector_lookup (self, history[i], NULL, NULL, NULL);
+
+      g_ptr_array_add (out, cs_snapshot_ref (frame != NULL ? frame : history[i]));
+    }
+  return out;
+}
+
 /* Work ------------------------------------------------------------------------------------- */
 
 /* What one re-projection reads (referenced or copied: the main loop goes on meanwhile) and

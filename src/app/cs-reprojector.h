@@ -62,6 +62,9 @@ CsSnapshot *cs_reprojector_lookup (CsReprojector *self,
                                    CsReprojectState *state,
                                    CsSnapshot *const **trail,
                                    guint *n_trail);
+/* history (n epochs) with each epoch whose frame in the projection in force is ready replaced
+ * by that frame: a new array of references, for a run folder. */
+GPtrArray *cs_reprojector_dup_history (CsReprojector *self, CsSnapshot *const *history, guint n);
 /* The state of the epoch at the history's cursor ("state" property). */
 CsReprojectState cs_reprojector_get_state (CsReprojector *self);
 /* Why the epoch at the cursor could not be re-projected, or NULL. */

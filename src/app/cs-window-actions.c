@@ -523,6 +523,24 @@ fill_export_source (CsWindow *self, CsExportSource *source)
   export_size (self, &source->view.width, &source->view.height);
 }
 
+/* A run folder takes each epoch in the projection in force where its frame is ready: its
+ * labels.csv then has the x, y on screen, and config.json names the projection they are in. */
+static GPtrArray *
+run_history (CsController *controller, CsExportSource *source)
+{
+  guint n = 0;
+  CsSnapshot *const *history = cs_controller_get_history (controller, &n);
+  GPtrArray *frames
+      = cs_reprojector_dup_history (cs_controller_get_reprojector (controller), history, n);
+
+  source->history = (CsSnapshot *const *) frames->pdata;
+  source->n_history = frames->len;
+  if (frames->len > 0)
+    source->settings.projection
+        = ((CsSnapshot *) g_ptr_array_index (frames, frames->len - 1))->settings.projection;
+  return frames;
+}
+
 gboolean
 cs_window_export_to (CsWindow *self, const char *what, const char *path, GError **error)
 {
@@ -531,6 +549,7 @@ cs_window_export_to (CsWindow *self, const char *what, const char *path, GError 
   g_autofree char *spec = NULL;
   g_autoptr (CsTrainer) trainer = NULL;
   g_autoptr (GBytes) model = NULL;
+  g_autoptr (GPtrArray) frames = NULL;
 
   g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
 
@@ -550,6 +569,7 @@ cs_window_export_to (CsWindow *self, const char *what, const char *path, GError 
         return FALSE;
       source.dataset_spec = spec;
       source.model = model;
+      frames = run_history (self->controller, &source);
     }
   return cs_export_write (kind, path, &source, error);
 }
@@ -651,13 +671,14 @@ static void
 save_run_write (SaveRun *save, GBytes *model)
 {
   CsExportSource source;
+  g_autoptr (GPtrArray) frames = NULL;
 
   /* The history as it is now: it includes the epoch the model comes from. A run folder needs
    * no view state, and the views may be gone by now. */
   cs_export_source_init (&source);
   source.dataset = cs_controller_get_dataset (save->controller);
-  source.history = cs_controller_get_history (save->controller, &source.n_history);
   source.settings = save->settings;
+  frames = run_history (save->controller, &source);
   source.dataset_spec = save->dataset_spec;
   source.model = model;
   cs_export_async (CS_EXPORT_RUN, save->path, &source, NULL, export_finished,

@@ -78,6 +78,9 @@ cs_reproject (const CsSnapshot *epoch,
   self = g_new0 (CsReprojection, 1);
   self->snapshot = snap = cs_snapshot_dup_light (epoch);
   snap->settings.projection = options->kind;
+  /* A labelled CSV of the frame then has its z columns, as the epoch's own would. */
+  if (epoch->codes != NULL)
+    snap->codes = g_memdup2 (epoch->codes, epoch->n * (gsize) epoch->m * sizeof (float));
 
   if (options->kind == CS_PROJECTION_TSNE)
     {

@@ -42,8 +42,9 @@ void cs_reproject_options_init (CsReprojectOptions *options, CsProjectionKind ki
 
 typedef struct
 {
-  /* A light copy of the epoch (no codes) whose xy and centroids_xy are in the new projection
-   * and whose settings.projection names it; everything else is the epoch's. */
+  /* A copy of the epoch whose xy and centroids_xy are in the new projection and whose
+   * settings.projection names it; everything else is the epoch's, its codes too when it has
+   * them (a light epoch gives a light copy). */
   CsSnapshot *snapshot;
   CsProjection *basis; /* PCA / LDA: the basis used (align the next frame with it), or NULL */
   double *layout;      /* t-SNE: the layout (continue the next frame from it), or NULL */

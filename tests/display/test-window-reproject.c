@@ -97,9 +97,10 @@ assert_same_xy (const CsSnapshot *a, const CsSnapshot *b)
                    b->k * 2 * sizeof (float));
 }
 
-/* The labelled CSV's x and y are the frame's. */
+/* The labelled CSV's x and y are the frame's: exported alone ("labels"), or in a run folder
+ * ("run"), whose config.json then names the frame's projection. */
 static void
-assert_csv_xy (Fixture *f, const CsSnapshot *frame)
+assert_csv_xy (Fixture *f, const CsSnapshot *frame, const char *what)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("cs-reproject-XXXXXX", &error);
@@ -108,11 +109,23 @@ assert_csv_xy (Fixture *f, const CsSnapshot *frame)
   g_auto (GStrv) lines = NULL;
 
   g_assert_no_error (error);
-  g_assert_true (cs_window_export_to (f->window, "labels", path, &error));
+  g_assert_true (
+      cs_window_export_to (f->window, what, g_str_equal (what, "run") ? dir : path, &error));
   g_assert_no_error (error);
+  if (g_str_equal (what, "run"))
+    {
+      g_autofree char *config_path = g_build_filename (dir, "config.json", NULL);
+      g_autofree char *config = NULL;
+
+      g_assert_true (g_file_get_contents (config_path, &config, NULL, &error));
+      g_assert_nonnull (strstr (config, "\"lda\""));
+      g_assert_null (strstr (config, "\"pca\""));
+    }
   g_assert_true (g_file_get_contents (path, &text, NULL, &error));
   lines = g_strsplit (text, "\n", -1);
   g_assert_true (g_str_has_prefix (lines[0], "id,label,cluster,confidence,x,y"));
+  /* A frame of an epoch that has its codes keeps them. */
+  g_assert_true ((strstr (lines[0], ",z_0") != NULL) == (frame->codes != NULL));
   for (gsize i = 0; i < frame->n; i += 97)
     {
       g_auto (GStrv) cols = g_strsplit (lines[i + 1], ",", -1);
@@ -159,7 +172,8 @@ test_lda (Fixture *f, gconstpointer data)
   g_assert_cmpuint (params.n_trail, >, 0);
   for (guint t = 0; t < params.n_trail; t++)
     g_assert_true (params.trail[t]->settings.projection == CS_PROJECTION_LDA);
-  assert_csv_xy (f, shown);
+  assert_csv_xy (f, shown, "labels");
+  assert_csv_xy (f, shown, "run");
 
   /* Epoch 1 has no codes left: from its checkpoint, aligned with the frame next to it. */
   g_assert_null (first->codes);
@@ -177,7 +191,7 @@ test_lda (Fixture *f, gconstpointer data)
   want_first = cs_reproject_checkpoint (ds, path, first, &options, NULL, &error);
   g_assert_no_error (error);
   assert_same_xy (shown, want_first->snapshot);
-  assert_csv_xy (f, shown);
+  assert_csv_xy (f, shown, "labels");
 
   /* Back and forth: both frames are kept. */
   seek (f, 4);
