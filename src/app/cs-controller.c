@@ -839,12 +839,13 @@ cs_controller_get_reprojector (CsController *self)
 }
 
 char *
-cs_controller_lookup_checkpoint (CsController *self, guint epoch)
+cs_controller_lookup_checkpoint (CsController *self, guint epoch, gboolean wait)
 {
   g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
   if (self->cache_run == NULL)
     return NULL;
-  cs_checkpoint_cache_flush (self->cache);
+  if (wait)
+    cs_checkpoint_cache_flush (self->cache);
   return cs_checkpoint_cache_lookup (self->cache, self->cache_run, epoch);
 }
 

@@ -523,6 +523,8 @@ fill_export_source (CsWindow *self, CsExportSource *source)
   export_size (self, &source->view.width, &source->view.height);
 }
 
+static GPtrArray *animation_reproject (CsWindow *self, CsExportSource *source);
+
 /* A run folder takes each epoch in the projection in force where its frame is ready: its
  * labels.csv then has the x, y on screen, and config.json names the projection they are in. */
 static GPtrArray *
@@ -549,7 +551,7 @@ cs_window_export_to (CsWindow *self, const char *what, const char *path, GError 
   g_autofree char *spec = NULL;
   g_autoptr (CsTrainer) trainer = NULL;
   g_autoptr (GBytes) model = NULL;
-  g_autoptr (GPtrArray) frames = NULL;
+  g_autoptr (GPtrArray) frames = NULL, checkpoints = NULL;
 
   g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
 
@@ -571,6 +573,8 @@ cs_window_export_to (CsWindow *self, const char *what, const char *path, GError 
       source.model = model;
       frames = run_history (self->controller, &source);
     }
+  if (kind == CS_EXPORT_ANIMATION)
+    checkpoints = animation_reproject (self, &source);
   return cs_export_write (kind, path, &source, error);
 }
 
@@ -780,11 +784,32 @@ animation_view (CsWindow *self, CsExportSource *source)
     source->view.last = MAX (cs_window_get_timeline_index (self), 0);
 }
 
+/* Every frame in the projection in force, as the scatter shows the epochs: the job re-projects
+ * on its worker, from the checkpoints in the window's cache (their paths, returned). */
+static GPtrArray *
+animation_reproject (CsWindow *self, CsExportSource *source)
+{
+  GPtrArray *paths = g_ptr_array_new_full (source->n_history, g_free);
+
+  source->reproject = TRUE;
+  source->projection
+      = cs_reprojector_get_projection (cs_controller_get_reprojector (self->controller));
+  for (guint i = 0; i < source->n_history; i++)
+    g_ptr_array_add (paths, source->history[i]->settings.projection != source->projection
+                                    && source->history[i]->codes == NULL
+                                ? cs_controller_lookup_checkpoint (self->controller,
+                                                                   source->history[i]->epoch, FALSE)
+                                : NULL);
+  source->checkpoints = (const char *const *) paths->pdata;
+  return paths;
+}
+
 static void
 export_animation (CsWindow *self, const char *path)
 {
   CsExportSource source;
   AdwToast *toast;
+  g_autoptr (GPtrArray) checkpoints = NULL;
 
   if (self->animation_cancellable != NULL)
     {
@@ -793,6 +818,7 @@ export_animation (CsWindow *self, const char *path)
     }
   fill_export_source (self, &source);
   animation_view (self, &source);
+  checkpoints = animation_reproject (self, &source);
   toast = adw_toast_new (_ ("Writing the animation"));
   adw_toast_set_timeout (toast, 0);
   adw_toast_set_button_label (toast, _ ("Cancel"));

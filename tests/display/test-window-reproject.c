@@ -151,7 +151,14 @@ test_lda (Fixture *f, gconstpointer data)
   g_autoptr (CsReprojection) want_latest = NULL, want_first = NULL;
   g_autofree char *path = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cs-reproject-XXXXXX", &error);
+  g_autofree char *gif_pca = g_build_filename (dir, "pca.gif", NULL);
+  g_autofree char *gif_lda = g_build_filename (dir, "lda.gif", NULL);
+  g_autofree char *bytes_pca = NULL, *bytes_lda = NULL;
+  gsize len_pca, len_lda;
 
+  g_assert_true (cs_window_export_to (f->window, "animation", gif_pca, &error));
+  g_assert_no_error (error);
   set (f, "projection", g_variant_new_string ("lda"));
   /* Never the old picture passed off as the new projection. */
   g_assert_cmpint (cs_scatter_view_get_reproject_state (f->scatter), ==, CS_REPROJECT_WORKING);
@@ -185,7 +192,7 @@ test_lda (Fixture *f, gconstpointer data)
   g_assert_true (shown->settings.projection == CS_PROJECTION_LDA);
   g_assert_cmpuint (shown->epoch, ==, 1);
   g_assert_true (memcmp (shown->xy, first->xy, first->n * 2 * sizeof (float)) != 0);
-  path = cs_controller_lookup_checkpoint (f->controller, 1);
+  path = cs_controller_lookup_checkpoint (f->controller, 1, TRUE);
   g_assert_nonnull (path);
   options.align_to = want_latest->basis;
   want_first = cs_reproject_checkpoint (ds, path, first, &options, NULL, &error);
@@ -200,6 +207,14 @@ test_lda (Fixture *f, gconstpointer data)
   g_assert_cmpint (cs_scatter_view_get_reproject_state (f->scatter), ==, CS_REPROJECT_READY);
   g_assert_true (cs_scatter_view_get_snapshot (f->scatter) == shown);
 
+  /* The animation's frames are re-projected too (on its worker, from the checkpoints). */
+  g_assert_true (cs_window_export_to (f->window, "animation", gif_lda, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (gif_pca, &bytes_pca, &len_pca, NULL));
+  g_assert_true (g_file_get_contents (gif_lda, &bytes_lda, &len_lda, NULL));
+  g_assert_true (len_pca != len_lda || memcmp (bytes_pca, bytes_lda, len_pca) != 0);
+  cs_test_remove_tree (dir);
+
   /* PCA again: every epoch as it was drawn. */
   set (f, "projection", g_variant_new_string ("pca"));
   g_assert_cmpint (cs_scatter_view_get_reproject_state (f->scatter), ==, CS_REPROJECT_NONE);
@@ -213,7 +228,7 @@ test_missing (Fixture *f, gconstpointer data)
   CsSnapshot *first = cs_controller_get_snapshot (f->controller, 0);
   char *path;
 
-  while ((path = cs_controller_lookup_checkpoint (f->controller, 1)) != NULL)
+  while ((path = cs_controller_lookup_checkpoint (f->controller, 1, TRUE)) != NULL)
     {
       g_assert_cmpint (g_unlink (path), ==, 0);
       g_free (path);
