@@ -893,8 +893,9 @@ cs_controller_dispose (GObject *object)
   g_assert (!self->worker_alive);
   detach_run (self);
   g_clear_object (&self->cancellable);
+  /* Before the cache goes: work still on its way lets go of it first. */
   if (self->reprojector != NULL)
-    cs_reprojector_clear (self->reprojector);
+    cs_reprojector_shutdown (self->reprojector);
 
   G_OBJECT_CLASS (cs_controller_parent_class)->dispose (object);
 }
@@ -904,7 +905,6 @@ cs_controller_finalize (GObject *object)
 {
   CsController *self = CS_CONTROLLER (object);
 
-  /* Its work referenced us: none is left by now, and nothing of it reads the cache. */
   g_clear_object (&self->reprojector);
   g_clear_object (&self->history);
   g_clear_pointer (&self->cache, cs_checkpoint_cache_free);
@@ -984,7 +984,7 @@ cs_controller_init (CsController *self)
   cs_settings_init_default (&self->settings);
   self->cache = cs_checkpoint_cache_new (NULL, DEFAULT_CACHE_BYTES);
   self->pending_branch = -1;
-  self->reprojector = cs_reprojector_new (self->history, self->cache, G_OBJECT (self));
+  self->reprojector = cs_reprojector_new (self->history, self->cache);
   cs_reprojector_set_projection (self->reprojector, self->settings.projection);
 }
 

@@ -65,8 +65,8 @@ struct _CsReprojector
   GObject parent_instance;
 
   CsHistoryModel *history;
-  CsCheckpointCache *cache;
-  GObject *owner; /* borrowed: it owns the cache (and us) */
+  GMutex cache_lock;        /* the work's look-ups against cs_reprojector_shutdown */
+  CsCheckpointCache *cache; /* borrowed; NULL once shut down */
   CsDataset *dataset;
   const char *cache_run;
   CsProjectionKind kind;
@@ -203,8 +203,7 @@ cs_reprojector_dup_history (CsReprojector *self, CsSnapshot *const *history, gui
 typedef struct
 {
   guint generation;
-  GObject *owner; /* referenced: keeps the cache alive */
-  CsCheckpointCache *cache;
+  CsReprojector *self; /* the task's source object, so alive while the work runs */
   char *cache_run;
   CsDataset *dataset;
   CsSnapshot *epoch;
@@ -223,7 +222,6 @@ work_free (gpointer data)
 {
   Work *work = data;
 
-  g_clear_object (&work->owner);
   g_free (work->cache_run);
   g_clear_pointer (&work->dataset, cs_dataset_unref);
   g_clear_pointer (&work->epoch, cs_snapshot_unref);
@@ -279,11 +277,21 @@ work_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
     {
       g_autofree char *path = NULL;
 
-      /* The newest checkpoints may still be on their way to the disk. */
-      cs_checkpoint_cache_flush (work->cache);
-      path = work->cache_run != NULL
-                 ? cs_checkpoint_cache_lookup (work->cache, work->cache_run, work->epoch->epoch)
-                 : NULL;
+      CsReprojector *self = work->self;
+
+      g_mutex_lock (&self->cache_lock);
+      if (self->cache != NULL && work->cache_run != NULL)
+        {
+          path = cs_checkpoint_cache_lookup (self->cache, work->cache_run, work->epoch->epoch);
+          /* Not there yet: it may still be on its way to the disk (while training goes on,
+           * the queue is never empty for long, so this waits only when it has to). */
+          if (path == NULL)
+            {
+              cs_checkpoint_cache_flush (self->cache);
+              path = cs_checkpoint_cache_lookup (self->cache, work->cache_run, work->epoch->epoch);
+            }
+        }
+      g_mutex_unlock (&self->cache_lock);
       if (path == NULL)
         {
           g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -319,6 +327,8 @@ work_done (GObject *object, GAsyncResult *result, gpointer user_data)
     }
   if (work->generation != self->generation)
     return;
+  if (ok && find_frame (self, work->epoch->epoch, work->kind) != NULL)
+    return; /* cancelled late, and made again meanwhile */
   if (ok)
     {
       Frame *frame = g_new0 (Frame, 1);
@@ -420,22 +430,25 @@ static gboolean
 start_work (gpointer data)
 {
   CsReprojector *self = data;
-  CsSnapshot *epoch = cs_history_model_get_current (self->history);
-  CsHistory *history = cs_history_model_get_history (self->history);
+  CsSnapshot *epoch;
+  CsHistory *history;
   CsReprojectState state;
   g_autoptr (GTask) task = NULL;
   Work *work;
   gint position;
 
   self->settle_id = 0;
+  if (self->history == NULL)
+    return G_SOURCE_REMOVE;
+  epoch = cs_history_model_get_current (self->history);
+  history = cs_history_model_get_history (self->history);
   cs_reprojector_lookup (self, epoch, &state, NULL, NULL);
   if (state != CS_REPROJECT_WORKING || self->dataset == NULL || self->cancellable != NULL)
     return G_SOURCE_REMOVE;
 
   work = g_new0 (Work, 1);
   work->generation = self->generation;
-  work->owner = g_object_ref (self->owner);
-  work->cache = self->cache;
+  work->self = self;
   work->cache_run = g_strdup (self->cache_run);
   work->dataset = cs_dataset_ref (self->dataset);
   work->epoch = cs_snapshot_ref (epoch);
@@ -467,10 +480,13 @@ start_work (gpointer data)
 static void
 update (CsReprojector *self)
 {
-  CsSnapshot *epoch = cs_history_model_get_current (self->history);
+  CsSnapshot *epoch;
   CsReprojectState state;
   Unavailable *u;
 
+  if (self->history == NULL)
+    return;
+  epoch = cs_history_model_get_current (self->history);
   cs_reprojector_lookup (self, epoch, &state, NULL, NULL);
   if (self->cancellable != NULL
       && (state != CS_REPROJECT_WORKING || self->work_epoch != epoch->epoch
@@ -570,18 +586,27 @@ on_items_changed (GListModel *list, guint position, guint removed, guint added, 
     cs_reprojector_clear (self);
 }
 
-/* GObject ---------------------------------------------------------------------------------- */
-
-static void
-cs_reprojector_dispose (GObject *object)
+void
+cs_reprojector_shutdown (CsReprojector *self)
 {
-  CsReprojector *self = CS_REPROJECTOR (object);
+  g_return_if_fail (CS_IS_REPROJECTOR (self));
 
   cancel_work (self);
   g_clear_handle_id (&self->settle_id, g_source_remove);
   if (self->history != NULL)
     g_signal_handlers_disconnect_by_data (self->history, self);
   g_clear_object (&self->history);
+  g_mutex_lock (&self->cache_lock);
+  self->cache = NULL;
+  g_mutex_unlock (&self->cache_lock);
+}
+
+/* GObject ---------------------------------------------------------------------------------- */
+
+static void
+cs_reprojector_dispose (GObject *object)
+{
+  cs_reprojector_shutdown (CS_REPROJECTOR (object));
 
   G_OBJECT_CLASS (cs_reprojector_parent_class)->dispose (object);
 }
@@ -594,6 +619,7 @@ cs_reprojector_finalize (GObject *object)
   g_ptr_array_unref (self->frames);
   g_hash_table_unref (self->unavailable);
   g_clear_pointer (&self->dataset, cs_dataset_unref);
+  g_mutex_clear (&self->cache_lock);
 
   G_OBJECT_CLASS (cs_reprojector_parent_class)->finalize (object);
 }
@@ -643,20 +669,20 @@ cs_reprojector_init (CsReprojector *self)
 {
   self->frames = g_ptr_array_new_with_free_func (frame_free);
   self->unavailable = g_hash_table_new_full (NULL, NULL, NULL, unavailable_free);
+  g_mutex_init (&self->cache_lock);
 }
 
 CsReprojector *
-cs_reprojector_new (CsHistoryModel *history, CsCheckpointCache *cache, GObject *owner)
+cs_reprojector_new (CsHistoryModel *history, CsCheckpointCache *cache)
 {
   CsReprojector *self;
 
   g_return_val_if_fail (CS_IS_HISTORY_MODEL (history), NULL);
-  g_return_val_if_fail (cache != NULL && G_IS_OBJECT (owner), NULL);
+  g_return_val_if_fail (cache != NULL, NULL);
 
   self = g_object_new (CS_TYPE_REPROJECTOR, NULL);
   self->history = g_object_ref (history);
   self->cache = cache;
-  self->owner = owner;
   g_signal_connect_object (history, "notify::current", G_CALLBACK (on_current), self,
                            G_CONNECT_DEFAULT);
   g_signal_connect_object (history, "items-changed", G_CALLBACK (on_items_changed), self,

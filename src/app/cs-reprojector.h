@@ -41,9 +41,12 @@ typedef enum
 G_DECLARE_FINAL_TYPE (CsReprojector, cs_reprojector, CS, REPROJECTOR, GObject)
 
 /* Follows history's cursor. Checkpoints are looked up in cache (borrowed: it must outlive the
- * reprojector and its work, which holds a reference on owner, the object that owns cache). */
-CsReprojector *
-cs_reprojector_new (CsHistoryModel *history, CsCheckpointCache *cache, GObject *owner);
+ * reprojector, or at least its cs_reprojector_shutdown). */
+CsReprojector *cs_reprojector_new (CsHistoryModel *history, CsCheckpointCache *cache);
+/* Cancels the work, lets go of the history, and returns once no work reads the cache any
+ * more (work under way may go on, without it, until it notices the cancellation): the cache
+ * can then be freed. Nothing starts after it. */
+void cs_reprojector_shutdown (CsReprojector *self);
 /* The dataset of the history's epochs (their checkpoints' data), and the run's folder in the
  * cache (owned by the cache). Either change forgets every frame. */
 void cs_reprojector_set_source (CsReprojector *self, CsDataset *dataset, const char *cache_run);
