@@ -328,8 +328,8 @@ work_done (GObject *object, GAsyncResult *result, gpointer user_data)
   if (work->generation != self->generation)
     return;
   if (ok && find_frame (self, work->epoch->epoch, work->kind) != NULL)
-    return; /* cancelled late, and made again meanwhile */
-  if (ok)
+    ; /* cancelled late, and made again meanwhile: one is enough */
+  else if (ok)
     {
       Frame *frame = g_new0 (Frame, 1);
 
