@@ -11,6 +11,9 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cs-error.h"
 #include "cs-history.h"
@@ -312,6 +315,41 @@ work_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
   g_task_return_boolean (task, TRUE);
 }
 
+/* The work runs on a thread of its own, at a lower priority than the main loop (and the
+ * training): a cold t-SNE keeps a core busy for seconds, and on a machine whose two cores are
+ * taken the main loop would wait for it. The thread is the pool's alone (exclusive), so no
+ * other work inherits its priority; one job at a time, in order: work that was cancelled
+ * meanwhile returns at once. */
+#define WORK_NICE 5
+
+static void
+work_pool_run (gpointer data, gpointer user_data)
+{
+  GTask *task = data;
+  static __thread gboolean niced;
+
+  if (!niced)
+    {
+      /* Lowering is always allowed; failing it only costs the priority. */
+      if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), WORK_NICE) != 0)
+        g_debug ("could not lower the re-projection thread's priority");
+      niced = TRUE;
+    }
+  work_thread (task, g_task_get_source_object (task), g_task_get_task_data (task),
+               g_task_get_cancellable (task));
+  g_object_unref (task);
+}
+
+static void
+run_work (GTask *task)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (work_pool_run, NULL, 1, TRUE, NULL));
+  g_thread_pool_push (pool, g_object_ref (task), NULL);
+}
+
 static void
 work_done (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -471,7 +509,7 @@ start_work (gpointer data)
   g_task_set_source_tag (task, start_work);
   g_task_set_name (task, "[clusterscope] re-projection");
   g_task_set_task_data (task, work, work_free);
-  g_task_run_in_thread (task, work_thread);
+  run_work (task);
   return G_SOURCE_REMOVE;
 }
 
