@@ -1,7 +1,11 @@
 /* bench-stall.c: the longest main-loop stall while the window trains (not a test).
  *
- * Usage: bench-stall [DATASET [SECONDS [PRETRAIN [EPOCHS]]]]
+ * Usage: bench-stall [DATASET [SECONDS [PRETRAIN [EPOCHS [scrub]]]]]
  * Defaults: fashion-mnist (70 000 images), 60 s, 1 pretraining epoch, 3 clustering epochs.
+ * With "scrub", once three epochs are in, the timeline jumps to an earlier epoch every 0.4 s
+ * and the projection goes round PCA, LDA and t-SNE every 3 s, so that old epochs are
+ * re-projected (cs-reprojector.c) while training goes on; "scrub-pca" scrubs in PCA alone, to
+ * tell the re-projection's share from the redraws'.
  * A 2 ms timer on the main loop measures how late it fires: the worst lateness is the worst
  * stall a user would feel (the issue asks for none above 50 ms). Runs the cairo renderer
  * unless GSK_RENDERER says otherwise. Snapshot deliveries, the
@@ -62,6 +66,26 @@ on_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Scrubbing and switching the projection, as a user trying the views while it trains. */
+static gboolean
+on_scrub (gpointer data)
+{
+  static const char *const names[] = { "lda", "tsne", "pca" };
+  static guint calls;
+  CsWindow *window = data;
+  gboolean switching = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "switching"));
+  guint n = cs_controller_get_n_history (cs_window_get_controller (window));
+
+  if (n < 3)
+    return G_SOURCE_CONTINUE;
+  if (calls++ % 8 == 0 && switching)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.set", "(sv)", "projection",
+                                g_variant_new_string (names[(calls / 8) % 3]));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.timeline-seek", "i",
+                              (gint) g_random_int_range (0, (gint32) n));
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
@@ -87,7 +111,7 @@ main (int argc, char *argv[])
   CsWindow *window;
   Stats stats = { 0 };
   gint64 start, deadline;
-  guint tick;
+  guint tick, scrub = 0;
 
   /* Under Xvfb the GL renderer is Mesa's software rasteriser, which repaints the window in
    * hundreds of milliseconds and measures llvmpipe, not us; the cairo renderer is what a
@@ -120,6 +144,12 @@ main (int argc, char *argv[])
 
   stats.start = g_get_monotonic_time ();
   tick = g_timeout_add (TICK_MS, on_tick, &stats);
+  if (argc > 5 && g_str_has_prefix (argv[5], "scrub"))
+    {
+      g_object_set_data (G_OBJECT (window), "switching",
+                         GINT_TO_POINTER (g_str_equal (argv[5], "scrub")));
+      scrub = g_timeout_add (400, on_scrub, window);
+    }
   gtk_widget_add_tick_callback (GTK_WIDGET (cs_window_get_scatter_view (window)), on_frame, &stats,
                                 NULL);
   start = g_get_monotonic_time ();
@@ -128,6 +158,8 @@ main (int argc, char *argv[])
          && cs_controller_get_state (controller) == CS_RUN_RUNNING)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (tick);
+  if (scrub != 0)
+    g_source_remove (scrub);
 
   g_print ("dataset %s: %u points, %u epochs delivered in %.1f s\n", spec,
            (guint) cs_controller_get_dataset (controller)->n,

@@ -14,6 +14,7 @@
 #include "cs-controller.h"
 #include "cs-dataset-load.h"
 #include "cs-error.h"
+#include "cs-reprojector.h"
 #include "cs-run.h"
 
 /* Snapshots older than the newest few lose their latent codes (see cs_history_new()). */
@@ -61,9 +62,10 @@ struct _CsController
 
   CsHistoryModel *history; /* the epochs of that run, with the cursor the views follow */
 
-  CsCheckpointCache *cache; /* checkpoints of the run's epochs, for branches */
-  const char *cache_run;    /* the run's folder in it (branches keep it) */
-  gint pending_branch;      /* history index to continue from once the worker returns, or -1 */
+  CsCheckpointCache *cache;   /* checkpoints of the run's epochs, for branches */
+  const char *cache_run;      /* the run's folder in it (branches keep it) */
+  gint pending_branch;        /* history index to continue from once the worker returns, or -1 */
+  CsReprojector *reprojector; /* old epochs in the projection in force */
 
   guint epoch;
   CsPhase phase;
@@ -513,6 +515,7 @@ cs_controller_start (CsController *self, GError **error)
 
   clear_history (self);
   self->cache_run = cs_checkpoint_cache_new_run (self->cache);
+  cs_reprojector_set_source (self->reprojector, self->dataset, self->cache_run);
   start_worker (self, trainer);
   return TRUE;
 }
@@ -573,6 +576,7 @@ cs_controller_reset (CsController *self)
     }
   detach_run (self);
   clear_history (self);
+  cs_reprojector_clear (self->reprojector);
   self->epoch = 0;
   self->batch = 0;
   self->n_batches = 0;
@@ -746,6 +750,7 @@ cs_controller_set_settings (CsController *self, const CsSettings *settings, CsSe
   g_return_if_fail (CS_IS_CONTROLLER (self));
 
   self->settings = *settings;
+  cs_reprojector_set_projection (self->reprojector, self->settings.projection);
   if (self->worker_alive && self->run != NULL && mask != 0)
     cs_trainer_request_settings (self->run->trainer, settings, mask);
 }
@@ -763,6 +768,7 @@ on_settings_changed (GSettings *gsettings, const char *key, CsController *self)
     return;
   value = g_settings_get_value (gsettings, key);
   cs_settings_set_variant (&self->settings, desc, value);
+  cs_reprojector_set_projection (self->reprojector, self->settings.projection);
   if (self->worker_alive && self->run != NULL && desc->live != 0)
     cs_trainer_request_settings (self->run->trainer, &self->settings, desc->live);
 }
@@ -774,6 +780,7 @@ cs_controller_follow_settings (CsController *self, GSettings *gsettings)
   g_return_if_fail (G_IS_SETTINGS (gsettings));
 
   cs_settings_load_gsettings (&self->settings, gsettings);
+  cs_reprojector_set_projection (self->reprojector, self->settings.projection);
   cs_checkpoint_cache_set_limit (
       self->cache, (guint64) g_settings_get_uint (gsettings, "checkpoint-cache-size") << 20);
   g_signal_connect_object (gsettings, "changed", G_CALLBACK (on_settings_changed), self, 0);
@@ -824,6 +831,24 @@ cs_controller_get_latest (CsController *self)
   return cs_history_get_latest (cs_history_model_get_history (self->history));
 }
 
+CsReprojector *
+cs_controller_get_reprojector (CsController *self)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  return self->reprojector;
+}
+
+char *
+cs_controller_lookup_checkpoint (CsController *self, guint epoch, gboolean wait)
+{
+  g_return_val_if_fail (CS_IS_CONTROLLER (self), NULL);
+  if (self->cache_run == NULL)
+    return NULL;
+  if (wait)
+    cs_checkpoint_cache_flush (self->cache);
+  return cs_checkpoint_cache_lookup (self->cache, self->cache_run, epoch);
+}
+
 CsTrainer *
 cs_controller_get_trainer (CsController *self)
 {
@@ -868,6 +893,9 @@ cs_controller_dispose (GObject *object)
   g_assert (!self->worker_alive);
   detach_run (self);
   g_clear_object (&self->cancellable);
+  /* Before the cache goes: work still on its way lets go of it first. */
+  if (self->reprojector != NULL)
+    cs_reprojector_shutdown (self->reprojector);
 
   G_OBJECT_CLASS (cs_controller_parent_class)->dispose (object);
 }
@@ -877,6 +905,7 @@ cs_controller_finalize (GObject *object)
 {
   CsController *self = CS_CONTROLLER (object);
 
+  g_clear_object (&self->reprojector);
   g_clear_object (&self->history);
   g_clear_pointer (&self->cache, cs_checkpoint_cache_free);
   g_clear_pointer (&self->dataset, cs_dataset_unref);
@@ -955,6 +984,8 @@ cs_controller_init (CsController *self)
   cs_settings_init_default (&self->settings);
   self->cache = cs_checkpoint_cache_new (NULL, DEFAULT_CACHE_BYTES);
   self->pending_branch = -1;
+  self->reprojector = cs_reprojector_new (self->history, self->cache);
+  cs_reprojector_set_projection (self->reprojector, self->settings.projection);
 }
 
 CsController *

@@ -9,6 +9,7 @@
 
 #include "cs-dataset.h"
 #include "cs-history-model.h"
+#include "cs-reprojector.h"
 #include "cs-settings.h"
 #include "cs-snapshot.h"
 #include "cs-trainer.h"
@@ -88,6 +89,14 @@ guint cs_controller_get_n_history (CsController *self);
 CsSnapshot *const *cs_controller_get_history (CsController *self, guint *n);
 CsSnapshot *cs_controller_get_snapshot (CsController *self, guint index);
 CsSnapshot *cs_controller_get_latest (CsController *self);
+/* The epochs of the history re-projected in the projection in force (the settings'), for the
+ * views and exports (cs-reprojector.h). */
+CsReprojector *cs_controller_get_reprojector (CsController *self);
+/* The file of epoch's checkpoint in the window's cache, or NULL. With wait, once the
+ * checkpoints queued have been written (it blocks until then: not for the main loop while
+ * training); without, those still queued (the newest epochs', which have their codes) are not
+ * found. */
+char *cs_controller_lookup_checkpoint (CsController *self, guint epoch, gboolean wait);
 /* The trainer of the current (or last) run, or NULL. */
 CsTrainer *cs_controller_get_trainer (CsController *self);
 

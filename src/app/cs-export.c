@@ -15,6 +15,7 @@
 #include "cs-error.h"
 #include "cs-export.h"
 #include "cs-history.h"
+#include "cs-reproject.h"
 #include "cs-run.h"
 
 static const char *const kind_names[] = {
@@ -101,6 +102,9 @@ typedef struct
   CsAnimationFormat animation_format;
   CsHistory *frames; /* the history again, for the centroid trails */
   guint first, n_frames;
+  gboolean reproject; /* draw every frame in projection (checkpoints: n_history, or NULL) */
+  CsProjectionKind projection;
+  GPtrArray *checkpoints;
   /* Progress, reported from the worker to the caller's main context (see report_progress). */
   CsExportProgressFunc progress;
   gpointer progress_data;
@@ -132,6 +136,7 @@ export_job_free (ExportJob *job)
   g_free (job->curves_title);
   g_free (job->confusion_title);
   g_clear_pointer (&job->frames, cs_history_unref);
+  g_clear_pointer (&job->checkpoints, g_ptr_array_unref);
   g_clear_pointer (&job->compare, g_ptr_array_unref);
   g_free (job->compare_name);
   g_clear_pointer (&job->compare_shown, cs_snapshot_unref);
@@ -307,6 +312,36 @@ export_job_fill_plots (ExportJob *job)
 
 /* Animations ------------------------------------------------------------------------------ */
 
+/* Fitted: the frames share one fit, so the axes stay still and the points move. */
+static void
+export_job_fit_frames (ExportJob *job)
+{
+  CsSnapshot *const *history = (CsSnapshot *const *) job->history->pdata;
+
+  if (job->view.zoom.x0 == job->view.zoom.x1)
+    {
+      CsViewport all = { 0 };
+      gboolean any = FALSE;
+
+      for (guint i = job->first; i < job->first + job->n_frames; i++)
+        {
+          CsViewport fit;
+
+          cs_plot_scatter_fit (history[i], &fit);
+          if (!(fit.x1 > fit.x0 && fit.y1 > fit.y0))
+            continue;
+          if (!any)
+            all = fit;
+          all.x0 = MIN (all.x0, fit.x0);
+          all.y0 = MIN (all.y0, fit.y0);
+          all.x1 = MAX (all.x1, fit.x1);
+          all.y1 = MAX (all.y1, fit.y1);
+          any = TRUE;
+        }
+      job->scatter.view = all;
+    }
+}
+
 /* The frames' range and a viewport for all of them; FALSE with an error that says what to do. */
 static gboolean
 export_job_prepare_animation (ExportJob *job, GError **error)
@@ -339,30 +374,68 @@ export_job_prepare_animation (ExportJob *job, GError **error)
   job->frames = cs_history_new (MAX (job->history->len, 1));
   for (guint i = 0; i < job->history->len; i++)
     cs_history_append (job->frames, history[i]);
+  export_job_fit_frames (job);
+  return TRUE;
+}
 
-  /* Fitted: the frames share one fit, so the axes stay still and the points move. */
-  if (job->view.zoom.x0 == job->view.zoom.x1)
+/* On the worker, before the first frame: the epochs of the frames (and of the trails behind
+ * them) made in another projection than job->projection, re-projected one after the other,
+ * each aligned with (or continued from) the one before, as the trainer chains its frames. An
+ * epoch that cannot be re-projected (no codes, no checkpoint) stays as it was drawn. FALSE
+ * only when cancelled. */
+static gboolean
+export_job_reproject_frames (ExportJob *job, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (CsReprojection) prev = NULL;
+  guint from
+      = job->first > CS_PLOT_SCATTER_TRAIL_LENGTH ? job->first - CS_PLOT_SCATTER_TRAIL_LENGTH : 0;
+  gboolean any = FALSE;
+
+  for (guint i = from; i < job->first + job->n_frames; i++)
     {
-      CsViewport all = { 0 };
-      gboolean any = FALSE;
+      CsSnapshot *epoch = g_ptr_array_index (job->history, i);
+      const char *path = job->checkpoints != NULL && i < job->checkpoints->len
+                             ? g_ptr_array_index (job->checkpoints, i)
+                             : NULL;
+      g_autoptr (GError) local = NULL;
+      CsReprojectOptions options;
+      CsReprojection *r = NULL;
 
-      for (guint i = job->first; i < job->first + job->n_frames; i++)
+      if (epoch->settings.projection == job->projection)
         {
-          CsViewport fit;
-
-          cs_plot_scatter_fit (history[i], &fit);
-          if (!(fit.x1 > fit.x0 && fit.y1 > fit.y0))
-            continue;
-          if (!any)
-            all = fit;
-          all.x0 = MIN (all.x0, fit.x0);
-          all.y0 = MIN (all.y0, fit.y0);
-          all.x1 = MAX (all.x1, fit.x1);
-          all.y1 = MAX (all.y1, fit.y1);
-          any = TRUE;
+          g_clear_pointer (&prev, cs_reprojection_free);
+          continue;
         }
-      job->scatter.view = all;
+      cs_reproject_options_init (&options, job->projection);
+      if (prev != NULL)
+        {
+          options.align_to = prev->basis;
+          options.tsne_layout = prev->layout;
+          options.tsne_n = prev->layout_n;
+        }
+      if (epoch->codes != NULL)
+        r = cs_reproject (epoch, epoch->codes, epoch->m, &options, cancellable, &local);
+      else if (path != NULL)
+        r = cs_reproject_checkpoint (job->dataset, path, epoch, &options, cancellable, &local);
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          cs_reprojection_free (r);
+          return !g_cancellable_set_error_if_cancelled (cancellable, error);
+        }
+      g_clear_pointer (&prev, cs_reprojection_free);
+      if (r == NULL)
+        {
+          g_debug ("animation: epoch %u stays as it was drawn: %s", epoch->epoch,
+                   local != NULL ? local->message : "no checkpoint");
+          continue;
+        }
+      g_ptr_array_index (job->history, i) = cs_snapshot_ref (r->snapshot);
+      cs_snapshot_unref (epoch);
+      prev = r;
+      any = TRUE;
     }
+  if (any)
+    export_job_fit_frames (job);
   return TRUE;
 }
 
@@ -451,6 +524,8 @@ export_job_write_animation (ExportJob *job, GCancellable *cancellable, GError **
 {
   CsAnimationParams params;
 
+  if (job->reproject && !export_job_reproject_frames (job, cancellable, error))
+    return FALSE;
   cs_animation_params_init (&params);
   params.format = job->animation_format;
   params.width = (guint) ceil (job->view.width);
@@ -483,6 +558,14 @@ export_job_new (CsExportKind kind, const char *path, const CsExportSource *sourc
   job->compare_shown = source->compare_shown ? cs_snapshot_ref (source->compare_shown) : NULL;
   if (source->selection != NULL && job->dataset != NULL)
     job->selection = g_memdup2 (source->selection, job->dataset->n);
+  job->reproject = source->reproject;
+  job->projection = source->projection;
+  if (source->reproject && source->checkpoints != NULL)
+    {
+      job->checkpoints = g_ptr_array_new_full (source->n_history, g_free);
+      for (guint i = 0; i < source->n_history; i++)
+        g_ptr_array_add (job->checkpoints, g_strdup (source->checkpoints[i]));
+    }
 
   switch (kind)
     {

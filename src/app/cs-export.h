@@ -80,6 +80,13 @@ typedef struct
   guint n_compare;
   const char *compare_name;
   CsSnapshot *compare_shown;
+  /* Animations, when reproject is set: every frame in projection, the epochs made in another
+   * one re-projected on the worker (cs_reproject), each from the frame before it as the
+   * trainer goes, from their codes or else from checkpoints[i] (n_history paths, NULL where
+   * there is none: that epoch stays as it was drawn). */
+  gboolean reproject;
+  CsProjectionKind projection;
+  const char *const *checkpoints;
 } CsExportSource;
 
 /* Zeroes source and initialises its view. */

@@ -41,6 +41,9 @@ struct _CsScatterView
   CsSelectMode select_mode; /* from the modifiers when the drag began */
   GArray *polygon;          /* double pairs, widget pixels: the lasso, or the rectangle's corners */
   double drag_x, drag_y;    /* where the drag began */
+
+  /* The epochs in the projection in force, or NULL: each epoch as it was drawn. */
+  CsReprojector *reprojector;
 };
 
 G_DEFINE_FINAL_TYPE (CsScatterView, cs_scatter_view, CS_TYPE_PLOT_VIEW)
@@ -56,10 +59,24 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+/* The epoch at the history's cursor as it was drawn. */
+static inline CsSnapshot *
+get_epoch (CsScatterView *self)
+{
+  return cs_plot_view_get_snapshot (CS_PLOT_VIEW (self));
+}
+
+/* The frame drawn: the epoch, or its re-projection in the projection in force when that is
+ * ready. Hit tests, selections and exports go by the same frame as the picture. */
 static inline CsSnapshot *
 get_snapshot (CsScatterView *self)
 {
-  return cs_plot_view_get_snapshot (CS_PLOT_VIEW (self));
+  CsSnapshot *epoch = get_epoch (self);
+  CsSnapshot *frame = self->reprojector != NULL && epoch != NULL
+                          ? cs_reprojector_lookup (self->reprojector, epoch, NULL, NULL, NULL)
+                          : NULL;
+
+  return frame != NULL ? frame : epoch;
 }
 
 static inline CsDataset *
@@ -77,12 +94,24 @@ get_trail (CsScatterView *self, CsSnapshot *const **trail)
   gint position;
   guint first;
 
+  CsSnapshot *const *all;
+  CsSnapshot *epoch = get_epoch (self);
+  guint n_trail;
+
   *trail = NULL;
   if (model == NULL || (position = cs_history_model_get_position (model)) < 0)
     return 0;
+  if (self->reprojector != NULL && epoch != NULL
+      && cs_reprojector_lookup (self->reprojector, epoch, NULL, trail, &n_trail) != NULL)
+    return n_trail;
   history = cs_history_model_get_history (model);
   first = cs_history_get_trail_start (history, position, CS_PLOT_SCATTER_TRAIL_LENGTH);
-  *trail = cs_history_peek (history, NULL) + first;
+  all = cs_history_peek (history, NULL);
+  /* Centroids drawn in another projection are in other coordinates. */
+  while (first < (guint) position
+         && all[first]->settings.projection != all[position]->settings.projection)
+    first++;
+  *trail = all + first;
   return position - first;
 }
 
@@ -567,6 +596,58 @@ on_query_tooltip (GtkWidget *widget,
 
 /* Drawing ---------------------------------------------------------------------------------- */
 
+/* The name the panel gives a projection. */
+static const char *
+projection_name (CsProjectionKind kind)
+{
+  const CsSettingDesc *desc = cs_settings_find ("projection");
+
+  return desc != NULL && (guint) kind < desc->n_choices ? _ (desc->choices[kind].label) : "?";
+}
+
+/* While the epoch shown is not in the projection in force, its old picture stays dimmed under
+ * a notice that says so: it is never passed off as the new projection. */
+static void
+draw_reprojection_notice (
+    CsScatterView *self, cairo_t *cr, int width, int height, const CsPlotStyle *style)
+{
+  CsSnapshot *epoch = get_epoch (self);
+  CsReprojectState state = CS_REPROJECT_NONE;
+  g_autofree char *title = NULL, *detail = NULL;
+  const char *old_name, *new_name;
+
+  if (self->reprojector == NULL || epoch == NULL)
+    return;
+  cs_reprojector_lookup (self->reprojector, epoch, &state, NULL, NULL);
+  old_name = projection_name (epoch->settings.projection);
+  new_name = projection_name (cs_reprojector_get_projection (self->reprojector));
+  switch (state)
+    {
+    case CS_REPROJECT_WORKING:
+      /* Translators: "Re-projecting epoch 12 in LDA…" */
+      title = g_strdup_printf (_ ("Re-projecting epoch %u in %s…"), epoch->epoch, new_name);
+      /* Translators: "Shown meanwhile as it was drawn, in PCA" */
+      detail = g_strdup_printf (_ ("Shown meanwhile as it was drawn, in %s"), old_name);
+      break;
+    case CS_REPROJECT_MISSING:
+    case CS_REPROJECT_FAILED:
+      /* Translators: "Epoch 12 cannot be re-projected in LDA" */
+      title = g_strdup_printf (_ ("Epoch %u cannot be re-projected in %s"), epoch->epoch, new_name);
+      if (state == CS_REPROJECT_MISSING)
+        /* Translators: "Its checkpoint is no longer in the cache; shown as it was drawn, in PCA" */
+        detail = g_strdup_printf (
+            _ ("Its checkpoint is no longer in the cache; shown as it was drawn, in %s"), old_name);
+      else
+        detail = g_strdup (cs_reprojector_get_error (self->reprojector));
+      break;
+    case CS_REPROJECT_NONE:
+    case CS_REPROJECT_READY:
+    default:
+      return;
+    }
+  cs_plot_draw_notice (cr, width, height, style, title, detail);
+}
+
 /* The points go into the base's cached picture; hovering only adds the ring on top, so moving
  * the pointer over 70 000 points stays cheap. */
 static void
@@ -575,9 +656,12 @@ cs_scatter_view_draw (
 {
   CsScatterParams params;
 
-  fill_params (CS_SCATTER_VIEW (view), &params);
+  CsScatterView *self = CS_SCATTER_VIEW (view);
+
+  fill_params (self, &params);
   params.highlight = -1;
   cs_plot_scatter_draw (cr, width, height, style, &params);
+  draw_reprojection_notice (self, cr, width, height, style);
 }
 
 /* The lasso or rectangle being drawn: a faint fill in the accent colour under a dashed
@@ -669,6 +753,41 @@ cs_scatter_view_dataset_changed (CsPlotView *view)
 }
 
 /* API -------------------------------------------------------------------------------------- */
+
+static void
+on_reprojector_changed (CsReprojector *reprojector, CsScatterView *self)
+{
+  cs_scatter_view_current_changed (CS_PLOT_VIEW (self));
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
+}
+
+void
+cs_scatter_view_set_reprojector (CsScatterView *self, CsReprojector *reprojector)
+{
+  g_return_if_fail (CS_IS_SCATTER_VIEW (self));
+  g_return_if_fail (reprojector == NULL || CS_IS_REPROJECTOR (reprojector));
+
+  if (self->reprojector == reprojector)
+    return;
+  if (self->reprojector != NULL)
+    g_signal_handlers_disconnect_by_data (self->reprojector, self);
+  g_set_object (&self->reprojector, reprojector);
+  if (reprojector != NULL)
+    g_signal_connect_object (reprojector, "changed", G_CALLBACK (on_reprojector_changed), self,
+                             G_CONNECT_DEFAULT);
+  cs_plot_view_invalidate (CS_PLOT_VIEW (self));
+}
+
+CsReprojectState
+cs_scatter_view_get_reproject_state (CsScatterView *self)
+{
+  CsReprojectState state = CS_REPROJECT_NONE;
+
+  g_return_val_if_fail (CS_IS_SCATTER_VIEW (self), CS_REPROJECT_NONE);
+  if (self->reprojector != NULL && get_epoch (self) != NULL)
+    cs_reprojector_lookup (self->reprojector, get_epoch (self), &state, NULL, NULL);
+  return state;
+}
 
 CsSnapshot *
 cs_scatter_view_get_snapshot (CsScatterView *self)
@@ -777,6 +896,7 @@ cs_scatter_view_dispose (GObject *object)
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_object (&self->selection);
+  cs_scatter_view_set_reprojector (self, NULL);
   G_OBJECT_CLASS (cs_scatter_view_parent_class)->dispose (object);
 }
 

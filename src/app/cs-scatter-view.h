@@ -6,6 +6,7 @@
 #pragma once
 
 #include "cs-plot-view.h"
+#include "cs-reprojector.h"
 #include "cs-selection.h"
 
 G_BEGIN_DECLS
@@ -16,9 +17,18 @@ G_DECLARE_FINAL_TYPE (CsScatterView, cs_scatter_view, CS, SCATTER_VIEW, CsPlotVi
 /* The epoch at the history's cursor, with the centroid trails of the epochs before it. The
  * dataset (cs_plot_view_set_dataset) gives the true labels, class names and thumbnails. */
 GtkWidget *cs_scatter_view_new (void);
-/* The epoch shown (as cs_plot_view_get_snapshot) and how many earlier ones draw the trails. */
+/* The frame shown: the epoch at the history's cursor (cs_plot_view_get_snapshot), or its
+ * re-projection in the projection in force once ready; and how many earlier frames draw the
+ * trails. */
 CsSnapshot *cs_scatter_view_get_snapshot (CsScatterView *self);
 guint cs_scatter_view_get_n_trail (CsScatterView *self);
+
+/* Draws each epoch in the projection in force (reprojector's frames), or, while its frame is
+ * not ready or cannot be made, as it was drawn, dimmed under a notice that says so. NULL: each
+ * epoch as it was drawn. */
+void cs_scatter_view_set_reprojector (CsScatterView *self, CsReprojector *reprojector);
+/* The reprojector's state for the epoch shown (CS_REPROJECT_NONE without one). */
+CsReprojectState cs_scatter_view_get_reproject_state (CsScatterView *self);
 
 void cs_scatter_view_set_color_by (CsScatterView *self, CsColorBy color_by);
 CsColorBy cs_scatter_view_get_color_by (CsScatterView *self);

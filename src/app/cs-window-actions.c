@@ -188,7 +188,8 @@ static void
 choose_k_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   CsWindow *self = CS_WINDOW (widget);
-  CsSnapshot *snapshot = cs_scatter_view_get_snapshot (self->scatter_view);
+  /* The epoch itself: a re-projected frame of it has no codes. */
+  CsSnapshot *snapshot = cs_plot_view_get_snapshot (CS_PLOT_VIEW (self->scatter_view));
   CsSettings settings;
 
   if (snapshot == NULL || snapshot->codes == NULL)
@@ -522,6 +523,26 @@ fill_export_source (CsWindow *self, CsExportSource *source)
   export_size (self, &source->view.width, &source->view.height);
 }
 
+static GPtrArray *animation_reproject (CsWindow *self, CsExportSource *source);
+
+/* A run folder takes each epoch in the projection in force where its frame is ready: its
+ * labels.csv then has the x, y on screen, and config.json names the projection they are in. */
+static GPtrArray *
+run_history (CsController *controller, CsExportSource *source)
+{
+  guint n = 0;
+  CsSnapshot *const *history = cs_controller_get_history (controller, &n);
+  GPtrArray *frames
+      = cs_reprojector_dup_history (cs_controller_get_reprojector (controller), history, n);
+
+  source->history = (CsSnapshot *const *) frames->pdata;
+  source->n_history = frames->len;
+  if (frames->len > 0)
+    source->settings.projection
+        = ((CsSnapshot *) g_ptr_array_index (frames, frames->len - 1))->settings.projection;
+  return frames;
+}
+
 gboolean
 cs_window_export_to (CsWindow *self, const char *what, const char *path, GError **error)
 {
@@ -530,6 +551,7 @@ cs_window_export_to (CsWindow *self, const char *what, const char *path, GError 
   g_autofree char *spec = NULL;
   g_autoptr (CsTrainer) trainer = NULL;
   g_autoptr (GBytes) model = NULL;
+  g_autoptr (GPtrArray) frames = NULL, checkpoints = NULL;
 
   g_return_val_if_fail (CS_IS_WINDOW (self), FALSE);
 
@@ -549,7 +571,10 @@ cs_window_export_to (CsWindow *self, const char *what, const char *path, GError 
         return FALSE;
       source.dataset_spec = spec;
       source.model = model;
+      frames = run_history (self->controller, &source);
     }
+  if (kind == CS_EXPORT_ANIMATION)
+    checkpoints = animation_reproject (self, &source);
   return cs_export_write (kind, path, &source, error);
 }
 
@@ -650,13 +675,14 @@ static void
 save_run_write (SaveRun *save, GBytes *model)
 {
   CsExportSource source;
+  g_autoptr (GPtrArray) frames = NULL;
 
   /* The history as it is now: it includes the epoch the model comes from. A run folder needs
    * no view state, and the views may be gone by now. */
   cs_export_source_init (&source);
   source.dataset = cs_controller_get_dataset (save->controller);
-  source.history = cs_controller_get_history (save->controller, &source.n_history);
   source.settings = save->settings;
+  frames = run_history (save->controller, &source);
   source.dataset_spec = save->dataset_spec;
   source.model = model;
   cs_export_async (CS_EXPORT_RUN, save->path, &source, NULL, export_finished,
@@ -758,11 +784,32 @@ animation_view (CsWindow *self, CsExportSource *source)
     source->view.last = MAX (cs_window_get_timeline_index (self), 0);
 }
 
+/* Every frame in the projection in force, as the scatter shows the epochs: the job re-projects
+ * on its worker, from the checkpoints in the window's cache (their paths, returned). */
+static GPtrArray *
+animation_reproject (CsWindow *self, CsExportSource *source)
+{
+  GPtrArray *paths = g_ptr_array_new_full (source->n_history, g_free);
+
+  source->reproject = TRUE;
+  source->projection
+      = cs_reprojector_get_projection (cs_controller_get_reprojector (self->controller));
+  for (guint i = 0; i < source->n_history; i++)
+    g_ptr_array_add (paths, source->history[i]->settings.projection != source->projection
+                                    && source->history[i]->codes == NULL
+                                ? cs_controller_lookup_checkpoint (self->controller,
+                                                                   source->history[i]->epoch, FALSE)
+                                : NULL);
+  source->checkpoints = (const char *const *) paths->pdata;
+  return paths;
+}
+
 static void
 export_animation (CsWindow *self, const char *path)
 {
   CsExportSource source;
   AdwToast *toast;
+  g_autoptr (GPtrArray) checkpoints = NULL;
 
   if (self->animation_cancellable != NULL)
     {
@@ -771,6 +818,7 @@ export_animation (CsWindow *self, const char *path)
     }
   fill_export_source (self, &source);
   animation_view (self, &source);
+  checkpoints = animation_reproject (self, &source);
   toast = adw_toast_new (_ ("Writing the animation"));
   adw_toast_set_timeout (toast, 0);
   adw_toast_set_button_label (toast, _ ("Cancel"));

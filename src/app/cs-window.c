@@ -658,6 +658,8 @@ cs_window_dispose (GObject *object)
   if (self->controller != NULL)
     {
       cs_controller_stop (self->controller);
+      /* A t-SNE being laid out for an old epoch would keep the controller a while. */
+      cs_reprojector_clear (cs_controller_get_reprojector (self->controller));
       g_signal_handlers_disconnect_by_data (self->controller, self);
       g_signal_handlers_disconnect_by_data (get_history (self), self);
       g_clear_object (&self->controller);
@@ -762,6 +764,9 @@ cs_window_init (CsWindow *self)
   /* Scrubbing is one change of the history's position: the views follow it themselves. */
   history = get_history (self);
   cs_plot_view_set_history (CS_PLOT_VIEW (self->scatter_view), history);
+  /* Old epochs in the projection in force, when it is not the one they were drawn in. */
+  cs_scatter_view_set_reprojector (self->scatter_view,
+                                   cs_controller_get_reprojector (self->controller));
   cs_plot_view_set_history (CS_PLOT_VIEW (self->curves_view), history);
   cs_plot_view_set_history (CS_PLOT_VIEW (self->confusion_view), history);
   self->selection = cs_selection_new ();

@@ -1567,6 +1567,34 @@ restore_state (CsTrainer *self, CsCheckpoint *ck, GError **error)
   return TRUE;
 }
 
+float *
+cs_trainer_checkpoint_dup_codes (
+    CsCheckpoint *checkpoint, const CsDataset *dataset, guint *epoch, guint *m, GError **error)
+{
+  guint64 state[STATE_WORDS];
+  const guint8 *p;
+
+  g_return_val_if_fail (checkpoint != NULL && dataset != NULL, NULL);
+
+  if (!read_state (checkpoint, dataset, state, error))
+    return NULL;
+  if (state[STATE_M] == 0 || state[STATE_M] > G_MAXUINT16)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_FORMAT, _ ("%s: invalid state (dimension %llu)"),
+                   cs_checkpoint_get_name (checkpoint), (unsigned long long) state[STATE_M]);
+      return NULL;
+    }
+  p = cs_checkpoint_get (checkpoint, TAG_CODES,
+                         dataset->n * (gsize) state[STATE_M] * sizeof (float), NULL, error);
+  if (p == NULL)
+    return NULL;
+  if (epoch != NULL)
+    *epoch = (guint) state[STATE_EPOCH];
+  if (m != NULL)
+    *m = (guint) state[STATE_M];
+  return g_memdup2 (p, dataset->n * (gsize) state[STATE_M] * sizeof (float));
+}
+
 CsTrainer *
 cs_trainer_new_from_checkpoint (CsDataset *dataset, CsCheckpoint *checkpoint, GError **error)
 {

@@ -46,6 +46,14 @@ CsTrainer *cs_trainer_new   (CsDataset        *dataset,
 CsTrainer *cs_trainer_new_from_checkpoint (CsDataset    *dataset,
                                            CsCheckpoint *checkpoint,
                                            GError      **error);
+/* The latent codes (n x m, g_free) a checkpoint holds: those the trainer projected at the end
+ * of its epoch, byte for byte. The dataset must be the one it was made on (as above). epoch and
+ * m (may be NULL) receive the checkpoint's epoch and the code dimension. */
+float     *cs_trainer_checkpoint_dup_codes (CsCheckpoint    *checkpoint,
+                                            const CsDataset *dataset,
+                                            guint           *epoch,
+                                            guint           *m,
+                                            GError         **error);
 /* The epoch a resumed trainer continues after (0 for a new run). */
 guint      cs_trainer_get_start_epoch     (CsTrainer *self);
 /* DEC / IDEC: the epoch at which the run ended because its labels settled (fewer than dec_tol

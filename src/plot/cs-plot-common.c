@@ -327,6 +327,65 @@ cs_plot_draw_message (
 }
 
 void
+cs_plot_draw_notice (cairo_t *cr,
+                     double width,
+                     double height,
+                     const CsPlotStyle *style,
+                     const char *title,
+                     const char *detail)
+{
+  g_autofree char *title_fit = NULL, *detail_fit = NULL;
+  double pad = 14, max_w = MAX (width - 48, 40), w, h, x, y, line;
+  cairo_font_extents_t fext;
+
+  g_return_if_fail (cr != NULL && style != NULL && title != NULL);
+
+  cairo_save (cr);
+  cs_plot_set_source_alpha (cr, &style->background, 0.6);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+
+  cs_plot_set_font (cr, style, 1.15, TRUE);
+  cairo_font_extents (cr, &fext);
+  line = fext.ascent + fext.descent;
+  title_fit = cs_plot_text_fit (cr, title, max_w - 2 * pad);
+  w = cs_plot_text_width (cr, title_fit);
+  if (detail != NULL)
+    {
+      cs_plot_set_font (cr, style, 1.0, FALSE);
+      detail_fit = cs_plot_text_fit (cr, detail, max_w - 2 * pad);
+      w = MAX (w, cs_plot_text_width (cr, detail_fit));
+    }
+  w = ceil (w + 2 * pad);
+  h = ceil (line * (detail != NULL ? 2.3 : 1.0) + 2 * pad);
+  x = round ((width - w) / 2);
+  y = round ((height - h) / 2);
+
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, x + w - 8, y + 8, 8, -G_PI / 2, 0);
+  cairo_arc (cr, x + w - 8, y + h - 8, 8, 0, G_PI / 2);
+  cairo_arc (cr, x + 8, y + h - 8, 8, G_PI / 2, G_PI);
+  cairo_arc (cr, x + 8, y + 8, 8, G_PI, 3 * G_PI / 2);
+  cairo_close_path (cr);
+  cs_plot_set_source_alpha (cr, &style->background, 0.95);
+  cairo_fill_preserve (cr);
+  cairo_set_line_width (cr, 1.0);
+  cs_plot_set_source_alpha (cr, &style->foreground, 0.35);
+  cairo_stroke (cr);
+
+  cs_plot_set_font (cr, style, 1.15, TRUE);
+  cs_plot_set_source (cr, &style->foreground);
+  cs_plot_text (cr, width / 2, y + pad, title_fit, 0.5, 0.0);
+  if (detail_fit != NULL)
+    {
+      cs_plot_set_font (cr, style, 1.0, FALSE);
+      cs_plot_set_source (cr, &style->muted);
+      cs_plot_text (cr, width / 2, y + pad + line * 1.3, detail_fit, 0.5, 0.0);
+    }
+  cairo_restore (cr);
+}
+
+void
 cs_plot_draw_marker (cairo_t *cr,
                      CsMarker marker,
                      double x,

@@ -38,6 +38,16 @@ void cs_plot_set_source (cairo_t *cr, const CsRgba *color);
 void cs_plot_draw_message (
     cairo_t *cr, double width, double height, const CsPlotStyle *style, const char *message);
 
+/* Over a picture that is not what the user asked for (still being computed, or out of date):
+ * dims it and writes title (bold) and detail (may be NULL) in a box in the middle, so that
+ * the old picture shows through but cannot be taken for the new one. */
+void cs_plot_draw_notice (cairo_t *cr,
+                          double width,
+                          double height,
+                          const CsPlotStyle *style,
+                          const char *title,
+                          const char *detail);
+
 /* Colour-blind-safe categorical palette: Okabe-Ito for k <= 8, Tableau 10 for k <= 10,
  * beyond that evenly spaced hues in CIE LCh with alternating lightness. The dark variants
  * are lightened slightly so they stand out on a dark background. */

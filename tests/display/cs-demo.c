@@ -1,9 +1,12 @@
 /* cs-demo.c: opens the window, starts a run and keeps it on screen, for screenshots.
  *
  * Usage: cs-demo DATASET PRETRAIN CLUSTER_EPOCHS WAIT_EPOCHS STAY_SECONDS [dark] [pause] [label]
- *        [projection=pca|lda|tsne] [win.ACTION | win.ACTION=TEXT]
+ *        [projection=pca|lda|tsne] [switch=pca|lda|tsne] [seek=INDEX]
+ *        [win.ACTION | win.ACTION=TEXT]
  * Prints "ready" once WAIT_EPOCHS epochs are in, then keeps the window up (training goes
- * on unless it was paused with "pause" as an extra argument) for STAY_SECONDS.
+ * on unless it was paused with "pause" as an extra argument) for STAY_SECONDS. With switch=,
+ * a second later the projection changes to that one (and with seek=, the timeline moves to
+ * that epoch index): "switched" is printed then, for screenshots of the re-projection.
  * It reads the translations compiled in the build tree: with LANGUAGE=de (and LC_ALL=C.UTF-8
  * when no German locale is installed) the window is in German.
  *
@@ -100,6 +103,20 @@ main (int argc, char *argv[])
   else if (action != NULL)
     gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
   g_print ("ready\n");
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "switch="))
+      {
+        deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+        while (g_get_monotonic_time () < deadline)
+          g_main_context_iteration (NULL, TRUE);
+        gtk_widget_activate_action (GTK_WIDGET (window), "win.set", "(sv)", "projection",
+                                    g_variant_new_string (argv[i] + strlen ("switch=")));
+        for (int j = 6; j < argc; j++)
+          if (g_str_has_prefix (argv[j], "seek="))
+            gtk_widget_activate_action (GTK_WIDGET (window), "win.timeline-seek", "i",
+                                        atoi (argv[j] + strlen ("seek=")));
+        g_print ("switched\n");
+      }
 
   deadline = g_get_monotonic_time () + (gint64) atoi (argv[5]) * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < deadline && gtk_application_get_windows (app) != NULL)
