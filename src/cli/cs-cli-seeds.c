@@ -33,8 +33,8 @@ add_seed (GArray *seeds, guint64 seed, GError **error)
   for (guint i = 0; i < seeds->len; i++)
     if (g_array_index (seeds, guint64, i) == seed)
       {
-        g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                     _ ("--seeds: seed %" G_GUINT64_FORMAT " is given twice"), seed);
+        g_set_error (error, CS_ERROR, CS_ERROR_INVALID, _ ("--seeds: seed %llu is given twice"),
+                     (unsigned long long) seed);
         return FALSE;
       }
   if (seeds->len >= MAX_SEEDS)
@@ -63,8 +63,8 @@ cs_cli_parse_seeds (const char *text, guint64 max_seed, GError **error)
         {
           g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
                        _ ("--seeds takes seeds and ranges such as 0-4 or 0,3,7, each at most "
-                          "%" G_GUINT64_FORMAT ", not “%s”"),
-                       max_seed, text);
+                          "%llu, not “%s”"),
+                       (unsigned long long) max_seed, text);
           return NULL;
         }
       if (range[1] == NULL)
@@ -289,11 +289,10 @@ on_child_done (GObject *source, GAsyncResult *result, gpointer data)
   if (!s->options->quiet)
     {
       if (r->status == 0)
-        fprintf (stderr,
-                 _ ("seed %" G_GUINT64_FORMAT " done in %.0fs: ACC %.4f, NMI %.4f (%u of %u)\n"),
-                 r->seed, r->seconds, r->acc, r->nmi, s->done + 1, s->n_runs);
+        fprintf (stderr, _ ("seed %llu done in %.0fs: ACC %.4f, NMI %.4f (%u of %u)\n"),
+                 (unsigned long long) r->seed, r->seconds, r->acc, r->nmi, s->done + 1, s->n_runs);
       else
-        fprintf (stderr, _ ("seed %" G_GUINT64_FORMAT " failed (exit status %d)\n"), r->seed,
+        fprintf (stderr, _ ("seed %llu failed (exit status %d)\n"), (unsigned long long) r->seed,
                  r->status);
     }
   g_free (c);
