@@ -38,6 +38,7 @@ struct _CsScatterView
   CsSelectTool select_tool;
   CsSelection *selection;
   gboolean selecting;       /* a drag draws a lasso or rectangle */
+  gboolean drag_dropped;    /* Escape dropped this drag's lasso: the rest of it does nothing */
   CsSelectMode select_mode; /* from the modifiers when the drag began */
   GArray *polygon;          /* double pairs, widget pixels: the lasso, or the rectangle's corners */
   double drag_x, drag_y;    /* where the drag began */
@@ -405,6 +406,7 @@ on_drag_begin (GtkGestureDrag *gesture, double x, double y, CsScatterView *self)
   GdkModifierType state
       = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
 
+  self->drag_dropped = FALSE;
   /* The legend is clicked, not dragged (see on_pressed). */
   if (legend_hit (self, x, y) >= 0)
     {
@@ -444,6 +446,9 @@ on_drag_update (GtkGestureDrag *gesture, double offset_x, double offset_y, CsSca
       selection_extend (self, self->drag_x + offset_x, self->drag_y + offset_y);
       return;
     }
+  /* Not a pan: this drag began as a lasso (drag_view was never set for it). */
+  if (self->drag_dropped)
+    return;
   if (fabs (offset_x) < 1 && fabs (offset_y) < 1)
     return;
   fill_params (self, &params);
@@ -464,6 +469,11 @@ on_drag_end (GtkGestureDrag *gesture, double offset_x, double offset_y, CsScatte
     {
       selection_extend (self, self->drag_x + offset_x, self->drag_y + offset_y);
       selection_finish (self);
+      return;
+    }
+  if (self->drag_dropped)
+    {
+      self->drag_dropped = FALSE;
       return;
     }
   /* A pan ends; a lasso cancelled with Escape leaves the tool's cursor as it is. */
@@ -874,6 +884,7 @@ cs_scatter_view_cancel_select_gesture (CsScatterView *self)
   if (!self->selecting)
     return FALSE;
   self->selecting = FALSE;
+  self->drag_dropped = TRUE;
   g_array_set_size (self->polygon, 0);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return TRUE;
