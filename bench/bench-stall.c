@@ -69,10 +69,10 @@ on_tick (gpointer data)
       gint64 ran = cpu - stats->last_cpu;
 
       if (now - stats->start > G_USEC_PER_SEC)
-        stats->busy_worst = MAX (stats->busy_worst, ran);
-
-      if (now - stats->start > G_USEC_PER_SEC)
-        stats->steady_worst = MAX (stats->steady_worst, late);
+        {
+          stats->steady_worst = MAX (stats->steady_worst, late);
+          stats->busy_worst = MAX (stats->busy_worst, ran);
+        }
       if (late > stats->worst)
         {
           stats->worst = late;
