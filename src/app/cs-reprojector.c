@@ -248,12 +248,7 @@ project_trail (GPtrArray *epochs, const CsProjection *basis, CsProjectionKind ki
       CsSnapshot *e = g_ptr_array_index (epochs, i);
       CsSnapshot *t = cs_snapshot_new (0, e->m, e->k, 0, FALSE);
 
-      t->epoch = e->epoch;
-      t->phase_epoch = e->phase_epoch;
-      t->phase = e->phase;
-      t->reinitialised = e->reinitialised;
-      t->changed = e->changed;
-      t->settings = e->settings;
+      cs_snapshot_copy_epoch (t, e);
       t->settings.projection = kind;
       memcpy (t->centroids, e->centroids, (gsize) e->k * e->m * sizeof (float));
       cs_projection_apply (basis, e->centroids, e->k, t->centroids_xy);

@@ -61,17 +61,25 @@ cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolean with_codes
   return self;
 }
 
+void
+cs_snapshot_copy_epoch (CsSnapshot *dst, const CsSnapshot *src)
+{
+  g_return_if_fail (dst != NULL && src != NULL);
+
+  dst->epoch = src->epoch;
+  dst->phase_epoch = src->phase_epoch;
+  dst->phase = src->phase;
+  dst->reinitialised = src->reinitialised;
+  dst->changed = src->changed;
+  dst->settings = src->settings;
+}
+
 CsSnapshot *
 cs_snapshot_dup_light (const CsSnapshot *self)
 {
   CsSnapshot *copy = cs_snapshot_new (self->n, self->m, self->k, self->n_classes, FALSE);
 
-  copy->epoch = self->epoch;
-  copy->phase_epoch = self->phase_epoch;
-  copy->phase = self->phase;
-  copy->reinitialised = self->reinitialised;
-  copy->changed = self->changed;
-  copy->settings = self->settings;
+  cs_snapshot_copy_epoch (copy, self);
   copy->metrics = self->metrics;
   copy->xy_laid_out = self->xy_laid_out;
   memcpy (copy->xy, self->xy, self->n * 2 * sizeof (float));

@@ -90,6 +90,10 @@ CsSnapshot *cs_snapshot_new (gsize n, guint m, guint k, guint n_classes, gboolea
 CsSnapshot *cs_snapshot_ref (CsSnapshot *self);
 void cs_snapshot_unref (CsSnapshot *self);
 
+/* Copies which epoch src is and how it was trained (epoch, phase, phase epoch, re-initialised,
+ * changed, settings) into dst; nothing per point or per centroid. */
+void cs_snapshot_copy_epoch (CsSnapshot *dst, const CsSnapshot *src);
+
 /* A copy without the latent codes (the bulk of the memory), for long histories. */
 CsSnapshot *cs_snapshot_dup_light (const CsSnapshot *self);
 
