@@ -182,6 +182,35 @@ test_new_take (void)
   cs_dataset_unref (dataset);
 }
 
+/* cs_dataset_scan_values: the first NaN or infinity by index, the largest magnitude otherwise,
+ * scanned once: a second call answers from the cache even if the values were changed under it
+ * (which a dataset never allows; the test does it only to see the cache). */
+static void
+test_scan_values (void)
+{
+  const float values[] = { 1.0f, -3.5f, 2.0f, 0.0f, NAN, INFINITY };
+  g_autoptr (CsDataset) finite = NULL, bad = NULL, inf = NULL;
+  float max_abs = -1.0f;
+  gsize first_bad = 0;
+
+  finite = cs_dataset_new_take ("f", "", g_memdup2 (values, 4 * sizeof (float)), 2, 2, NULL, 0);
+  g_assert_cmpuint (finite->scanned, ==, 0);
+  g_assert_true (cs_dataset_scan_values (finite, &max_abs, &first_bad));
+  g_assert_cmpfloat (max_abs, ==, 3.5f);
+  g_assert_cmpuint (first_bad, ==, 4);
+  finite->x[1] = 100.0f;
+  g_assert_true (cs_dataset_scan_values (finite, &max_abs, NULL));
+  g_assert_cmpfloat (max_abs, ==, 3.5f);
+
+  bad = cs_dataset_new_take ("b", "", g_memdup2 (values, 6 * sizeof (float)), 3, 2, NULL, 0);
+  g_assert_false (cs_dataset_scan_values (bad, NULL, &first_bad));
+  g_assert_cmpuint (first_bad, ==, 4);
+
+  inf = cs_dataset_new_take ("i", "", g_memdup2 (values + 5, sizeof (float)), 1, 1, NULL, 0);
+  g_assert_false (cs_dataset_scan_values (inf, NULL, &first_bad));
+  g_assert_cmpuint (first_bad, ==, 0);
+}
+
 /* Synthetic */
 
 static double
@@ -1281,6 +1310,8 @@ test_load_async (void)
   g_assert_no_error (error);
   g_assert_cmpuint (synthetic->n, ==, 50);
   g_assert_cmpuint (synthetic->d, ==, 4);
+  /* Scanned on the worker, so that Start does not scan on the main thread. */
+  g_assert_cmpuint (synthetic->scanned, !=, 0);
 
   options.label_column = column;
   cs_dataset_load_async (csv, &options, NULL, load_done, &r2);
@@ -1519,6 +1550,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
 
   g_test_add_func ("/dataset/new-take", test_new_take);
+  g_test_add_func ("/dataset/scan-values", test_scan_values);
   g_test_add_func ("/dataset/synthetic/defaults", test_synthetic_defaults);
   g_test_add_func ("/dataset/synthetic/blobs", test_synthetic_blobs);
   g_test_add_func ("/dataset/synthetic/check", test_synthetic_check);

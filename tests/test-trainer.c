@@ -821,6 +821,24 @@ test_invalid (void)
   g_assert_null (cs_trainer_new (ds, &s, &error));
   g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
   g_clear_error (&error);
+
+  /* Values the network cannot train on, named by sample and feature. */
+  small_settings (&s, 2);
+  for (guint i = 0; i < 3; i++)
+    {
+      const float bad[] = { NAN, INFINITY, 1e30f };
+      const char *says[] = { "sample 1, feature 2 is NaN", "sample 1, feature 2 is infinite",
+                             "values as large as 1e+30 overflow" };
+      float *x = g_new0 (float, 12);
+      g_autoptr (CsDataset) odd = NULL;
+
+      x[5] = bad[i];
+      odd = cs_dataset_new_take ("odd", "odd.csv", x, 4, 3, NULL, 0);
+      g_assert_null (cs_trainer_new (odd, &s, &error));
+      g_assert_error (error, CS_ERROR, CS_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, says[i]));
+      g_clear_error (&error);
+    }
 }
 
 /* A run that splits every product over three threads (test-autoencoder has the same for

@@ -168,6 +168,9 @@ load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
   GError *error = NULL;
   CsDataset *dataset = cs_dataset_load (job->spec, &job->options, &error);
 
+  /* Here, off the main thread, rather than when the user presses Start. */
+  if (dataset != NULL)
+    cs_dataset_scan_values (dataset, NULL, NULL);
   if (dataset == NULL)
     g_task_return_error (task, error);
   else if (!g_task_return_error_if_cancelled (task))

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 #include "cs-dataset.h"
@@ -77,6 +78,41 @@ cs_dataset_new_take (const char *name,
   self->labels = labels;
   self->n_classes = labels != NULL ? n_classes : 0;
   return self;
+}
+
+gboolean
+cs_dataset_scan_values (CsDataset *self, float *max_abs, gsize *first_bad)
+{
+  gsize count;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  count = self->n * self->d;
+  if (g_once_init_enter (&self->scanned))
+    {
+      float top = 0.0f;
+      gsize bad = count;
+
+      for (gsize i = 0; i < count; i++)
+        {
+          float a = fabsf (self->x[i]);
+
+          if (!isfinite (a))
+            {
+              bad = i;
+              break;
+            }
+          top = MAX (top, a);
+        }
+      self->max_abs = top;
+      self->first_bad = bad;
+      g_once_init_leave (&self->scanned, 1);
+    }
+  if (max_abs != NULL)
+    *max_abs = self->max_abs;
+  if (first_bad != NULL)
+    *first_bad = self->first_bad;
+  return self->first_bad == count;
 }
 
 /* "70000" -> "70 000": digits grouped by threes with separator between groups. */

@@ -34,6 +34,11 @@ struct _CsDataset
   char **class_names;  /* n_classes names (NULL-terminated), or NULL */
   guint image_width;   /* > 0 when each sample is an image of width x height */
   guint image_height;  /*   pixels in [0, 1], row-major */
+
+  /*< private >*/
+  gsize scanned;    /* cs_dataset_scan_values's cache, set once */
+  float max_abs;    /* the largest finite |value| */
+  gsize first_bad;  /* index into x of the first NaN or infinity, or n * d */
 };
 
 typedef enum
@@ -92,6 +97,15 @@ CsDataset *cs_dataset_new_take (const char *name,
                                 guint       d,
                                 gint32     *labels,
                                 guint       n_classes);
+
+/* Whether every value is finite, and the largest magnitude; first_bad (may be NULL) gets the
+ * index into x of the first NaN or infinity. The values never change, so the scan runs once,
+ * on the first call from any thread, and later calls are free: the loaders make that first call
+ * on their worker thread, so that starting a run on the main thread does not scan 55 million
+ * values. */
+gboolean   cs_dataset_scan_values (CsDataset *self,
+                                   float     *max_abs,
+                                   gsize     *first_bad);
 
 void       cs_synthetic_options_init  (CsSyntheticOptions *options);
 /* 144 (12 x 12 images) for glyphs, 50 for blobs. */

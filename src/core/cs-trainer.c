@@ -165,28 +165,21 @@ struct _CsTrainer
 static gboolean
 check_data_range (CsDataset *dataset, GError **error)
 {
-  const float *x = dataset->x;
-  gsize count = dataset->n * dataset->d;
-  float max_abs = 0.0f;
+  float max_abs;
+  gsize i;
   double limit = sqrt (FLT_MAX / 1024.0 / (4.0 * dataset->d));
 
-  for (gsize i = 0; i < count; i++)
+  if (!cs_dataset_scan_values (dataset, &max_abs, &i))
     {
-      float a = fabsf (x[i]);
-
-      if (!isfinite (a))
-        {
-          if (isnan (a))
-            g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                         _ ("%s: sample %zu, feature %u is NaN; remove or impute it"),
-                         dataset->source, i / dataset->d, (guint) (i % dataset->d));
-          else
-            g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
-                         _ ("%s: sample %zu, feature %u is infinite; remove or impute it"),
-                         dataset->source, i / dataset->d, (guint) (i % dataset->d));
-          return FALSE;
-        }
-      max_abs = MAX (max_abs, a);
+      if (isnan (dataset->x[i]))
+        g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                     _ ("%s: sample %zu, feature %u is NaN; remove or impute it"), dataset->source,
+                     i / dataset->d, (guint) (i % dataset->d));
+      else
+        g_set_error (error, CS_ERROR, CS_ERROR_INVALID,
+                     _ ("%s: sample %zu, feature %u is infinite; remove or impute it"),
+                     dataset->source, i / dataset->d, (guint) (i % dataset->d));
+      return FALSE;
     }
   if (max_abs > limit)
     {
