@@ -14,6 +14,7 @@
 #include "cs-controller.h"
 #include "cs-dataset-load.h"
 #include "cs-error.h"
+#include "cs-niced-thread.h"
 #include "cs-reprojector.h"
 #include "cs-run.h"
 
@@ -385,6 +386,9 @@ train_done (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* The training's thread, at a lower priority than the main loop (cs-niced-thread.h). */
+static GThreadPool *train_pool;
+
 /* Runs trainer on a worker thread as the window's run; the history is the caller's to set. */
 static void
 start_worker (CsController *self, CsTrainer *trainer)
@@ -424,7 +428,7 @@ start_worker (CsController *self, CsTrainer *trainer)
     }
 
   self->worker_alive = TRUE;
-  g_task_run_in_thread (task, train_thread);
+  cs_niced_thread_run (&train_pool, task, train_thread);
   set_state (self, CS_RUN_RUNNING);
   g_signal_emit (self, signals[PROGRESS], 0);
 }

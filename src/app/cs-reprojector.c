@@ -11,12 +11,10 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "cs-error.h"
 #include "cs-history.h"
+#include "cs-niced-thread.h"
 #include "cs-plot.h"
 #include "cs-reproject.h"
 #include "cs-reprojector.h"
@@ -310,39 +308,15 @@ work_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
   g_task_return_boolean (task, TRUE);
 }
 
-/* The work runs on a thread of its own, at a lower priority than the main loop (and the
- * training): a cold t-SNE keeps a core busy for seconds, and on a machine whose two cores are
- * taken the main loop would wait for it. The thread is the pool's alone (exclusive), so no
- * other work inherits its priority; one job at a time, in order: work that was cancelled
- * meanwhile returns at once. */
-#define WORK_NICE 5
-
-static void
-work_pool_run (gpointer data, gpointer user_data)
-{
-  GTask *task = data;
-  static __thread gboolean niced;
-
-  if (!niced)
-    {
-      /* Lowering is always allowed; failing it only costs the priority. */
-      if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), WORK_NICE) != 0)
-        g_debug ("could not lower the re-projection thread's priority");
-      niced = TRUE;
-    }
-  work_thread (task, g_task_get_source_object (task), g_task_get_task_data (task),
-               g_task_get_cancellable (task));
-  g_object_unref (task);
-}
-
+/* The work runs on a thread of its own, at a lower priority than the main loop
+ * (cs-niced-thread.h): a cold t-SNE keeps a core busy for seconds. One job at a time, in order:
+ * work that was cancelled meanwhile returns at once. */
 static void
 run_work (GTask *task)
 {
   static GThreadPool *pool;
 
-  if (g_once_init_enter (&pool))
-    g_once_init_leave (&pool, g_thread_pool_new (work_pool_run, NULL, 1, TRUE, NULL));
-  g_thread_pool_push (pool, g_object_ref (task), NULL);
+  cs_niced_thread_run (&pool, task, work_thread);
 }
 
 static void
