@@ -27,8 +27,12 @@ pool_run (gpointer data, gpointer user_data)
 
   if (!niced)
     {
-      /* Lowering is always allowed; failing it only costs the priority. */
-      if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), CS_NICED_THREAD_NICE) != 0)
+      /* The thread started at its creator's nice value (the main loop's); lowering is always
+       * allowed, and failing it only costs the priority. */
+      id_t tid = (id_t) syscall (SYS_gettid);
+      int base = getpriority (PRIO_PROCESS, tid);
+
+      if (setpriority (PRIO_PROCESS, tid, MIN (base + CS_NICED_THREAD_NICE, 19)) != 0)
         g_debug ("could not lower a worker thread's priority");
       niced = TRUE;
     }

@@ -17,8 +17,9 @@
 
 G_BEGIN_DECLS
 
-/* How much lower than the main loop, in nice steps. With 5, the kernel gives a busy worker
- * about a third of a core's time against a main loop that wants it. */
+/* How much lower than the main loop (the thread that first runs a pool), in nice steps. With 5,
+ * the kernel gives a busy worker about a third of a core's time against a main loop that wants
+ * it. */
 #define CS_NICED_THREAD_NICE 5
 
 /* Runs func as g_task_run_in_thread () would, on *pool's thread; *pool is created on the first
