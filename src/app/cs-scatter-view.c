@@ -25,6 +25,7 @@ struct _CsScatterView
   CsColorBy color_by;
   gboolean user_view; /* FALSE: fit every epoch */
   CsViewport view;
+  CsProjectionKind view_projection; /* the coordinates view is in */
   gssize highlight;
 
   guint *cluster_colors; /* matched to a compared run's clusters, or NULL */
@@ -217,6 +218,8 @@ set_view (CsScatterView *self, const CsViewport *view)
     {
       self->view = *view;
       self->user_view = TRUE;
+      if (get_snapshot (self) != NULL)
+        self->view_projection = get_snapshot (self)->settings.projection;
     }
   else
     self->user_view = FALSE;
@@ -751,6 +754,9 @@ cs_scatter_view_current_changed (CsPlotView *view)
 
   if (shown == NULL || (gsize) self->highlight >= shown->n)
     self->highlight = -1;
+  /* A zoom in one projection shows an arbitrary corner of another: fit the new one. */
+  if (self->user_view && shown != NULL && shown->settings.projection != self->view_projection)
+    set_view (self, NULL);
 }
 
 static void

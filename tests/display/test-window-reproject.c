@@ -159,13 +159,18 @@ test_lda (Fixture *f, gconstpointer data)
 
   g_assert_true (cs_window_export_to (f->window, "animation", gif_pca, &error));
   g_assert_no_error (error);
+  /* Zoomed in PCA: the zoom holds while the PCA picture is shown, and the LDA frame is fitted. */
+  cs_scatter_view_zoom (f->scatter, 2.0);
+  g_assert_true (cs_scatter_view_get_viewport (f->scatter, NULL));
   set (f, "projection", g_variant_new_string ("lda"));
+  g_assert_true (cs_scatter_view_get_viewport (f->scatter, NULL));
   /* Never the old picture passed off as the new projection. */
   g_assert_cmpint (cs_scatter_view_get_reproject_state (f->scatter), ==, CS_REPROJECT_WORKING);
   g_assert_true (cs_scatter_view_get_snapshot (f->scatter) == latest);
   g_assert_true (latest->settings.projection == CS_PROJECTION_PCA);
 
   wait_state (f, CS_REPROJECT_READY);
+  g_assert_false (cs_scatter_view_get_viewport (f->scatter, NULL));
   shown = cs_scatter_view_get_snapshot (f->scatter);
   g_assert_true (shown != latest);
   g_assert_true (shown->settings.projection == CS_PROJECTION_LDA);
