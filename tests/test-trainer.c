@@ -318,6 +318,59 @@ test_report_and_optimizer (void)
     }
 }
 
+/* How far the codes of epoch e moved from those of epoch e - 1, at most. */
+static float
+codes_moved (GPtrArray *snaps, guint e, guint m)
+{
+  CsSnapshot *a = g_ptr_array_index (snaps, e - 1), *b = g_ptr_array_index (snaps, e);
+  float most = 0;
+
+  for (gsize i = 0; i < a->n * m; i++)
+    most = MAX (most, fabsf (a->codes[i] - b->codes[i]));
+  return most;
+}
+
+/* The warm-up scales a fresh clustering Adam's learning rate by step / warmup: pretraining is
+ * untouched, a long warm-up all but freezes the first clustering epoch's network, and with the
+ * pretraining Adam kept there is no fresh one to warm up. */
+static void
+test_warmup (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (3);
+  g_autoptr (GPtrArray) plain = NULL, slow = NULL, kept = NULL, kept_warm = NULL;
+  CsSettings s;
+  guint m, p;
+
+  small_settings (&s, 5);
+  s.pretrain_epochs = p = 4;
+  s.epochs = 2;
+  m = s.embedding_dim;
+  plain = run (ds, &s, 0, NULL);
+  s.warmup = 1000000;
+  slow = run (ds, &s, 0, NULL);
+  for (guint e = 0; e < p; e++)
+    {
+      CsSnapshot *a = g_ptr_array_index (plain, e), *b = g_ptr_array_index (slow, e);
+
+      g_assert_true (memcmp (a->codes, b->codes, a->n * m * sizeof (float)) == 0);
+    }
+  /* At most a few hundred steps of 1e-9 of the rate: the codes stay where pretraining left
+   * them, where the plain run moves them by far more. */
+  g_assert_cmpfloat (codes_moved (slow, p, m), <, 1e-3f);
+  g_assert_cmpfloat (codes_moved (plain, p, m), >, 100 * codes_moved (slow, p, m));
+
+  s.optimizer = CS_OPTIMIZER_KEEP;
+  kept_warm = run (ds, &s, 0, NULL);
+  s.warmup = 0;
+  kept = run (ds, &s, 0, NULL);
+  for (guint e = 0; e < kept->len; e++)
+    {
+      CsSnapshot *a = g_ptr_array_index (kept, e), *b = g_ptr_array_index (kept_warm, e);
+
+      g_assert_true (memcmp (a->codes, b->codes, a->n * m * sizeof (float)) == 0);
+    }
+}
+
 /* DEC and IDEC train their centroids with the network, never re-initialise, report the KL
  * loss, and stop once fewer than dec_tol of the labels change. With targets updated within
  * epochs, the run is the same on one thread as on three. */
@@ -1202,6 +1255,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/prototypes", test_prototypes);
   g_test_add_func ("/trainer/dec-idec", test_dec_idec);
   g_test_add_func ("/trainer/report-optimizer", test_report_and_optimizer);
+  g_test_add_func ("/trainer/warmup", test_warmup);
   g_test_add_func ("/trainer/live-settings", test_live_settings);
   g_test_add_func ("/trainer/deterministic", test_deterministic);
   g_test_add_func ("/trainer/identity", test_identity_kept);

@@ -216,6 +216,15 @@ static const CsSettingDesc descs[] = {
     .title = N_ ("Clustering optimiser"),
     .subtitle = N_ ("Fresh: a new Adam when clustering starts. Kept: pretraining's carries on"),
     CHOICES (optimizer_choices) },
+  { .key = "warmup", .gsettings = "warmup", .option = "warmup", .arg = N_ ("STEPS"),
+    .type = CS_SETTING_TYPE_UINT, .offset = OFFSET (warmup), .def = 0, .min = 0,
+    .max = 1000000,
+    .summary = N_ ("Steps over which a fresh clustering optimiser's learning rate rises linearly "
+                   "from 0 (0: none)"),
+    .group = CS_SETTING_GROUP_SCHEDULE, .title = N_ ("Clustering warm-up"),
+    .subtitle = N_ ("Steps over which a fresh Adam's learning rate rises to its value when "
+                    "clustering starts"),
+    .step = 50 },
   { .key = "hidden", .option = "hidden", .arg = N_ ("LIST"), .type = CS_SETTING_TYPE_LAYERS,
     .offset = OFFSET (hidden), .min = 1, .max = 65536,
     .summary = N_ ("Encoder hidden sizes, comma separated; the decoder mirrors them") },

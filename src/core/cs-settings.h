@@ -85,6 +85,7 @@ struct _CsSettings
   CsProjectionKind projection;
   CsInitKind init;
   CsOptimizerSwitch optimizer;
+  guint warmup; /* steps over which a fresh clustering Adam's learning rate rises from 0 */
   CsReportKind report;
   double divergence_factor; /* 0: no guard */
   /* DEC and IDEC */
