@@ -96,6 +96,12 @@ main (int argc, char *argv[])
     options.warm_iter = atoi (g_getenv ("CS_TSNE_WARM_ITER"));
   if (g_getenv ("CS_TSNE_COLD_ITER"))
     options.cold_iter = atoi (g_getenv ("CS_TSNE_COLD_ITER"));
+  if (g_getenv ("CS_TSNE_RELAYOUT_BELOW"))
+    options.relayout_below = g_ascii_strtod (g_getenv ("CS_TSNE_RELAYOUT_BELOW"), NULL);
+  if (g_getenv ("CS_TSNE_RELAYOUT_ITER"))
+    options.relayout_iter = atoi (g_getenv ("CS_TSNE_RELAYOUT_ITER"));
+  if (g_getenv ("CS_TSNE_RELAYOUT_EX_ITER"))
+    options.relayout_exaggeration_iter = atoi (g_getenv ("CS_TSNE_RELAYOUT_EX_ITER"));
   if (g_getenv ("CS_TSNE_THREADS"))
     options.n_threads = atoi (g_getenv ("CS_TSNE_THREADS"));
   tsne = cs_tsne_new (&options);
@@ -105,7 +111,7 @@ main (int argc, char *argv[])
     z = read_codes (argv[1], &n, &m, &run_xy);
     printf ("the run's own x, y: 10-NN recall %.3f\n", cs_knn_recall (z, m, run_xy, n, 10));
   }
-  if (argc > 2)
+  if (argc > 2 && g_ascii_isdigit (argv[2][0]))
     repeat = atoi (argv[2]);
   xy = g_new (float, 2 * n);
   printf ("codes: %" G_GSIZE_FORMAT " x %u\n", n, m);
@@ -119,6 +125,30 @@ main (int argc, char *argv[])
   cs_tsne_update (tsne, z, n, m, xy, NULL);
   printf ("tsne cold: %.2f s, 10-NN recall %.3f\n", (g_get_monotonic_time () - t0) / 1e6,
           cs_knn_recall (z, m, xy, n, 10));
+
+  /* Later epochs of a run: each next labels.csv's codes, a warm frame each, against keeping the
+   * last layout as it was. */
+  if (argc > 2 && !g_ascii_isdigit (argv[2][0]))
+    {
+      for (int f = 2; f < argc; f++)
+        {
+          gsize n2;
+          guint m2;
+          g_autofree float *z2 = read_codes (argv[f], &n2, &m2, NULL);
+          double kept, s;
+
+          if (n2 != n || m2 != m)
+            g_error ("%s: %" G_GSIZE_FORMAT " x %u codes, not %" G_GSIZE_FORMAT " x %u", argv[f],
+                     n2, m2, n, m);
+          kept = cs_knn_recall (z2, m, xy, n, 10);
+          t0 = g_get_monotonic_time ();
+          cs_tsne_update (tsne, z2, n, m, xy, NULL);
+          s = (g_get_monotonic_time () - t0) / 1e6;
+          printf ("%s: warm frame %.3f s, 10-NN recall %.3f (the last layout kept: %.3f)\n",
+                  argv[f], s, cs_knn_recall (z2, m, xy, n, 10), kept);
+        }
+      return 0;
+    }
 
   /* One epoch moves the codes by a few per cent of their spread. */
   cs_rng_init (&rng, 1);

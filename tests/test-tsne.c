@@ -246,6 +246,50 @@ test_warm_is_stable (void)
                      0.8 * cs_knn_recall (z2, m, cold, n, 10));
 }
 
+/* Codes whose neighbourhoods all changed (the points dealt out to other blobs, as the first
+ * epochs of a run reshuffle them): the frame is laid out again from the last one and shows the
+ * new blobs as well as a cold layout does, where a plain warm frame stays near the old map. */
+static void
+test_relayout (void)
+{
+  const gsize n = 1200;
+  const guint m = 10;
+  g_autofree float *z1 = make_blobs (n, m, 5, 2.0, 11);
+  g_autofree float *blobs = make_blobs (n, m, 5, 2.0, 12);
+  g_autofree float *z2 = g_new (float, n *m);
+  g_autofree guint32 *deal = g_new (guint32, n);
+  g_autofree float *xy = g_new (float, 2 * n), *stuck = g_new (float, 2 * n);
+  g_autofree float *cold = g_new (float, 2 * n);
+  g_autoptr (CsTsne) live = cs_tsne_new (NULL), plain = NULL, fresh = cs_tsne_new (NULL);
+  CsTsneOptions options;
+  double cold_recall, relaid, warm_recall;
+  CsRng rng;
+
+  /* Each point takes the place of a random one of new blobs: every neighbourhood is new. */
+  for (gsize i = 0; i < n; i++)
+    deal[i] = (guint32) i;
+  cs_rng_init (&rng, 13);
+  cs_rng_shuffle_u32 (&rng, deal, n);
+  for (gsize i = 0; i < n; i++)
+    memcpy (z2 + i * m, blobs + (gsize) deal[i] * m, m * sizeof (float));
+  cs_tsne_options_init (&options);
+  options.relayout_below = 0.0;
+  plain = cs_tsne_new (&options);
+
+  g_assert_true (cs_tsne_update (live, z1, n, m, xy, NULL));
+  g_assert_true (cs_tsne_update (plain, z1, n, m, stuck, NULL));
+  g_assert_true (cs_tsne_update (live, z2, n, m, xy, NULL));
+  g_assert_true (cs_tsne_update (plain, z2, n, m, stuck, NULL));
+  g_assert_true (cs_tsne_update (fresh, z2, n, m, cold, NULL));
+  cold_recall = cs_knn_recall (z2, m, cold, n, 10);
+  relaid = cs_knn_recall (z2, m, xy, n, 10);
+  warm_recall = cs_knn_recall (z2, m, stuck, n, 10);
+  g_test_message ("10-NN recall of the new codes: cold %.3f, laid out again %.3f, warm %.3f",
+                  cold_recall, relaid, warm_recall);
+  g_assert_cmpfloat (relaid, >, 0.8 * cold_recall);
+  g_assert_cmpfloat (warm_recall, <, 0.6 * relaid);
+}
+
 static void
 test_deterministic (void)
 {
@@ -329,6 +373,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/tsne/gradient", test_gradient);
   g_test_add_func ("/tsne/blobs-recall", test_blobs_recall);
   g_test_add_func ("/tsne/warm-is-stable", test_warm_is_stable);
+  g_test_add_func ("/tsne/relayout", test_relayout);
   g_test_add_func ("/tsne/deterministic", test_deterministic);
   g_test_add_func ("/tsne/sampled", test_sampled);
   g_test_add_func ("/tsne/cancel-and-degenerate", test_cancel_and_degenerate);

@@ -53,6 +53,9 @@ cs_tsne_options_init (CsTsneOptions *options)
   options->exaggeration = 12.0;
   options->warm_iter = 30;
   options->pull = 0.02;
+  options->relayout_below = 0.35;
+  options->relayout_iter = 250;
+  options->relayout_exaggeration_iter = 100;
   options->seed = 0;
   options->n_threads = 1;
   options->max_points = 10000;
@@ -793,6 +796,58 @@ pca_start (const float *z, gsize n, guint m, guint64 seed, double *y)
     y[i] = xy[i] * scale + 1e-6 * cs_rng_normal (&rng);
 }
 
+/* The share of their 10 nearest neighbours among the codes z (n x m) that the layout y keeps,
+ * over every step-th point (about 1 000 of them): how well the last frame still fits codes that
+ * have moved since. */
+static double
+layout_fit (const float *z, gsize n, guint m, const double *y)
+{
+  guint k = (guint) MIN (n - 1, 10);
+  gsize step = MAX (n / 1000, 1), ns = (n + step - 1) / step, hits = 0;
+  g_autofree float *qz = g_new (float, ns *m), *qy = g_new (float, 2 * ns);
+  g_autofree float *yf = g_new (float, 2 * n), *da = g_new (float, ns *(k + 1));
+  g_autofree float *db = g_new (float, ns *(k + 1));
+  g_autofree guint32 *a = g_new (guint32, ns * (k + 1)), *b = g_new (guint32, ns * (k + 1));
+
+  for (gsize i = 0; i < 2 * n; i++)
+    yf[i] = (float) y[i];
+  for (gsize s = 0; s < ns; s++)
+    {
+      memcpy (qz + s * m, z + s * step * m, m * sizeof (float));
+      memcpy (qy + 2 * s, yf + 2 * s * step, 2 * sizeof (float));
+    }
+  /* k + 1 each: a point is among its own nearest, unless a duplicate stands in front. */
+  knn_search (qz, ns, z, n, m, k + 1, FALSE, a, da);
+  knn_search (qy, ns, yf, n, 2, k + 1, FALSE, b, db);
+  for (gsize s = 0; s < ns; s++)
+    {
+      const guint32 *as = a + s * (k + 1), *bs = b + s * (k + 1);
+      guint32 self_index = (guint32) (s * step);
+      guint na = 0;
+
+      for (guint i = 0; i <= k && na < k; i++)
+        {
+          guint nb = 0;
+
+          if (as[i] == self_index)
+            continue;
+          na++;
+          for (guint j = 0; j <= k && nb < k; j++)
+            {
+              if (bs[j] == self_index)
+                continue;
+              nb++;
+              if (bs[j] == as[i])
+                {
+                  hits++;
+                  break;
+                }
+            }
+        }
+    }
+  return (double) hits / ((double) ns * k);
+}
+
 static gboolean
 layout (CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable *cancellable)
 {
@@ -801,7 +856,7 @@ layout (CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable 
   g_autofree double *val = NULL;
   g_autofree double *y = NULL, *prev = NULL, *grad = NULL, *update = NULL, *gains = NULL;
   Tree tree = { 0 };
-  gboolean warm, ok = TRUE;
+  gboolean warm, relayout = FALSE, ok = TRUE;
   guint iters;
   double lr;
 
@@ -814,6 +869,17 @@ layout (CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable 
     }
 
   warm = self->y != NULL && self->n == n;
+  /* Frames chained over a run whose codes change fast (the first pretraining epochs keep a
+   * third of their neighbours from one epoch to the next) would stay stuck near the first
+   * layout: 30 iterations with a pull cannot regroup the map. */
+  if (warm && o->relayout_below > 0.0)
+    {
+      double fit = layout_fit (z, n, m, self->y);
+
+      relayout = fit < o->relayout_below;
+      g_debug ("t-SNE: the last layout keeps %.3f of the codes' 10 nearest neighbours%s", fit,
+               relayout ? ": laid out again" : "");
+    }
   build_p (z, n, m, o->perplexity, &row_start, &col, &val);
 
   y = g_new (double, 2 * n);
@@ -831,11 +897,12 @@ layout (CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable 
   for (gsize i = 0; i < 2 * n; i++)
     gains[i] = 1.0;
 
-  iters = warm ? o->warm_iter : o->cold_iter;
+  iters = relayout ? o->relayout_iter : warm ? o->warm_iter : o->cold_iter;
   lr = MAX ((double) n / o->exaggeration / 4.0, 50.0);
   for (guint it = 0; it < iters; it++)
     {
-      gboolean early = !warm && it < o->exaggeration_iter;
+      gboolean early
+          = relayout ? it < o->relayout_exaggeration_iter : !warm && it < o->exaggeration_iter;
       double momentum = early ? 0.5 : 0.8;
       double mx = 0.0, my = 0.0;
 
@@ -846,7 +913,7 @@ layout (CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable 
         }
       gradient_with_tree (&tree, self->pool, y, n, row_start, col, val,
                           early ? o->exaggeration : 1.0, o->theta, grad);
-      if (warm)
+      if (warm && !relayout)
         /* A spring toward the previous frame, sized against the step: each iteration takes
          * back about `pull` of a point's displacement. */
         for (gsize i = 0; i < 2 * n; i++)
@@ -860,7 +927,7 @@ layout (CsTsne *self, const float *z, gsize n, guint m, float *xy, GCancellable 
           update[i] = momentum * update[i] - lr * gains[i] * grad[i];
           y[i] += update[i];
         }
-      if (!warm)
+      if (!warm || relayout)
         {
           /* The energy does not see translations; keep the cloud centred. */
           for (gsize i = 0; i < n; i++)
