@@ -36,7 +36,7 @@ typedef struct
   gint64 worst_cpu;  /* of which the main thread ran */
   gint64 busy_worst; /* the most CPU time the main thread took between two ticks */
   gint64 worst_at;
-  gint64 steady_worst; /* after the first second: Start restyles the whole window once */
+  gint64 steady_worst; /* after the first second, once training is under way */
   gint64 start_worst;  /* in the first second */
   gint64 start_worst_cpu;
   gint64 start_action; /* win.start itself */
