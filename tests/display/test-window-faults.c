@@ -221,7 +221,7 @@ test_soak (void)
   g_autoptr (GtkApplication) app = start_application ();
   CsWindow *window = open_window (app);
   const guint warm = 6, cycles = 30;
-  gsize before, after;
+  gsize before, middle, after, allowed;
   gint64 t0;
 
   quick_settings (window);
@@ -233,18 +233,30 @@ test_soak (void)
   /* Up to two checkpoints (tens of MB) may still be queued for the cache's writer thread, more
    * of them the more loaded the host: measured with none. */
   cs_controller_flush_checkpoints (cs_window_get_controller (window));
-  before = resident_kib ();
+  before = middle = resident_kib ();
   t0 = g_get_monotonic_time ();
   for (guint i = warm; i < warm + cycles; i++)
-    window = soak_cycle (app, window, i);
+    {
+      window = soak_cycle (app, window, i);
+      if (i + 1 == warm + cycles / 2)
+        {
+          cs_controller_flush_checkpoints (cs_window_get_controller (window));
+          middle = resident_kib ();
+        }
+    }
   cs_controller_flush_checkpoints (cs_window_get_controller (window));
   after = resident_kib ();
   g_test_message ("soak: %u cycles (%u with the window closed while training) in %.1f s, "
-                  "resident %zu KiB before, %zu KiB after (%+.1f%%)",
-                  cycles, cycles / 3, (g_get_monotonic_time () - t0) / 1e6, before, after,
+                  "resident %zu KiB before, %zu KiB half-way, %zu KiB after (%+.1f%%)",
+                  cycles, cycles / 3, (g_get_monotonic_time () - t0) / 1e6, before, middle, after,
                   100.0 * ((double) after - (double) before) / (double) before);
-  /* A leaked run (network, codes, history) costs megabytes a cycle; allow noise only. */
-  g_assert_cmpuint (after, <=, before + before / 20 + 4096);
+  /* A leaked run (network, codes, history) costs megabytes a cycle, so it grows both halves;
+   * allow noise only. Once in a while the process keeps about 53 MB more from one cycle on
+   * (seen before and after this check was split, in runs that did not grow otherwise): one
+   * step, in one half, is not a leak. */
+  allowed = before / 40 + 2048;
+  g_assert_true (middle <= before + allowed || after <= middle + allowed);
+  g_assert_cmpuint (after, <=, before + 2 * allowed + 64 * 1024);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
