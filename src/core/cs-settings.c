@@ -222,8 +222,7 @@ static const CsSettingDesc descs[] = {
     .summary = N_ ("Steps over which a fresh clustering optimiser's learning rate rises linearly "
                    "from 0 (0: none)"),
     .group = CS_SETTING_GROUP_SCHEDULE, .title = N_ ("Clustering warm-up"),
-    .subtitle = N_ ("Steps over which a fresh Adam's learning rate rises to its value when "
-                    "clustering starts"),
+    .subtitle = N_ ("Steps in which the learning rate rises from 0"),
     .step = 50 },
   { .key = "hidden", .option = "hidden", .arg = N_ ("LIST"), .type = CS_SETTING_TYPE_LAYERS,
     .offset = OFFSET (hidden), .min = 1, .max = 65536,
