@@ -12,6 +12,7 @@
 
 #include "cs-autoencoder.h"
 #include "cs-error.h"
+#include "cs-loss.h"
 #include "cs-run.h"
 #include "cs-trainer.h"
 
@@ -785,6 +786,75 @@ test_save_load_model (void)
   g_rmdir (dir);
 }
 
+/* DEC and IDEC continue from a loaded model with its centroids: the first epoch's target comes
+ * from the model's codes, not from a buffer nothing had written yet (on all 70 000
+ * Fashion-MNIST images, DEC put every point in one cluster in its first epoch). With a learning
+ * rate too small to move anything, the epoch's KL loss is the one of those codes' target. */
+static void
+test_load_model_dec_target (void)
+{
+  g_autoptr (CsDataset) ds = synthetic (6);
+  g_autofree char *dir = g_dir_make_tmp ("cs-trainer-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "model.bin", NULL);
+  g_autofree float *centroids = NULL, *codes = NULL, *p = NULL, *q = NULL;
+  CsSettings s;
+  CsTrainer *trainer = NULL;
+  g_autoptr (CsTrainer) again = NULL;
+  g_autoptr (GPtrArray) first = NULL;
+  CsAutoencoder *loaded;
+  GError *error = NULL;
+  const CsSnapshot *snap;
+  double kl = 0.0;
+  guint k = 0;
+  Collect c;
+
+  small_settings (&s, 5);
+  s.epochs = 2;
+  first = run (ds, &s, 0, &trainer);
+  g_assert_true (cs_trainer_save_model (trainer, path, &error));
+  g_assert_no_error (error);
+  cs_trainer_unref (trainer);
+
+  loaded = cs_autoencoder_load (path, s.batch_size, &centroids, &k, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (k, ==, 5);
+  codes = g_new (float, ds->n *s.embedding_dim);
+  q = g_new (float, ds->n *k);
+  p = g_new (float, ds->n *k);
+  cs_autoencoder_encode (loaded, ds->x, ds->n, codes);
+  cs_autoencoder_free (loaded);
+  cs_dec_soft_assign (codes, ds->n, s.embedding_dim, centroids, k, q);
+  cs_dec_target (q, ds->n, k, p);
+  for (gsize i = 0; i < ds->n * k; i++)
+    kl += p[i] > 0.0f ? p[i] * log ((double) p[i] / q[i]) : 0.0;
+  kl /= ds->n;
+
+  for (guint a = 0; a < 2; a++)
+    {
+      s.algorithm = a == 0 ? CS_ALGORITHM_DEC : CS_ALGORITHM_IDEC;
+      s.epochs = 1;
+      s.lr = 1e-6;
+      again = cs_trainer_new (ds, &s, &error);
+      g_assert_true (cs_trainer_load_model (again, path, &error));
+      g_assert_no_error (error);
+      c = (Collect){ g_ptr_array_new_with_free_func ((GDestroyNotify) cs_snapshot_unref), again, 0,
+                     0, 0 };
+      cs_trainer_set_snapshot_func (again, collect_snapshot, &c);
+      g_assert_true (cs_trainer_run (again, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (c.snaps->len, ==, 1);
+      snap = g_ptr_array_index (c.snaps, 0);
+      g_assert_cmpint (snap->phase, ==, CS_PHASE_CLUSTER);
+      g_assert_cmpfloat (kl, >, 0.0);
+      g_assert_cmpfloat (fabs (snap->metrics.loss_clu - kl), <, 1e-3 * kl);
+      g_ptr_array_unref (c.snaps);
+      g_clear_pointer (&again, cs_trainer_unref);
+    }
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_run_folder (void)
 {
@@ -1261,6 +1331,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/identity", test_identity_kept);
   g_test_add_func ("/trainer/pause-cancel", test_pause_cancel);
   g_test_add_func ("/trainer/save-load", test_save_load_model);
+  g_test_add_func ("/trainer/load-model-dec-target", test_load_model_dec_target);
   g_test_add_func ("/trainer/model-async", test_model_async);
   g_test_add_func ("/trainer/run-folder", test_run_folder);
   g_test_add_func ("/trainer/invalid", test_invalid);

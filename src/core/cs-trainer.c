@@ -2033,6 +2033,9 @@ cs_trainer_run (CsTrainer *self, GCancellable *cancellable, GError **error)
       self->k = self->loaded_k;
       self->cent_m = g_new0 (float, (gsize) self->k *m);
       self->cent_v = g_new0 (float, (gsize) self->k *m);
+      /* What a pretraining's last epoch would have left: DEC's and IDEC's first target is
+       * computed from these codes. */
+      cs_autoencoder_encode (self->ae, ds->x, ds->n, self->codes);
     }
   if (self->adaptive_threads)
     cs_thread_tuner_init (&self->tuner, cs_parallel_get_n_threads (self->ae->parallel));
