@@ -195,8 +195,8 @@ blas_solo_end (int saved)
 /* How the engine splits a product between threads without changing a number. Each thread runs
  * OpenBLAS's single-threaded sgemm on a tile of the result (rows [r0, r1), columns [c0, c1)),
  * and a tile must get every element exactly as one call over the whole product would. For a
- * row-major result, OpenBLAS's N is our rows and its M our columns; its kernel on this machine
- * (sgemm_kernel_8x4_haswell_2, OpenBLAS 0.3.21: Zen 1-3 and Intel since Haswell) then
+ * row-major result, OpenBLAS's N is our rows and its M our columns; its Haswell kernel
+ * (sgemm_kernel_8x4_haswell_2, OpenBLAS 0.3.21: Zen 1-3, Intel since Haswell without AVX-512)
  * accumulates an element in an order that depends on
  *  - where its rows fall in the 12-row groups the call cuts from its first row: tiles start at
  *    multiples of SPLIT_ROWS;
@@ -209,8 +209,18 @@ blas_solo_end (int saved)
  *    by rows only.
  * The depth k is never split. test-autoencoder's /autoencoder/sgemm-tiles checks every rule
  * over many shapes and the engine checks the column rule once at run time (tiles_probe):
- * where OpenBLAS cuts differently, products are split by rows only, as before. */
+ * where OpenBLAS cuts differently, products are split by rows only, as before.
+ *
+ * On CPUs with AVX-512 OpenBLAS picks the SkylakeX kernels (sgemm_kernel_16x4_skylakex), which
+ * give the same bytes for any cut of rows or columns, but it also sends every product of at
+ * most 10^6 multiply-adds to separate small-matrix kernels (interface/gemm.c with
+ * sgemm_small_kernel_permit_skylakex.c: M N K <= 100^3), which sum in another order. So a tile
+ * at or under BLAS_SMALL_MACS of a product above it changes numbers (/autoencoder/thread-counts
+ * failed at 4 threads on a Xeon with AVX-512): no piece of a larger product is made that
+ * small (plan_tiles, blas_min_rows). AVX-512 also has a direct sgemm for row-major A B with
+ * alpha 1 and beta 0; the engine's A B products add to the bias (beta 1) and never take it. */
 #define SPLIT_ROWS CS_AE_SPLIT_ROWS
+#define BLAS_SMALL_MACS 1000000
 #define BLAS_BLOCK_COLS 320
 #define BLAS_UNROLL_COLS 8
 #define BLAS_TAIL_ROWS 8
@@ -344,6 +354,23 @@ tile_cost (guint rows, guint cols, guint k)
   return ((double) rows + PACK_ROWS) * cols * k;
 }
 
+/* Whether a rows x cols product of depth k goes through OpenBLAS's small-matrix kernels. */
+static gboolean
+blas_small (gsize rows, gsize cols, gsize k)
+{
+  return (double) rows * cols * k <= BLAS_SMALL_MACS;
+}
+
+/* The fewest rows, a multiple of SPLIT_ROWS, that a piece of a product with row_macs
+ * multiply-adds per row must have to stay out of the small-matrix kernels. */
+static gsize
+blas_min_rows (gsize row_macs)
+{
+  gsize rows = BLAS_SMALL_MACS / MAX (row_macs, 1) + 1;
+
+  return (rows + SPLIT_ROWS - 1) / SPLIT_ROWS * SPLIT_ROWS;
+}
+
 /* Where part i of n items split into parts begins (the last part ending at n), at a multiple of
  * align. */
 static gsize
@@ -356,9 +383,26 @@ split_at (gsize n, guint i, guint parts, gsize align)
   return MIN (n, (n * i / parts + align / 2) / align * align);
 }
 
+/* Whether a product of depth k cut into rp row shares x the column shares edges[0..cp] has a
+ * tile small enough for OpenBLAS's small-matrix kernels. */
+static gboolean
+tiles_small (guint rows, guint k, guint rp, const guint *edges, guint cp)
+{
+  for (guint i = 0; i < rp; i++)
+    for (guint j = 0; j < cp; j++)
+      {
+        gsize r = split_at (rows, i + 1, rp, SPLIT_ROWS) - split_at (rows, i, rp, SPLIT_ROWS);
+
+        if (r > 0 && blas_small (r, edges[j + 1] - edges[j], k))
+          return TRUE;
+      }
+  return FALSE;
+}
+
 /* Cuts a rows x cols product of depth k into at most n tiles that each compute every element
  * as the whole product would, the slowest as fast as can be: rows in shares at multiples of
- * SPLIT_ROWS, columns (with_cols) in shares of whole blocks. Returns the number of tiles. */
+ * SPLIT_ROWS, columns (with_cols) in shares of whole blocks, no tile small enough for
+ * OpenBLAS's small-matrix kernels unless the product is. Returns the number of tiles. */
 static guint
 plan_tiles (guint rows, guint cols, guint k, guint n, gboolean with_cols, Tile *tiles)
 {
@@ -368,6 +412,8 @@ plan_tiles (guint rows, guint cols, guint k, guint n, gboolean with_cols, Tile *
   double best = INFINITY;
 
   n = CLAMP (n, 1, MAX_TILES);
+  if (blas_small (rows, cols, k))
+    n = 1;
   /* Two shares keep the rows they had before tiles: the cost model gives columns 2-3 % at the
    * 500-wide layers, within this machine's noise, and two threads keep the split they had. */
   if (with_cols && n > 2 && rows % SPLIT_ROWS < BLAS_TAIL_ROWS && split_cols_ok ())
@@ -381,6 +427,10 @@ plan_tiles (guint rows, guint cols, guint k, guint n, gboolean with_cols, Tile *
         continue;
       if (cp == 1)
         edges[0] = 0, edges[1] = cols;
+      while (rp > 1 && tiles_small (rows, k, rp, edges, cp))
+        rp--;
+      if (rp * cp > 1 && tiles_small (rows, k, rp, edges, cp))
+        continue;
       for (guint i = 0; i < rp; i++)
         for (guint j = 0; j < cp; j++)
           {
@@ -411,22 +461,22 @@ plan_tiles (guint rows, guint cols, guint k, guint n, gboolean with_cols, Tile *
 }
 
 /* A product cut by plan_tiles gives the same bytes as the whole, on shapes where the column
- * rule matters (a 2000- and a 784-wide result, 256 and 28 rows). */
+ * rule matters (a 2000- and a 784-wide result, 256 and 28 rows), made as dense_tile makes it
+ * (beta = 1) and deep enough that no tile goes to the small-matrix kernels. */
 static gboolean
 tiles_probe (void)
 {
-  static const guint shapes[][2] = { { 256, 2000 }, { 28, 784 } };
-  const guint k = 24;
+  static const guint shapes[][3] = { { 256, 2000, 48 }, { 28, 784, 384 } };
   int saved = cs_threads_blas_solo_begin ();
   gboolean same = TRUE;
 
   for (guint s = 0; s < G_N_ELEMENTS (shapes) && same; s++)
     {
-      guint rows = shapes[s][0], cols = shapes[s][1];
+      guint rows = shapes[s][0], cols = shapes[s][1], k = shapes[s][2];
       g_autofree float *a = g_new (float, (gsize) rows *k);
       g_autofree float *b = g_new (float, (gsize) k *cols);
-      g_autofree float *whole = g_new (float, (gsize) rows *cols);
-      g_autofree float *parts = g_new (float, (gsize) rows *cols);
+      g_autofree float *whole = g_new0 (float, (gsize) rows *cols);
+      g_autofree float *parts = g_new0 (float, (gsize) rows *cols);
       guint edges[MAX_TILES + 1], cp = (cols + BLAS_BLOCK_COLS - 1) / BLAS_BLOCK_COLS + 1;
       guint32 x = 12345;
 
@@ -435,7 +485,7 @@ tiles_probe (void)
       for (gsize i = 0; i < (gsize) k * cols; i++)
         b[i] = (float) ((x = x * 1664525u + 1013904223u) >> 8) / (1 << 24) - 0.5f;
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) cols, (int) k, 1.0f,
-                   a, (int) k, b, (int) cols, 0.0f, whole, (int) cols);
+                   a, (int) k, b, (int) cols, 1.0f, whole, (int) cols);
       /* Every block on its own, in two row shares. */
       while (cp > 1 && !blas_cols_partition (cols, cp, edges))
         cp--;
@@ -447,7 +497,7 @@ tiles_probe (void)
 
             cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) (r1 - r0),
                          (int) (edges[j + 1] - edges[j]), (int) k, 1.0f, a + (gsize) r0 * k,
-                         (int) k, b + edges[j], (int) cols, 0.0f,
+                         (int) k, b + edges[j], (int) cols, 1.0f,
                          parts + (gsize) r0 * cols + edges[j], (int) cols);
           }
       same = cp > 1 && memcmp (whole, parts, (gsize) rows * cols * sizeof (float)) == 0;
@@ -487,20 +537,9 @@ dense_tile (const DenseJob *j, const Tile *tile)
       }
 }
 
-/* Rows [start, end) of a dense layer. */
+/* y (batch x out) = act (x (batch x in) w (in x out) + b), on this thread. */
 static void
-dense_rows (gsize start, gsize end, gpointer data)
-{
-  const DenseJob *j = data;
-  Tile tile = { (guint) start, (guint) end, 0, j->out };
-
-  dense_tile (j, &tile);
-}
-
-/* y (batch x out) = act (x (batch x in) w (in x out) + b), split over the threads by rows. */
-static void
-dense_forward (CsParallel *par,
-               float *y,
+dense_forward (float *y,
                const float *x,
                const float *w,
                const float *b,
@@ -510,9 +549,9 @@ dense_forward (CsParallel *par,
                gboolean relu)
 {
   DenseJob job = { y, x, w, b, in, out, relu };
+  Tile all = { 0, batch, 0, out };
 
-  cs_parallel_for (par, batch, SPLIT_ROWS, MAX (PRODUCT_MIN_MACS / ((gsize) in * out), 1),
-                   dense_rows, &job);
+  dense_tile (&job, &all);
 }
 
 typedef struct
@@ -539,15 +578,10 @@ forward_layer (CsAutoencoder *self, guint l, guint batch)
                              layer_is_relu (self, l) } };
   guint parts = cs_parallel_get_n_active (self->parallel);
 
-  if (self->split_rows_only)
-    {
-      cs_parallel_for (self->parallel, batch, SPLIT_ROWS,
-                       MAX (PRODUCT_MIN_MACS / ((gsize) in * out), 1), dense_rows, &job.dense);
-      return;
-    }
   if ((gsize) batch * in * out < 2 * (gsize) PRODUCT_MIN_MACS)
     parts = 1;
-  cs_parallel_for (self->parallel, plan_tiles (batch, out, in, parts, TRUE, job.tiles), 1, 1,
+  cs_parallel_for (self->parallel,
+                   plan_tiles (batch, out, in, parts, !self->split_rows_only, job.tiles), 1, 1,
                    dense_tiles, &job);
 }
 
@@ -922,24 +956,28 @@ typedef struct
   CsAutoencoder *self;
   const float *x;
   float *z;
-  gsize block;
+  gsize n, block;
+  guint parts;
 } EncodeJob;
 
-/* Rows [start, end) through the encoder in blocks, on this thread alone. */
+/* Rows [start, end) through the encoder in blocks of at most j->block rows, of about equal
+ * size, on this thread alone. */
 static void
-encode_rows (gsize start, gsize end, gpointer data)
+encode_rows (const EncodeJob *j, gsize start, gsize end)
 {
-  const EncodeJob *j = data;
   CsAutoencoder *self = j->self;
-  gsize block = MIN (j->block, end - start);
+  gsize blocks = (end - start + j->block - 1) / j->block;
   guint wmax = max_width (self);
-  g_autofree float *buf_a = g_malloc_n (block * wmax, sizeof (float));
-  g_autofree float *buf_b = g_malloc_n (block * wmax, sizeof (float));
+  g_autofree float *buf_a = g_malloc_n (MIN (j->block, end - start) * wmax, sizeof (float));
+  g_autofree float *buf_b = g_malloc_n (MIN (j->block, end - start) * wmax, sizeof (float));
   guint m = self->dims[self->code_layer];
 
-  for (gsize first = start; first < end; first += block)
+  for (gsize b = 0; b < blocks; b++)
     {
-      guint rows = (guint) MIN (block, end - first);
+      gsize first = start + split_at (end - start, (guint) b, (guint) blocks, SPLIT_ROWS);
+      guint rows
+          = (guint) (start + split_at (end - start, (guint) b + 1, (guint) blocks, SPLIT_ROWS)
+                     - first);
       const float *in = j->x + first * self->dims[0];
       float *out = buf_a;
 
@@ -948,24 +986,47 @@ encode_rows (gsize start, gsize end, gpointer data)
           /* The last layer writes straight into z. */
           if (l + 1 == self->code_layer)
             out = j->z + first * m;
-          dense_forward (NULL, out, in, self->w[l], self->b[l], rows, self->dims[l],
-                         self->dims[l + 1], layer_is_relu (self, l));
+          dense_forward (out, in, self->w[l], self->b[l], rows, self->dims[l], self->dims[l + 1],
+                         layer_is_relu (self, l));
           in = out;
           out = (out == buf_a) ? buf_b : buf_a;
         }
     }
 }
 
+/* Thread share t of the points. */
+static void
+encode_share (gsize start, gsize end, gpointer data)
+{
+  const EncodeJob *j = data;
+
+  for (gsize t = start; t < end; t++)
+    encode_rows (j, split_at (j->n, (guint) t, j->parts, SPLIT_ROWS),
+                 split_at (j->n, (guint) t + 1, j->parts, SPLIT_ROWS));
+}
+
 void
 cs_autoencoder_encode (CsAutoencoder *self, const float *x, gsize n, float *z)
 {
-  guint parts = cs_parallel_get_n_active (self->parallel);
+  gsize row_macs = G_MAXSIZE, min_rows, share;
+  EncodeJob job = { self, x, z, n };
+  int saved;
+
+  /* Every block, in any thread count, is either all the points or too large for OpenBLAS's
+   * small-matrix kernels in every layer (see SPLIT_ROWS), so that the codes do not depend on
+   * the thread count: shares of at least 256 rows and min_rows + SPLIT_ROWS, blocks of about
+   * equal size, at least half the largest. */
+  for (guint l = 0; l < self->code_layer; l++)
+    row_macs = MIN (row_macs, (gsize) self->dims[l] * self->dims[l + 1]);
+  min_rows = blas_min_rows (row_macs);
+  share = MAX (256, min_rows + SPLIT_ROWS);
+  job.parts = (guint) CLAMP (n / share, 1, cs_parallel_get_n_active (self->parallel));
   /* Each thread takes a contiguous share of the points and meets the others only at the end;
    * the blocks shrink with the thread count so that the buffers stay as large in all. */
-  EncodeJob job = { self, x, z, MAX (ENCODE_BLOCK / parts / SPLIT_ROWS, 16) * SPLIT_ROWS };
-  int saved = blas_solo_begin (self);
-
-  cs_parallel_for (self->parallel, n, SPLIT_ROWS, 256, encode_rows, &job);
+  job.block = MAX (MAX (ENCODE_BLOCK / job.parts / SPLIT_ROWS, 16) * SPLIT_ROWS,
+                   2 * min_rows + 4 * SPLIT_ROWS);
+  saved = blas_solo_begin (self);
+  cs_parallel_for (self->parallel, job.parts, 1, 1, encode_share, &job);
   blas_solo_end (saved);
 }
 
@@ -991,8 +1052,8 @@ cs_autoencoder_decode (CsAutoencoder *self, const float *z, gsize n, float *x)
         {
           if (l + 1 == self->n_layers)
             out = x + first * d;
-          dense_forward (NULL, out, in, self->w[l], self->b[l], rows, self->dims[l],
-                         self->dims[l + 1], layer_is_relu (self, l));
+          dense_forward (out, in, self->w[l], self->b[l], rows, self->dims[l], self->dims[l + 1],
+                         layer_is_relu (self, l));
           in = out;
           out = (out == buf_a) ? buf_b : buf_a;
         }
