@@ -416,6 +416,89 @@ test_scatter_prototypes (void)
     }
 }
 
+/* The rows of text ink, in runs, between columns x0 and x1 over rows [y0, y1). */
+static guint
+ink_bands (cairo_surface_t *surface, const CsRgba *background, int x0, int x1, int y0, int y1)
+{
+  guint bands = 0;
+  gboolean in_band = FALSE;
+
+  for (int y = y0; y < y1; y++)
+    {
+      gboolean ink = FALSE;
+
+      for (int x = x0; x < x1 && !ink; x++)
+        ink = pixel_distance (get_pixel (surface, x, y), background) > 0.3;
+      if (ink && !in_band)
+        bands++;
+      in_band = ink;
+    }
+  return bands;
+}
+
+/* Beside the prototypes, a legend too narrow for "0 → Ankle boot" and its count on one line
+ * puts the count on a second line, so that the class's name is not cut down to "0 → ..."; a
+ * wide one keeps one line per entry. */
+static void
+test_scatter_legend_two_lines (void)
+{
+  static const char *const names[] = { "Ankle boot", "Pullover", "T-shirt/top", NULL };
+  const int H = 400, side = 8;
+  CsRng rng;
+  g_autofree gint32 *labels = NULL;
+  g_autoptr (CsSnapshot) s = make_blobs (600, 3, 3, 4, 0.0, seeded (&rng, 12), &labels);
+  const CsRgba black = { 0, 0, 0, 1 };
+  CsPlotStyle style;
+  CsScatterParams params;
+
+  s->d = side * side;
+  s->prototypes = g_new (float, 3 * side * side);
+  for (int i = 0; i < 3 * side * side; i++)
+    s->prototypes[i] = 1.0f; /* lit: a black square */
+  cs_plot_style_init (&style, FALSE);
+  cs_plot_scatter_params_init (&params);
+  params.snapshot = s;
+  params.labels = labels;
+  params.n_classes = 3;
+  params.class_names = names;
+  params.image_width = side;
+  params.image_height = side;
+
+  for (guint wide = 0; wide < 2; wide++)
+    {
+      const int W = wide ? 1100 : 480;
+      cairo_surface_t *surface = new_surface (W, H);
+      cairo_t *cr = cairo_create (surface);
+      double ax, ay, aw, ah;
+      int mid = -1, thumb_x0 = -1, thumb_x1 = -1, top, bottom;
+
+      cs_plot_scatter_draw (cr, W, H, &style, &params);
+      if (!wide)
+        save_png (surface, "cs-test-scatter-legend-narrow.png");
+      cs_plot_scatter_area (W, H, &params, &ax, &ay, &aw, &ah);
+      /* The first prototype: the first black square right of the plot area, top to bottom. */
+      for (int y = (int) ay; y < H && mid < 0; y++)
+        for (int x = (int) (ax + aw + 2); x < W - 8 && mid < 0; x++)
+          if (pixel_distance (get_pixel (surface, x, y), &black) < 0.05
+              && pixel_distance (get_pixel (surface, x + 6, y + 6), &black) < 0.05)
+            mid = y, thumb_x0 = x;
+      g_assert_cmpint (mid, >=, 0);
+      top = mid;
+      for (bottom = top; pixel_distance (get_pixel (surface, thumb_x0 + 2, bottom), &black) < 0.05;
+           bottom++)
+        ;
+      for (thumb_x1 = thumb_x0;
+           pixel_distance (get_pixel (surface, thumb_x1, top + 2), &black) < 0.05; thumb_x1++)
+        ;
+      /* The start of the entry's text: two lines in the narrow legend, one in the wide. */
+      g_assert_cmpuint (
+          ink_bands (surface, &style.background, thumb_x1 + 3, thumb_x1 + 24, top - 1, bottom + 1),
+          ==, wide ? 1 : 2);
+      cairo_destroy (cr);
+      cairo_surface_destroy (surface);
+    }
+}
+
 /* Selection --------------------------------------------------------------------------------- */
 
 static void
@@ -1568,6 +1651,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/scatter/empty", test_scatter_empty);
   g_test_add_func ("/plot/scatter/axis-titles", test_scatter_axis_titles);
   g_test_add_func ("/plot/scatter/prototypes", test_scatter_prototypes);
+  g_test_add_func ("/plot/scatter/legend-two-lines", test_scatter_legend_two_lines);
   g_test_add_func ("/plot/point-in-polygon", test_point_in_polygon);
   g_test_add_func ("/plot/scatter/selection", test_scatter_selection);
   g_test_add_func ("/plot/scatter/large", test_scatter_large);

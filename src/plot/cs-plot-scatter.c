@@ -1120,6 +1120,27 @@ format_entry_count (char *buf, gsize size, gint64 count, const gint64 *selected_
     }
 }
 
+/* Legend entry c's text: the class's name when coloured by label, else the cluster's number
+ * and the class it is matched to ("3 → Sneaker"), or the number alone. */
+static void
+entry_label (const CsScatterParams *p, guint c, char *label, gsize size)
+{
+  const CsSnapshot *s = p->snapshot;
+  const char *name = NULL;
+
+  if (by_label (p))
+    name = p->class_names != NULL ? p->class_names[c] : NULL;
+  else if (s->cluster_to_class != NULL && p->class_names != NULL && s->cluster_to_class[c] >= 0
+           && (guint) s->cluster_to_class[c] < p->n_classes)
+    name = p->class_names[s->cluster_to_class[c]];
+  if (by_label (p) && name != NULL)
+    g_snprintf (label, size, "%s", name);
+  else if (name != NULL)
+    g_snprintf (label, size, "%u → %s", c, name);
+  else
+    g_snprintf (label, size, "%u", c);
+}
+
 static void
 draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, const Layout *l)
 {
@@ -1130,7 +1151,8 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   g_autofree gint64 *selected_counts = NULL;
   const guint8 *selected;
   LegendGeometry g;
-  double row, erow, tx, y, x = l->lx, w = l->lw;
+  double row, erow, tx, y, x = l->lx, w = l->lw, line = 0;
+  gboolean two_lines;
   char buf[96];
 
   if (labels)
@@ -1169,6 +1191,27 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
         g.thumb = 0;
     }
   tx = x + 16 + (g.thumb > 0 ? g.thumb + 6 : 0); /* where the entries' text starts */
+  /* Beside a prototype there is room for two lines: when a name does not fit on one line with
+   * its count ("3 → Sneaker  1 229" in a 130-px legend), every entry puts the count below. */
+  two_lines = FALSE;
+  if (g.thumb > 0)
+    {
+      cairo_font_extents_t fext;
+
+      cs_plot_set_font (cr, style, 0.92, FALSE);
+      cairo_font_extents (cr, &fext);
+      line = fext.ascent + fext.descent;
+      for (guint c = 0; c < g.shown && erow >= 2 * line; c++)
+        {
+          gint64 count = s->cluster_sizes != NULL ? s->cluster_sizes[c] : 0;
+          char label[160];
+
+          entry_label (p, c, label, sizeof label);
+          format_entry_count (buf, sizeof buf, count, selected_counts, c);
+          if (cs_plot_text_width (cr, label) > x + w - tx - 2 - cs_plot_text_width (cr, buf) - 6)
+            two_lines = TRUE;
+        }
+    }
   cs_plot_set_font (cr, style, 1.0, TRUE);
   cs_plot_set_source (cr, &style->foreground);
   if (labels)
@@ -1185,7 +1228,6 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
       CsRgba color, outline = style->muted;
       CsMarker marker;
       gint64 count = labels ? counts[c] : (s->cluster_sizes != NULL ? s->cluster_sizes[c] : 0);
-      const char *name = NULL;
       double cw;
       g_autofree char *fit = NULL;
       char label[160];
@@ -1197,28 +1239,22 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
         cs_plot_draw_image (cr, style, s->prototypes + (gsize) c * s->d, p->image_width,
                             p->image_height, x + 16, round (y + (erow - g.thumb) / 2), g.thumb);
 
-      if (labels)
-        name = p->class_names != NULL ? p->class_names[c] : NULL;
-      else if (s->cluster_to_class != NULL && p->class_names != NULL && s->cluster_to_class[c] >= 0
-               && (guint) s->cluster_to_class[c] < p->n_classes)
-        name = p->class_names[s->cluster_to_class[c]];
-      if (labels)
-        g_snprintf (label, sizeof label, "%s", name != NULL ? name : "");
-      else if (name != NULL)
-        g_snprintf (label, sizeof label, "%u → %s", c, name);
-      else
-        g_snprintf (label, sizeof label, "%u", c);
-      if (labels && name == NULL)
-        g_snprintf (label, sizeof label, "%u", c);
-
+      entry_label (p, c, label, sizeof label);
       format_entry_count (buf, sizeof buf, count, selected_counts, c);
       cw = cs_plot_text_width (cr, buf);
       cs_plot_set_source_alpha (cr, &style->muted, count > 0 ? 1.0 : 0.6);
-      cs_plot_text (cr, x + w, y + erow / 2, buf, 1.0, 0.5);
-
-      fit = cs_plot_text_fit (cr, label, x + w - tx - 2 - cw - 6);
+      if (two_lines)
+        {
+          cs_plot_text (cr, tx, y + erow / 2 + line / 2, buf, 0.0, 0.5);
+          fit = cs_plot_text_fit (cr, label, x + w - tx - 2);
+        }
+      else
+        {
+          cs_plot_text (cr, x + w, y + erow / 2, buf, 1.0, 0.5);
+          fit = cs_plot_text_fit (cr, label, x + w - tx - 2 - cw - 6);
+        }
       cs_plot_set_source (cr, count > 0 ? &style->foreground : &style->muted);
-      cs_plot_text (cr, tx, y + erow / 2, fit, 0.0, 0.5);
+      cs_plot_text (cr, tx, y + erow / 2 - (two_lines ? line / 2 : 0), fit, 0.0, 0.5);
     }
   if (g.shown < ncat)
     {
