@@ -8,6 +8,9 @@
 #include "config.h"
 
 #include <cblas.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "cs-threads.h"
 
@@ -39,4 +42,25 @@ cs_threads_blas_solo_end (int saved)
 {
   if (saved > 1)
     openblas_set_num_threads (saved);
+}
+
+/* MXCSR's flush-to-zero (bit 15) and denormals-are-zero (bit 6). */
+#define MXCSR_FTZ_DAZ 0x8040u
+
+__attribute__ ((constructor)) static void
+flush_subnormals_from_the_start (void)
+{
+#if defined(__SSE__)
+  _mm_setcsr (_mm_getcsr () | MXCSR_FTZ_DAZ);
+#endif
+}
+
+gboolean
+cs_threads_flush_subnormals (void)
+{
+#if defined(__SSE__)
+  return (_mm_getcsr () & MXCSR_FTZ_DAZ) == MXCSR_FTZ_DAZ;
+#else
+  return FALSE;
+#endif
 }

@@ -27,4 +27,14 @@ gboolean cs_threads_count_is_fixed (void);
 int cs_threads_blas_solo_begin (void);
 void cs_threads_blas_solo_end (int saved);
 
+/* Every thread of a program that links the engine flushes subnormal floats to zero, in
+ * results (FTZ) and in operands (DAZ): a constructor sets it on the main thread before main (),
+ * and threads inherit it when created (pthread_create copies the floating-point environment).
+ * On x86-64 an operation on a subnormal takes a microcode assist of about a hundred cycles,
+ * and as a network trains, its gradients and Adam's second moments shrink into that range:
+ * without this, pretraining epochs on 70 000 images grew from 5.1 s to 8.7 s in four epochs
+ * on a Xeon (docs/PERFORMANCE.md). The same on every thread keeps the bytes the same for any
+ * thread count. TRUE when the calling thread flushes them (FALSE off x86-64). */
+gboolean cs_threads_flush_subnormals (void);
+
 G_END_DECLS
