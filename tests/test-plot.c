@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cs-error.h"
+#include "cs-plot-private.h"
 #include "cs-plot.h"
 #include "cs-rng.h"
 #include "cs-snapshot.h"
@@ -497,6 +498,46 @@ test_scatter_legend_two_lines (void)
       cairo_destroy (cr);
       cairo_surface_destroy (surface);
     }
+}
+
+/* Nice ticks within the range; a range whose nice step would leave a single tick inside it
+ * (a 2-unit step on -1.95 to 1.95, which a narrow scatter plot met: only "0" on its axis) gets
+ * the next finer step instead. */
+static void
+test_ticks_linear (void)
+{
+  double t[CS_PLOT_MAX_TICKS], step;
+  guint n;
+
+  n = cs_plot_ticks_linear (0, 100, 5, t, &step);
+  g_assert_cmpuint (n, ==, 5);
+  g_assert_cmpfloat (step, ==, 25);
+  g_assert_cmpfloat (t[4], ==, 100);
+
+  n = cs_plot_ticks_linear (0, 1, 6, t, &step);
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpfloat_with_epsilon (step, 0.2, 1e-12);
+
+  n = cs_plot_ticks_linear (-1.95, 1.95, 4, t, &step);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpfloat (step, ==, 1);
+  g_assert_cmpfloat (t[0], ==, -1);
+  g_assert_cmpfloat (t[1], ==, 0);
+  g_assert_cmpfloat (t[2], ==, 1);
+
+  /* Never more than one tick over what was asked. */
+  for (double hi = 0.1; hi < 50; hi *= 1.37)
+    for (guint max = 2; max <= 10; max++)
+      {
+        n = cs_plot_ticks_linear (-hi, hi * 0.9, max, t, &step);
+        g_assert_cmpuint (n, >=, 1);
+        g_assert_cmpuint (n, <=, max + 1);
+        for (guint i = 0; i < n; i++)
+          {
+            g_assert_cmpfloat (t[i], >=, -hi - 1e-9);
+            g_assert_cmpfloat (t[i], <=, hi * 0.9 + 1e-9);
+          }
+      }
 }
 
 /* Selection --------------------------------------------------------------------------------- */
@@ -1650,6 +1691,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/scatter/points", test_scatter_points);
   g_test_add_func ("/plot/scatter/empty", test_scatter_empty);
   g_test_add_func ("/plot/scatter/axis-titles", test_scatter_axis_titles);
+  g_test_add_func ("/plot/ticks-linear", test_ticks_linear);
   g_test_add_func ("/plot/scatter/prototypes", test_scatter_prototypes);
   g_test_add_func ("/plot/scatter/legend-two-lines", test_scatter_legend_two_lines);
   g_test_add_func ("/plot/point-in-polygon", test_point_in_polygon);

@@ -138,12 +138,24 @@ cs_plot_text_fit (cairo_t *cr, const char *text, double max_width)
   return g_strdup (ellipsis);
 }
 
+/* The ticks of step within [lo, hi]. */
+static guint
+ticks_of_step (double lo, double hi, double step, double *ticks)
+{
+  guint n = 0;
+
+  for (double t = ceil (lo / step - 1e-9) * step; t <= hi + step * 1e-9 && n < CS_PLOT_MAX_TICKS;
+       t += step)
+    ticks[n++] = fabs (t) < step * 1e-9 ? 0.0 : t;
+  return n;
+}
+
 guint
 cs_plot_ticks_linear (double lo, double hi, guint max_ticks, double *ticks, double *step_out)
 {
   static const double nice[] = { 1.0, 2.0, 2.5, 5.0, 10.0 };
   double span, raw, mag, step = 1.0;
-  guint n = 0;
+  guint n, i;
 
   max_ticks = CLAMP (max_ticks, 2, CS_PLOT_MAX_TICKS);
   if (!isfinite (lo) || !isfinite (hi))
@@ -160,16 +172,30 @@ cs_plot_ticks_linear (double lo, double hi, guint max_ticks, double *ticks, doub
 
   raw = span / (max_ticks - 1);
   mag = pow (10.0, floor (log10 (raw)));
-  for (guint i = 0; i < G_N_ELEMENTS (nice); i++)
+  for (i = 0; i < G_N_ELEMENTS (nice) - 1; i++)
     {
       step = nice[i] * mag;
       if (step >= raw * 0.999)
         break;
     }
+  step = nice[i] * mag;
+  n = ticks_of_step (lo, hi, step, ticks);
+  /* A step that fits max_ticks in the span may still put one tick in it (-1.95 to 1.95 in
+   * steps of 2: only 0), which says nothing of the scale: the next smaller step, if it gives
+   * two or three ticks without exceeding max_ticks by more than one. */
+  if (n < MIN (3u, max_ticks) && hi > lo)
+    {
+      double finer = i > 0 ? nice[i - 1] * mag : nice[G_N_ELEMENTS (nice) - 2] * mag / 10;
+      double more[CS_PLOT_MAX_TICKS];
+      guint m = ticks_of_step (lo, hi, finer, more);
 
-  for (double t = ceil (lo / step - 1e-9) * step; t <= hi + step * 1e-9 && n < CS_PLOT_MAX_TICKS;
-       t += step)
-    ticks[n++] = fabs (t) < step * 1e-9 ? 0.0 : t;
+      if (m > n && m <= max_ticks + 1)
+        {
+          memcpy (ticks, more, m * sizeof (double));
+          n = m;
+          step = finer;
+        }
+    }
   if (step_out)
     *step_out = step;
   return n;
