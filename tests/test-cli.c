@@ -1162,9 +1162,10 @@ test_german (void)
                                  "eingebauter Datensatz"));
 }
 
-/* --animation FILE.gif: one frame per epoch, read back by giflib; a name without .webm / .gif
- * is refused before training (exit 2); a disk that fills while the GIF is written is a run
- * failure (exit 1) that leaves no file, not even a temporary one. */
+/* --animation FILE.gif: one frame per epoch, read back by giflib, also into the run folder -o
+ * makes; a name without .webm / .gif is refused before training (exit 2); a disk that fills
+ * while the GIF is written is a run failure (exit 1) that leaves no file, not even a temporary
+ * one. */
 static void
 test_animation (void)
 {
@@ -1204,6 +1205,15 @@ test_animation (void)
       g_assert_cmpint (
           run_cli (NULL, NULL, SYNTH_ARGS, "--animation", gif_path, "--animation-fps", "0", NULL),
           ==, 2);
+      /* Into the run folder, which the run makes: the file may name it before it exists. */
+      {
+        g_autofree char *folder = path_in ("animated-run");
+        g_autofree char *inside = g_build_filename (folder, "run.gif", NULL);
+
+        g_assert_cmpint (
+            run_cli (NULL, NULL, SYNTH_ARGS, "-o", folder, "--animation", inside, NULL), ==, 0);
+        g_assert_true (g_file_test (inside, G_FILE_TEST_IS_REGULAR));
+      }
 
       g_assert_cmpint (run_cli (NULL, &err_mp4, SYNTH_ARGS, "--animation", mp4, NULL), ==, 2);
       g_assert_nonnull (strstr (err_mp4, ".webm or .gif"));

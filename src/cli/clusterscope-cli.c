@@ -444,20 +444,35 @@ run_kmeans_only (CsDataset *ds, const CsSettings *s)
   return 0;
 }
 
-/* --animation: a name without .webm / .gif, a machine without the encoder or a folder that
- * cannot take the file is an error before the run, not after it. */
+/* --animation: a name without .webm / .gif or a machine without the encoder is an error before
+ * the dataset is read. */
 static int
 check_animation (const char *path)
 {
   g_autoptr (GError) error = NULL;
   CsAnimationFormat format;
-  CsFileSink *probe;
 
   if (opt_animation_fps < 1 || opt_animation_fps > 30)
     return usage_error (_ ("--animation-fps: %d is not between 1 and 30"), opt_animation_fps);
   if (!cs_animation_format_from_path (path, &format))
     return usage_error (_ ("--animation: '%s' does not end in .webm or .gif"), path);
-  if (!cs_animation_check_format (format, &error) || !(probe = cs_file_sink_new (path, &error)))
+  if (!cs_animation_check_format (format, &error))
+    {
+      fprintf (stderr, "clusterscope-cli: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  return 0;
+}
+
+/* A folder that cannot take the file is an error before the run, not after it; checked once
+ * the run folder is made, so that the file may go into it (-o run --animation run/run.webm). */
+static int
+probe_animation (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  CsFileSink *probe = cs_file_sink_new (path, &error);
+
+  if (probe == NULL)
     {
       fprintf (stderr, "clusterscope-cli: %s\n", error->message);
       return EXIT_USAGE;
@@ -750,6 +765,8 @@ main (int argc, char **argv)
       fprintf (stderr, "clusterscope-cli: %s\n", error->message);
       return EXIT_USAGE;
     }
+  if (opt_animation && (rc = probe_animation (opt_animation)) != 0)
+    return rc;
   if (opt_checkpoint_every > 0)
     {
       g_autofree char *dir = g_build_filename (opt_output, "checkpoints", NULL);
