@@ -68,9 +68,9 @@ static const CsSettingChoice optimizer_choices[] = {
 };
 
 static const CsSettingChoice report_choices[] = {
-  { "reinit", N_ ("Re-initialised"),
-    N_ ("The partition K-means makes when it re-initialises the centroids after the epoch") },
-  { "epoch", N_ ("Trained"), N_ ("The codes assigned to the centroids the epoch trained with") },
+  /* Short: the row's width goes to this description first, and the label beside it is cut. */
+  { "reinit", N_ ("K-means"), N_ ("K-means' new clusters after the epoch") },
+  { "epoch", N_ ("Trained"), N_ ("The clusters the epoch trained toward") },
 };
 
 static const CsSettingChoice nmi_choices[] = {
