@@ -439,7 +439,8 @@ ink_bands (cairo_surface_t *surface, const CsRgba *background, int x0, int x1, i
 
 /* Beside the prototypes, a legend too narrow for "0 → Ankle boot" and its count on one line
  * puts the count on a second line, so that the class's name is not cut down to "0 → ..."; a
- * wide one keeps one line per entry. */
+ * wide one keeps one line per entry. With a selection ("412 / 600") the narrow legend keeps
+ * both its prototypes and its two lines. */
 static void
 test_scatter_legend_two_lines (void)
 {
@@ -447,7 +448,9 @@ test_scatter_legend_two_lines (void)
   const int H = 400, side = 8;
   CsRng rng;
   g_autofree gint32 *labels = NULL;
-  g_autoptr (CsSnapshot) s = make_blobs (600, 3, 3, 4, 0.0, seeded (&rng, 12), &labels);
+  /* Counts of "334 / 1 000" with the selection, wider than room beside the name. */
+  g_autoptr (CsSnapshot) s = make_blobs (3000, 3, 3, 4, 0.0, seeded (&rng, 12), &labels);
+  g_autofree guint8 *selected = g_new0 (guint8, 3000);
   const CsRgba black = { 0, 0, 0, 1 };
   CsPlotStyle style;
   CsScatterParams params;
@@ -465,16 +468,21 @@ test_scatter_legend_two_lines (void)
   params.image_width = side;
   params.image_height = side;
 
-  for (guint wide = 0; wide < 2; wide++)
+  for (gsize i = 0; i < s->n; i += 3)
+    selected[i] = 1;
+  for (guint variant = 0; variant < 3; variant++)
     {
+      const gboolean wide = variant == 1;
       const int W = wide ? 1100 : 480;
       cairo_surface_t *surface = new_surface (W, H);
       cairo_t *cr = cairo_create (surface);
       double ax, ay, aw, ah;
       int mid = -1, thumb_x0 = -1, thumb_x1 = -1, top, bottom;
 
+      params.selected = variant == 2 ? selected : NULL;
+      params.n_selected = variant == 2 ? s->n : 0;
       cs_plot_scatter_draw (cr, W, H, &style, &params);
-      if (!wide)
+      if (variant == 0)
         save_png (surface, "cs-test-scatter-legend-narrow.png");
       cs_plot_scatter_area (W, H, &params, &ax, &ay, &aw, &ah);
       /* The first prototype: the first black square right of the plot area, top to bottom. */

@@ -1173,45 +1173,38 @@ draw_legend (cairo_t *cr, const CsPlotStyle *style, const CsScatterParams *p, co
   cairo_save (cr);
   legend_geometry (cr, style, p, l, &g);
   row = g.row, erow = g.erow, y = g.first;
-  if (g.thumb > 0)
-    {
-      /* A narrow legend with long counts ("1 715 / 2 550" with a selection) has no room for the
-       * prototypes beside them: the counts win, the rows keep their height. */
-      double widest = 0;
-
-      cs_plot_set_font (cr, style, 0.92, FALSE);
-      for (guint c = 0; c < g.shown; c++)
-        {
-          gint64 count = labels ? counts[c] : (s->cluster_sizes != NULL ? s->cluster_sizes[c] : 0);
-
-          format_entry_count (buf, sizeof buf, count, selected_counts, c);
-          widest = MAX (widest, cs_plot_text_width (cr, buf));
-        }
-      if (x + w - widest < x + 16 + g.thumb + 6 + 12)
-        g.thumb = 0;
-    }
-  tx = x + 16 + (g.thumb > 0 ? g.thumb + 6 : 0); /* where the entries' text starts */
-  /* Beside a prototype there is room for two lines: when a name does not fit on one line with
-   * its count ("3 → Sneaker  1 229" in a 130-px legend), every entry puts the count below. */
+  /* Entries as tall as a prototype have room for two lines: when a name does not fit on one
+   * line with its count ("3 → Sneaker  1 229" in a 130-px legend, or "1 → Sandal  971 / 1 018"
+   * with a selection), every entry puts its count below its name. A count too wide even for a
+   * line of its own beside the prototype drops the prototypes: the counts win, the rows keep
+   * their height. */
   two_lines = FALSE;
   if (g.thumb > 0)
     {
       cairo_font_extents_t fext;
+      double widest = 0, text_x = x + 16 + g.thumb + 6;
 
       cs_plot_set_font (cr, style, 0.92, FALSE);
       cairo_font_extents (cr, &fext);
       line = fext.ascent + fext.descent;
-      for (guint c = 0; c < g.shown && erow >= 2 * line; c++)
+      for (guint c = 0; c < g.shown; c++)
         {
           gint64 count = s->cluster_sizes != NULL ? s->cluster_sizes[c] : 0;
           char label[160];
+          double cw;
 
           entry_label (p, c, label, sizeof label);
           format_entry_count (buf, sizeof buf, count, selected_counts, c);
-          if (cs_plot_text_width (cr, label) > x + w - tx - 2 - cs_plot_text_width (cr, buf) - 6)
+          cw = cs_plot_text_width (cr, buf);
+          widest = MAX (widest, cw);
+          if (cs_plot_text_width (cr, label) > x + w - text_x - 2 - cw - 6)
             two_lines = TRUE;
         }
+      two_lines = two_lines && erow >= 2 * line;
+      if (two_lines ? widest > x + w - text_x - 2 : x + w - widest < text_x + 12)
+        g.thumb = 0;
     }
+  tx = x + 16 + (g.thumb > 0 ? g.thumb + 6 : 0); /* where the entries' text starts */
   cs_plot_set_font (cr, style, 1.0, TRUE);
   cs_plot_set_source (cr, &style->foreground);
   if (labels)
