@@ -177,13 +177,6 @@ test_seeds (void)
   g_auto (GStrv) rows = NULL, last = NULL, fields = NULL;
   double mean;
 
-#ifdef __SANITIZE_THREAD__
-  /* The CLI is not linked with tests/tsan-glib.c: TSan would see GSubprocess's GLib worker
-   * thread without GLib's lock edges and report races that are not there. The plain and
-   * ASan builds run this test. */
-  g_test_skip ("--seeds spawns through GLib's worker thread, unseen by ThreadSanitizer here");
-  return;
-#endif
 #define SEEDS_ARGS                                                                                 \
   "--dataset", "synthetic-blobs", "--synthetic-n", "600", "-k", "5", "--hidden", "32,64",          \
       "--embedding-dim", "4", "--pretrain-epochs", "3", "--epochs", "2", "--batch-size", "64",     \
@@ -950,12 +943,8 @@ test_tsne_thread (void)
   g_setenv ("CS_PROJECTION_INLINE", "1", TRUE);
   run_tsne_pair (inline_dir, div_inline);
   g_unsetenv ("CS_PROJECTION_INLINE");
-#ifndef __SANITIZE_THREAD__
-  /* Not under ThreadSanitizer: the CLI is not linked with tests/tsan-glib.c, so TSan would not
-   * see GLib's locks between the network's own threads (/trainer/tsne-thread checks the frame
-   * thread there). */
+  /* Under ThreadSanitizer too: the CLI carries tests/tsan-glib.c there. */
   g_setenv ("OPENBLAS_NUM_THREADS", "2", TRUE);
-#endif
   run_tsne_pair (thread_dir, div_thread);
   if (threads != NULL)
     g_setenv ("OPENBLAS_NUM_THREADS", threads, TRUE);

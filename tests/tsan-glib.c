@@ -1,4 +1,4 @@
-/* tsan-glib.c: tells ThreadSanitizer about GLib's locks (linked into the tests of a
+/* tsan-glib.c: tells ThreadSanitizer about GLib's locks (linked into the tests and the CLI of a
  * -Db_sanitize=thread build only).
  *
  * On Linux, GLib 2.74 implements GMutex, GRecMutex, GRWLock and GCond on futexes with inline
