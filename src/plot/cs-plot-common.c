@@ -154,7 +154,7 @@ guint
 cs_plot_ticks_linear (double lo, double hi, guint max_ticks, double *ticks, double *step_out)
 {
   static const double nice[] = { 1.0, 2.0, 2.5, 5.0, 10.0 };
-  double span, raw, mag, step = 1.0;
+  double span, raw, mag, step;
   guint n, i;
 
   max_ticks = CLAMP (max_ticks, 2, CS_PLOT_MAX_TICKS);
@@ -172,12 +172,8 @@ cs_plot_ticks_linear (double lo, double hi, guint max_ticks, double *ticks, doub
 
   raw = span / (max_ticks - 1);
   mag = pow (10.0, floor (log10 (raw)));
-  for (i = 0; i < G_N_ELEMENTS (nice) - 1; i++)
-    {
-      step = nice[i] * mag;
-      if (step >= raw * 0.999)
-        break;
-    }
+  for (i = 0; i < G_N_ELEMENTS (nice) - 1 && nice[i] * mag < raw * 0.999; i++)
+    ;
   step = nice[i] * mag;
   n = ticks_of_step (lo, hi, step, ticks);
   /* A step that fits max_ticks in the span may still put one tick in it (-1.95 to 1.95 in
